@@ -1,0 +1,6 @@
+//! `IERC1967`: the implementation slot's event and getter.
+
+solidity! {
+    /// Emitted by migrators (through the proxy) when the implementation changes.
+    event Upgraded(address indexed implementation);
+}

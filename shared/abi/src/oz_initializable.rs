@@ -1,0 +1,8 @@
+//! OpenZeppelin v5 `Initializable`: the initializer guard's event and errors.
+
+solidity! {
+    event Initialized(uint64 version);
+
+    error InvalidInitialization();
+    error NotInitializing();
+}

@@ -1,0 +1,6 @@
+//! `RegistryParameters` and `ParameterKeys` library errors.
+
+solidity! {
+    error ParameterOutOfTypeBounds();
+    error NoKeyComponents();
+}

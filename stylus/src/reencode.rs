@@ -1,0 +1,1 @@
+//! (reencode: to be written)

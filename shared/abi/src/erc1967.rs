@@ -3,4 +3,8 @@
 solidity! {
     /// Emitted by migrators (through the proxy) when the implementation changes.
     event Upgraded(address indexed implementation);
+
+    interface IERC1967 {
+        function implementation() external view returns (address implementation_);
+    }
 }

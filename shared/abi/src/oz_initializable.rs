@@ -1,4 +1,4 @@
-//! OpenZeppelin v5 `Initializable`: the initializer guard's event and errors.
+//! `OpenZeppelin` v5 `Initializable`: the initializer guard's event and errors.
 
 solidity! {
     event Initialized(uint64 version);

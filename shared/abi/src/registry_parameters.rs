@@ -1,4 +1,5 @@
-//! `RegistryParameters` and `ParameterKeys` library errors.
+//! `RegistryParameters` and `ParameterKeys` library errors
+//! (`IRegistryParametersErrors`, `IParameterKeysErrors`).
 
 solidity! {
     error ParameterOutOfTypeBounds();

@@ -1,1 +1,18 @@
-//! core
+//! The contract library every XMTP Stylus program is built from: storage roots, the wiring
+//! block, OpenZeppelin's initializer guard, migration, typed parameter reads, key composition
+//! and address aliasing, each behaving as the reference Solidity does.
+#![no_std]
+
+extern crate alloc;
+
+pub mod alias;
+pub mod initializable;
+pub mod keys;
+pub mod migratable;
+pub mod params;
+pub mod revert;
+pub mod slots;
+pub mod storage;
+pub mod wiring;
+
+pub use revert::Bubbled;

@@ -1,1 +1,69 @@
-//! x
+//! Build pipeline and deployment tooling of the XMTP Stylus programs.
+//!
+//! `xmtp build` compiles every program under `programs/` in one cargo invocation, turns each
+//! raw WASM into Nitro-valid, cargo-stylus-identical init code ([`pipeline`]), writes the
+//! artifacts under `target/stylus/`, refreshes the committed ABI files ([`abi`]) and prints a
+//! size table. [`wiring`] writes per-implementation configuration into a program before it is
+//! compressed.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+pub mod abi;
+pub mod pipeline;
+pub mod programs;
+pub mod wiring;
+
+pub use pipeline::{process, Artifact, Options, PipelineError};
+pub use programs::{discover, Program, Workspace};
+
+/// A failure of the tooling, with a one-line message.
+#[derive(Debug)]
+pub enum Error {
+    /// Reading or writing a file failed.
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        message: String,
+    },
+    /// Cargo could not be run or failed.
+    Cargo(String),
+    /// A crate under `programs/` that [`programs::CONTRACTS`] does not map to a contract.
+    UnknownProgram(String),
+    /// A program did not make it through the pipeline.
+    Program {
+        /// Short program name.
+        program: String,
+        /// What went wrong.
+        error: Box<PipelineError>,
+    },
+    /// The ABI artifacts could not be produced or are stale.
+    Abi(String),
+}
+
+impl Error {
+    /// An I/O failure on `path`.
+    pub fn io(path: &Path, error: &std::io::Error) -> Self {
+        Self::Io {
+            path: path.to_owned(),
+            message: error.to_string(),
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Io { path, message } => write!(f, "{}: {message}", path.display()),
+            Self::Cargo(message) | Self::Abi(message) => write!(f, "{message}"),
+            Self::UnknownProgram(name) => write!(
+                f,
+                "crate {name} under programs/ implements no known contract (add it to deploy/src/programs.rs)"
+            ),
+            Self::Program { program, error } => write!(f, "program {program}: {error}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}

@@ -1,0 +1,109 @@
+//! `xmtp`: the XMTP Stylus tooling command line.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use xmtp_deploy::{abi, pipeline, Error, Options, Workspace};
+
+#[derive(Parser)]
+#[command(
+    name = "xmtp",
+    version,
+    about = "Build and deploy the XMTP network's Stylus programs"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build every program, check it against Nitro's rules and limits, write the artifacts
+    /// under target/stylus/ and the ABI files under abi/, and print the size table.
+    Build {
+        /// Fail if the committed abi/ files are stale instead of rewriting them.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Only regenerate (or with --check, verify) the ABI files under abi/.
+    Abi {
+        /// Fail if the committed abi/ files are stale instead of rewriting them.
+        #[arg(long)]
+        check: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Build { check } => build(check),
+        Command::Abi { check } => workspace().and_then(|ws| abi_files(&ws, check)),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(errors) => {
+            for error in errors {
+                eprintln!("error: {error}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn workspace() -> Result<Workspace, Vec<Error>> {
+    let here = std::env::current_dir().map_err(|e| vec![Error::io(&PathBuf::from("."), &e)])?;
+    xmtp_deploy::discover(&here).map_err(|e| vec![e])
+}
+
+fn build(check: bool) -> Result<(), Vec<Error>> {
+    let workspace = workspace()?;
+    let raw_paths = pipeline::build_programs(&workspace).map_err(|e| vec![e])?;
+    let out_dir = workspace.target_dir.join("stylus");
+    let mut built = Vec::new();
+    let mut errors = Vec::new();
+    for (program, path) in workspace.programs.iter().zip(&raw_paths) {
+        let result = std::fs::read(path)
+            .map_err(|e| Error::io(path, &e))
+            .and_then(|raw| {
+                pipeline::process(&raw, &Options::default()).map_err(|error| Error::Program {
+                    program: program.name.clone(),
+                    error: Box::new(error),
+                })
+            })
+            .and_then(|artifact| {
+                pipeline::write_artifacts(&out_dir, program, &artifact)?;
+                Ok(artifact)
+            });
+        match result {
+            Ok(artifact) => built.push((program, artifact)),
+            Err(error) => errors.push(error),
+        }
+    }
+    let rows: Vec<_> = built.iter().map(|(p, a)| (*p, a)).collect();
+    print!("{}", pipeline::size_table(&rows));
+    if let Err(mut abi_errors) = abi_files(&workspace, check) {
+        errors.append(&mut abi_errors);
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
+fn abi_files(workspace: &Workspace, check: bool) -> Result<(), Vec<Error>> {
+    let dir = workspace.root.join("abi");
+    let expected = abi::expected_files(&workspace.programs).map_err(|e| vec![e])?;
+    if check {
+        let stale = abi::stale_files(&dir, &expected).map_err(|e| vec![e])?;
+        if !stale.is_empty() {
+            return Err(vec![Error::Abi(format!(
+                "abi/ is stale ({}); run `xmtp build` or `xmtp abi`",
+                stale.join(", ")
+            ))]);
+        }
+        return Ok(());
+    }
+    abi::write_files(&dir, &expected).map_err(|e| vec![e])
+}

@@ -225,8 +225,9 @@ fn all_lists_the_eighteen_manifest_contracts() {
     assert_eq!(sorted, reference_sorted);
 }
 
-/// The comparison must notice a change: a contract with one event dropped and one function's
-/// mutability changed yields exactly those two differences.
+/// The comparison must notice a change: a contract with one event dropped, one function's
+/// mutability changed and one named output renamed yields exactly those three differences,
+/// while an output the reference leaves unnamed may carry any name.
 #[test]
 fn a_changed_abi_is_reported() {
     let manifest = manifest();
@@ -239,8 +240,17 @@ fn a_changed_abi_is_reported() {
         .get_mut("deployImplementation")
         .expect("deployImplementation")[0]
         .state_mutability = StateMutability::Payable;
+    abi.functions.get_mut("paused").expect("paused")[0].outputs[0].name = "isPaused_".into();
+    abi.functions
+        .get_mut("parameterRegistry")
+        .expect("parameterRegistry")[0]
+        .outputs[0]
+        .name = "anything".into();
     let found = differences("Factory", &abi, &manifest["contracts"]["Factory"]);
-    assert_eq!(found.len(), 2, "{found:#?}");
+    assert_eq!(found.len(), 3, "{found:#?}");
+    assert!(found
+        .iter()
+        .any(|d| d.contains("paused()") && d.contains("`isPaused_`")));
     assert!(found
         .iter()
         .any(|d| d.contains("missing event Upgraded(address)")));

@@ -20,7 +20,7 @@
 //! `OpenZeppelin` items live in `oz_*` modules; the subset interfaces the contracts call live in
 //! `settlement_chain_external` and `app_chain_external`.
 //!
-//! With the `json` feature, [`contracts`] assembles each contract's JSON ABI from these items.
+//! With the `json` feature, the `contracts` module assembles each contract's JSON ABI from these items.
 #![no_std]
 
 /// Expands a `sol!` block, adding JSON ABI generation when the `json` feature is on.

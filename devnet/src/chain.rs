@@ -1,0 +1,486 @@
+//! The chain a test or a tool drives: accounts, transactions, receipts, time and snapshots.
+
+use std::convert::Infallible;
+
+use revm::context::result::{EVMError, ExecutionResult, Output};
+use revm::context::{BlockEnv, CfgEnv, Context, Evm, FrameStack, Journal, TxEnv};
+use revm::context_interface::JournalTr;
+use revm::database::{CacheDB, EmptyDB};
+use revm::handler::instructions::EthInstructions;
+use revm::handler::{EthFrame, EthPrecompiles, Handler, MainnetHandler};
+use revm::primitives::{hardfork::SpecId, Address, Bytes, Log, TxKind, B256, U256};
+use revm::state::AccountInfo;
+use revm::DatabaseCommit;
+
+use xmtp_stylus::activation::StylusParams;
+
+use crate::arb::{self, ArbConfig, ArbPrecompiles, ARB_SYS, ARB_WASM};
+use crate::evm::{Db, StylusEvm, StylusHalt};
+
+/// A transaction.
+#[derive(Debug, Clone)]
+pub struct Tx {
+    /// Sender (no signature is checked).
+    pub from: Address,
+    /// Callee, or `None` to deploy `data` as init code.
+    pub to: Option<Address>,
+    /// Value.
+    pub value: U256,
+    /// Calldata or init code.
+    pub data: Bytes,
+    /// Gas limit.
+    pub gas_limit: u64,
+}
+
+impl Tx {
+    /// A call with 30 M gas and no value.
+    pub fn call(from: Address, to: Address, data: impl Into<Bytes>) -> Self {
+        Self {
+            from,
+            to: Some(to),
+            value: U256::ZERO,
+            data: data.into(),
+            gas_limit: 30_000_000,
+        }
+    }
+
+    /// A deployment of init code with 30 M gas.
+    pub fn deploy(from: Address, init_code: impl Into<Bytes>) -> Self {
+        Self {
+            from,
+            to: None,
+            value: U256::ZERO,
+            data: init_code.into(),
+            gas_limit: 30_000_000,
+        }
+    }
+
+    /// Sets the value.
+    #[must_use]
+    pub fn value(mut self, value: U256) -> Self {
+        self.value = value;
+        self
+    }
+
+    /// Sets the gas limit.
+    #[must_use]
+    pub fn gas(mut self, gas_limit: u64) -> Self {
+        self.gas_limit = gas_limit;
+        self
+    }
+}
+
+/// The outcome of a transaction or an `eth_call`.
+#[derive(Debug, Clone)]
+pub struct Receipt {
+    /// Success.
+    pub status: bool,
+    /// Gas used, refunds applied.
+    pub gas_used: u64,
+    /// Refund applied.
+    pub gas_refunded: u64,
+    /// Logs (empty when the transaction failed).
+    pub logs: Vec<Log>,
+    /// Return data, or revert data.
+    pub output: Bytes,
+    /// Deployed address.
+    pub created: Option<Address>,
+    /// revm's halt reason, if the transaction halted.
+    pub halt: Option<String>,
+    /// Halts of Stylus frames, innermost first.
+    pub stylus_halts: Vec<StylusHalt>,
+    /// Why the last activation in this transaction failed.
+    pub activation_error: Option<String>,
+}
+
+/// A message sent to L1 through `ArbSys.sendTxToL1`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutgoingMessage {
+    /// Sender on L2.
+    pub caller: Address,
+    /// Destination on L1.
+    pub destination: Address,
+    /// Value burnt on L2.
+    pub value: U256,
+    /// Calldata for L1.
+    pub data: Bytes,
+    /// Position in the outbox.
+    pub position: U256,
+}
+
+impl Receipt {
+    /// Messages this transaction sent to L1.
+    pub fn outgoing_messages(&self) -> Vec<OutgoingMessage> {
+        self.logs
+            .iter()
+            .filter(|l| l.address == ARB_SYS && l.topics().len() == 4)
+            .filter_map(|l| {
+                let d = &l.data.data;
+                let len = U256::from_be_slice(d.get(6 * 32..7 * 32)?).saturating_to::<usize>();
+                Some(OutgoingMessage {
+                    caller: Address::from_slice(d.get(12..32)?),
+                    destination: Address::from_slice(&l.topics()[1][12..]),
+                    value: U256::from_be_slice(d.get(4 * 32..5 * 32)?),
+                    data: Bytes::copy_from_slice(d.get(7 * 32..7 * 32 + len)?),
+                    position: U256::from_be_bytes(l.topics()[3].0),
+                })
+            })
+            .collect()
+    }
+}
+
+/// A transaction the chain refused before executing it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainError(pub String);
+
+impl std::fmt::Display for ChainError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ChainError {}
+
+/// A saved chain state.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    db: Db,
+    number: u64,
+    l2_block: u64,
+    timestamp: u64,
+}
+
+/// A local Arbitrum-like chain executing EVM bytecode and Stylus programs.
+pub struct Chain {
+    evm: StylusEvm,
+    number: u64,
+    l2_block: u64,
+    timestamp: u64,
+    basefee: u64,
+}
+
+impl std::fmt::Debug for Chain {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Chain")
+            .field("chain_id", &self.chain_id())
+            .field("l2_block", &self.l2_block)
+            .finish_non_exhaustive()
+    }
+}
+
+type Err = EVMError<Infallible>;
+
+impl Chain {
+    /// A fresh chain with Stylus v2 parameters and ArbOS 60 rules.
+    pub fn new(chain_id: u64) -> Self {
+        Self::with_params(chain_id, StylusParams::default(), 60)
+    }
+
+    /// A fresh chain with given Stylus parameters and ArbOS version.
+    pub fn with_params(chain_id: u64, params: StylusParams, arbos_version: u64) -> Self {
+        let mut cfg = CfgEnv::new_with_spec(SpecId::PRAGUE);
+        cfg.chain_id = chain_id;
+        cfg.disable_eip3541 = true;
+        cfg.limit_contract_code_size = Some(24_576);
+        let ctx: crate::evm::Ctx = Context {
+            block: BlockEnv::default(),
+            tx: TxEnv::default(),
+            cfg,
+            journaled_state: Journal::new(CacheDB::new(EmptyDB::default())),
+            chain: (),
+            local: revm::context::LocalContext::default(),
+            error: Ok(()),
+        };
+        let eth = EthPrecompiles::new(SpecId::PRAGUE);
+        let precompiles = ArbPrecompiles::new(
+            eth,
+            ArbConfig {
+                params,
+                arbos_version,
+                l2_block: 1,
+            },
+        );
+        let inner = Evm {
+            ctx,
+            inspector: (),
+            instruction: EthInstructions::new_mainnet_with_spec(SpecId::PRAGUE),
+            precompiles,
+            frame_stack: FrameStack::new_prealloc(8),
+        };
+        let mut chain = Self {
+            evm: StylusEvm::new(inner, params, arbos_version),
+            number: 1,
+            l2_block: 1,
+            timestamp: 1_700_000_000,
+            basefee: 0,
+        };
+        // Precompiles have code so EXTCODESIZE checks in Solidity callers pass.
+        for a in [ARB_SYS, arb::ARB_GAS_INFO, ARB_WASM] {
+            chain.set_code(a, Bytes::from_static(&[0xFE]));
+        }
+        chain
+    }
+
+    fn db(&mut self) -> &mut Db {
+        &mut self.evm.inner.ctx.journaled_state.database
+    }
+
+    fn db_ref(&self) -> &Db {
+        &self.evm.inner.ctx.journaled_state.database
+    }
+
+    /// The chain id.
+    pub fn chain_id(&self) -> u64 {
+        self.evm.inner.ctx.cfg.chain_id
+    }
+
+    /// Adds `amount` wei to `addr`.
+    pub fn fund(&mut self, addr: Address, amount: U256) {
+        let db = self.db();
+        let mut info = db
+            .cache
+            .accounts
+            .get(&addr)
+            .map(|a| a.info.clone())
+            .unwrap_or_default();
+        info.balance += amount;
+        db.insert_account_info(addr, info);
+    }
+
+    /// Replaces the code of `addr` (a test shortcut; no activation implied).
+    pub fn set_code(&mut self, addr: Address, code: Bytes) {
+        let db = self.db();
+        let mut info = db
+            .cache
+            .accounts
+            .get(&addr)
+            .map(|a| a.info.clone())
+            .unwrap_or_else(AccountInfo::default);
+        let bytecode = revm::bytecode::Bytecode::new_raw(code);
+        info.code_hash = bytecode.hash_slow();
+        info.code = Some(bytecode);
+        db.insert_account_info(addr, info);
+    }
+
+    fn account(&self, addr: Address) -> Option<&AccountInfo> {
+        self.db_ref().cache.accounts.get(&addr).map(|a| &a.info)
+    }
+
+    /// Balance of `addr`.
+    pub fn balance(&self, addr: Address) -> U256 {
+        self.account(addr).map_or(U256::ZERO, |a| a.balance)
+    }
+
+    /// Nonce of `addr`.
+    pub fn nonce(&self, addr: Address) -> u64 {
+        self.account(addr).map_or(0, |a| a.nonce)
+    }
+
+    /// Code of `addr`.
+    pub fn code(&self, addr: Address) -> Bytes {
+        self.account(addr)
+            .and_then(|a| a.code.as_ref())
+            .map(revm::bytecode::Bytecode::original_bytes)
+            .unwrap_or_default()
+    }
+
+    /// Code hash of `addr` (zero for a missing account).
+    pub fn code_hash(&self, addr: Address) -> B256 {
+        self.account(addr).map_or(B256::ZERO, |a| a.code_hash)
+    }
+
+    /// Storage slot of `addr`.
+    pub fn storage(&self, addr: Address, slot: U256) -> U256 {
+        self.db_ref()
+            .cache
+            .accounts
+            .get(&addr)
+            .and_then(|a| a.storage.get(&slot).copied())
+            .unwrap_or_default()
+    }
+
+    /// The L2 block number of the next transaction.
+    pub fn block_number(&self) -> u64 {
+        self.l2_block
+    }
+
+    /// The timestamp of the next transaction.
+    pub fn timestamp(&self) -> u64 {
+        self.timestamp
+    }
+
+    /// Moves time forward by `seconds` and the L2 block number by `blocks`.
+    pub fn advance(&mut self, seconds: u64, blocks: u64) {
+        self.timestamp += seconds;
+        self.l2_block += blocks;
+        self.number += blocks;
+        if blocks > 0 {
+            self.evm.rt.recent.clear();
+        }
+    }
+
+    /// Sets the base fee (and so the gas price) of later transactions.
+    pub fn set_basefee(&mut self, basefee: u64) {
+        self.basefee = basefee;
+    }
+
+    /// Marks a code hash as cached or not (what the chain's program cache would decide).
+    pub fn set_program_cached(&mut self, codehash: B256, cached: bool) -> bool {
+        let snapshot = self.snapshot();
+        let ctx = &mut self.evm.inner.ctx;
+        let Ok(Some(mut info)) = arb::program_info(ctx, codehash) else {
+            self.restore(snapshot);
+            return false;
+        };
+        info.cached = cached;
+        if arb::set_program_info(ctx, codehash, &info).is_err() {
+            self.restore(snapshot);
+            return false;
+        }
+        let state = self.evm.inner.ctx.journaled_state.finalize();
+        self.db().commit(state);
+        true
+    }
+
+    /// Saves the state.
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            db: self.db_ref().clone(),
+            number: self.number,
+            l2_block: self.l2_block,
+            timestamp: self.timestamp,
+        }
+    }
+
+    /// Restores a saved state.
+    pub fn restore(&mut self, snapshot: Snapshot) {
+        *self.db() = snapshot.db;
+        self.number = snapshot.number;
+        self.l2_block = snapshot.l2_block;
+        self.timestamp = snapshot.timestamp;
+        self.evm.rt.recent.clear();
+    }
+
+    /// Number of compiled programs kept (by code hash).
+    pub fn compiled_programs(&self) -> usize {
+        self.evm.rt.cached_modules()
+    }
+
+    /// Stylus instances created so far (one per Stylus call frame).
+    pub fn instances_created(&self) -> u64 {
+        self.evm.rt.instances
+    }
+
+    fn execute(&mut self, tx: &Tx, commit: bool) -> Result<Receipt, ChainError> {
+        let nonce = self.nonce(tx.from);
+        let block = BlockEnv {
+            number: U256::from(self.number),
+            timestamp: U256::from(self.timestamp),
+            gas_limit: 1_125_899_906_842_624,
+            basefee: self.basefee,
+            prevrandao: Some(B256::ZERO),
+            ..BlockEnv::default()
+        };
+        let txenv = TxEnv {
+            caller: tx.from,
+            gas_limit: tx.gas_limit,
+            gas_price: u128::from(self.basefee),
+            kind: tx.to.map_or(TxKind::Create, TxKind::Call),
+            value: tx.value,
+            data: tx.data.clone(),
+            nonce,
+            chain_id: Some(self.chain_id()),
+            ..TxEnv::default()
+        };
+        self.evm.inner.ctx.block = block;
+        self.evm.inner.ctx.tx = txenv;
+        self.evm.inner.precompiles.config.l2_block = self.l2_block;
+        self.evm.inner.precompiles.last_error = None;
+        let result = MainnetHandler::<StylusEvm, Err, EthFrame>::default().run(&mut self.evm);
+        let state = self.evm.inner.ctx.journaled_state.finalize();
+        let result = result.map_err(|e| ChainError(e.to_string()))?;
+        if commit {
+            self.db().commit(state);
+            self.l2_block += 1;
+            self.evm.rt.recent.clear();
+        }
+        let stylus_halts = std::mem::take(&mut self.evm.rt.halts);
+        let activation_error = self.evm.inner.precompiles.last_error.take();
+        Ok(match result {
+            ExecutionResult::Success {
+                gas, logs, output, ..
+            } => {
+                let (output, created) = match output {
+                    Output::Call(b) => (b, None),
+                    Output::Create(b, a) => (b, a),
+                };
+                Receipt {
+                    status: true,
+                    gas_used: gas.tx_gas_used(),
+                    gas_refunded: gas.inner_refunded(),
+                    logs,
+                    output,
+                    created,
+                    halt: None,
+                    stylus_halts,
+                    activation_error,
+                }
+            }
+            ExecutionResult::Revert { gas, output, .. } => Receipt {
+                status: false,
+                gas_used: gas.tx_gas_used(),
+                gas_refunded: 0,
+                logs: Vec::new(),
+                output,
+                created: None,
+                halt: None,
+                stylus_halts,
+                activation_error,
+            },
+            ExecutionResult::Halt { reason, gas, .. } => Receipt {
+                status: false,
+                gas_used: gas.tx_gas_used(),
+                gas_refunded: 0,
+                logs: Vec::new(),
+                output: Bytes::new(),
+                created: None,
+                halt: Some(format!("{reason:?}")),
+                stylus_halts,
+                activation_error,
+            },
+        })
+    }
+
+    /// Executes and commits a transaction (one transaction per block).
+    pub fn send(&mut self, tx: &Tx) -> Result<Receipt, ChainError> {
+        self.execute(tx, true)
+    }
+
+    /// Executes without committing (`eth_call`).
+    pub fn call(&mut self, tx: &Tx) -> Result<Receipt, ChainError> {
+        self.execute(tx, false)
+    }
+
+    /// Deploys init code (EVM init code, or a Stylus program's cargo-stylus init code).
+    pub fn deploy(
+        &mut self,
+        from: Address,
+        init_code: impl Into<Bytes>,
+    ) -> Result<Receipt, ChainError> {
+        self.send(&Tx::deploy(from, init_code))
+    }
+
+    /// Activates the program at `program` through ArbWasm, paying up to `max_fee` (the excess
+    /// is refunded).
+    pub fn activate(
+        &mut self,
+        from: Address,
+        program: Address,
+        max_fee: U256,
+    ) -> Result<Receipt, ChainError> {
+        let mut data = arb::selector("activateProgram(address)").to_vec();
+        data.extend_from_slice(&[0u8; 12]);
+        data.extend_from_slice(program.as_slice());
+        self.send(&Tx::call(from, ARB_WASM, data).value(max_fee))
+    }
+}

@@ -97,7 +97,9 @@ pub use entry::Factory;
 // The SDK's `#[entrypoint]` generates an undocumented public function; a private module keeps it
 // out of the crate's public (documented) surface.
 mod entry {
-    use super::*;
+    use alloc::{vec, vec::Vec};
+
+    use stylus_sdk::prelude::*;
 
     /// The program; its state lives in [`FactoryStorage`] at the `xmtp.storage.Factory` root.
     #[storage]
@@ -105,6 +107,8 @@ mod entry {
     pub struct Factory {}
 }
 
+// The SDK's router hands decoded arguments over by value.
+#[allow(clippy::needless_pass_by_value)]
 #[public]
 impl Factory {
     /// Deploys this factory's `Initializable` (CREATE, so at the proxy's current nonce); once.

@@ -9,7 +9,7 @@
 
 extern crate alloc;
 
-use alloc::{vec, vec::Vec};
+use alloc::vec::Vec;
 
 use alloy_primitives::{Address, Bytes};
 use stylus_sdk::{call::RawCall, prelude::*};
@@ -32,7 +32,9 @@ pub use entry::Initializable;
 // The SDK's `#[entrypoint]` generates an undocumented public function; a private module keeps it
 // out of the crate's public (documented) surface.
 mod entry {
-    use super::*;
+    use alloc::{vec, vec::Vec};
+
+    use stylus_sdk::prelude::*;
 
     /// The program; it has no storage of its own (it writes only the proxy's ERC-1967 slot).
     #[storage]
@@ -40,6 +42,8 @@ mod entry {
     pub struct Initializable {}
 }
 
+// The SDK's router hands decoded arguments over by value.
+#[allow(clippy::needless_pass_by_value)]
 #[public]
 impl Initializable {
     /// Points the executing proxy at `implementation_` and, unless `initialize_call_data_` is

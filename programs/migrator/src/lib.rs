@@ -12,7 +12,7 @@
 
 extern crate alloc;
 
-use alloc::{vec, vec::Vec};
+use alloc::vec::Vec;
 
 use alloy_primitives::Address;
 use stylus_sdk::{prelude::*, ArbResult};
@@ -31,7 +31,9 @@ pub use entry::Migrator;
 // The SDK's `#[entrypoint]` generates an undocumented public function; a private module keeps it
 // out of the crate's public (documented) surface.
 mod entry {
-    use super::*;
+    use alloc::{vec, vec::Vec};
+
+    use stylus_sdk::prelude::*;
 
     /// The program; it has no storage of its own (it works on the proxy's ERC-1967 slot).
     #[storage]
@@ -39,6 +41,8 @@ mod entry {
     pub struct Migrator {}
 }
 
+// The SDK's router hands decoded arguments over by value.
+#[allow(clippy::needless_pass_by_value)]
 #[public]
 impl Migrator {
     /// The implementation a proxy must have for this migrator to move it.

@@ -42,7 +42,10 @@ mod op {
 /// When `runtime` is longer than 65,535 bytes minus the prelude (the EVM caps code at 24,576).
 #[must_use]
 pub fn creation_code(runtime: &[u8]) -> Vec<u8> {
-    use op::*;
+    use op::{
+        CALLVALUE, CODECOPY, DUP1, ISZERO, JUMPDEST, JUMPI, MLOAD, MSTORE, PUSH1, PUSH2, PUSH32,
+        PUSH4, RETURN, REVERT, SHL, SHR, SSTORE,
+    };
 
     let runtime_len = u16::try_from(runtime.len()).expect("runtime fits the EVM code-size limit");
     let argument_offset =

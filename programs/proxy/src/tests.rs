@@ -1,41 +1,53 @@
 use alloy_primitives::{address, Address, B256};
 use alloy_sol_types::SolError;
-use stylus_sdk::{host::VM, testing::TestVM};
+use stylus_sdk::host::VM;
 use xmtp_abi::proxy::ZeroImplementation;
-use xmtp_core::slots::ERC1967_IMPLEMENTATION;
+use xmtp_core::{
+    slots::ERC1967_IMPLEMENTATION,
+    testing::{CallKind, MockHost},
+};
 
 use super::*;
 
 const IMPLEMENTATION: Address = address!("0x00000000000000000000000000000000000000a1");
 
-fn proxy_with_implementation() -> (TestVM, VM) {
-    let test_vm = TestVM::new();
-    test_vm.set_storage(ERC1967_IMPLEMENTATION, IMPLEMENTATION.into_word());
-    let vm = VM {
-        host: alloc::boxed::Box::new(test_vm.clone()),
-    };
-    (test_vm, vm)
+fn proxy_with_implementation() -> (MockHost, VM) {
+    let host = MockHost::new();
+    host.vm
+        .set_storage(ERC1967_IMPLEMENTATION, IMPLEMENTATION.into_word());
+    let vm = host.sdk_vm();
+    (host, vm)
 }
 
 #[test]
 fn forward_delegates_calldata_and_returns_the_output() {
-    let (test_vm, vm) = proxy_with_implementation();
-    test_vm.mock_delegate_call(IMPLEMENTATION, vec![1, 2, 3, 4], Ok(vec![9; 40]));
+    let (host, vm) = proxy_with_implementation();
+    host.mock(
+        CallKind::Delegate,
+        IMPLEMENTATION,
+        vec![1, 2, 3, 4],
+        Ok(vec![9; 40]),
+    );
     assert_eq!(forward(&vm, &[1, 2, 3, 4]), (true, vec![9; 40]));
 }
 
 #[test]
 fn forward_passes_revert_data_through_unchanged() {
-    let (test_vm, vm) = proxy_with_implementation();
+    let (host, vm) = proxy_with_implementation();
     let revert_data = ZeroImplementation {}.abi_encode();
-    test_vm.mock_delegate_call(IMPLEMENTATION, vec![0xde, 0xad], Err(revert_data.clone()));
+    host.mock(
+        CallKind::Delegate,
+        IMPLEMENTATION,
+        vec![0xde, 0xad],
+        Err(revert_data.clone()),
+    );
     assert_eq!(forward(&vm, &[0xde, 0xad]), (false, revert_data));
 }
 
 #[test]
 fn forward_sends_empty_calldata_too() {
-    let (test_vm, vm) = proxy_with_implementation();
-    test_vm.mock_delegate_call(IMPLEMENTATION, vec![], Ok(vec![]));
+    let (host, vm) = proxy_with_implementation();
+    host.mock(CallKind::Delegate, IMPLEMENTATION, vec![], Ok(vec![]));
     assert_eq!(forward(&vm, &[]), (true, vec![]));
 }
 

@@ -13,6 +13,8 @@ pub mod params;
 pub mod revert;
 pub mod slots;
 pub mod storage;
+#[cfg(all(feature = "testing", not(target_arch = "wasm32")))]
+pub mod testing;
 pub mod wiring;
 
 pub use revert::Bubbled;

@@ -170,3 +170,50 @@ fn every_contract_matches_the_reference_manifest() {
         differences.join("\n")
     );
 }
+
+#[test]
+fn the_cli_checks_the_committed_abi_files() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_xmtp"))
+        .args(["abi", "--check"])
+        .current_dir(root)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn the_cli_fails_with_one_line_on_stale_abi_files() {
+    let root = std::env::temp_dir().join(format!("xmtp-deploy-stale-abi-{}", std::process::id()));
+    let program = root.join("programs/proxy");
+    std::fs::create_dir_all(program.join("src")).unwrap();
+    std::fs::create_dir_all(root.join("abi")).unwrap();
+    std::fs::write(
+        root.join("Cargo.toml"),
+        "[workspace]\nmembers = [\"programs/proxy\"]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        program.join("Cargo.toml"),
+        "[package]\nname = \"xmtp-proxy\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[lib]\ncrate-type = [\"lib\", \"cdylib\"]\n",
+    )
+    .unwrap();
+    std::fs::write(program.join("src/lib.rs"), "").unwrap();
+    std::fs::write(root.join("abi/Proxy.json"), "[]\n").unwrap();
+    std::fs::write(root.join("abi/Old.sol"), "").unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_xmtp"))
+        .args(["abi", "--check"])
+        .current_dir(&root)
+        .output()
+        .unwrap();
+    std::fs::remove_dir_all(&root).unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        "error: abi/ is stale (Proxy.json is out of date, Proxy.sol is missing, Old.sol belongs to no program); run `xmtp build` or `xmtp abi`\n"
+    );
+}

@@ -40,6 +40,11 @@ fn address(byte: u8) -> [u8; 32] {
 }
 
 #[test]
+fn the_marker_is_the_one_programs_embed() {
+    assert_eq!(MAGIC, xmtp_core::wiring::MAGIC);
+}
+
+#[test]
 fn patched_values_land_in_the_deployed_code() {
     let wiring = [
         ("parameterRegistry", address(0x11)),

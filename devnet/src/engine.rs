@@ -106,7 +106,13 @@ impl std::fmt::Debug for WasmiEngine {
 
 impl Default for WasmiEngine {
     fn default() -> Self {
-        let engine = WasmiCore::default();
+        // Nitro's stack budget (262 144 words, at least 5 per frame) allows about 52 000 nested
+        // calls; the engine's own limits must not trap first, or a depth failure would look
+        // like an ordinary trap that keeps gas.
+        let mut config = wasmi::Config::default();
+        config.set_max_recursion_depth(70_000);
+        config.set_max_stack_height(16 * 1024 * 1024);
+        let engine = WasmiCore::new(&config);
         let mut linker = Linker::new(&engine);
         link_hostios(&mut linker);
         Self {

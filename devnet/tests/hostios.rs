@@ -1,0 +1,566 @@
+//! One hand-written program per hostio and per cost rule. Expected ink and gas are computed here
+//! from the spec's tables (`common`), not from the runtime's constants.
+
+mod common;
+
+use common::*;
+use xmtp_devnet::evm::StylusHalt;
+use xmtp_devnet::{Address, Tx, U256};
+
+fn hex32(n: u8) -> String {
+    // A 32-byte word with `n` in its last byte, as a WAT data string.
+    let mut s = String::new();
+    for _ in 0..31 {
+        s.push_str("\\00");
+    }
+    s.push_str(&format!("\\{n:02x}"));
+    s
+}
+
+const ECHO: &str = r#"(module
+  (import "vm_hooks" "read_args" (func $read_args (param i32)))
+  (import "vm_hooks" "write_result" (func $write_result (param i32 i32)))
+  (memory (export "memory") 1 1)
+  (func (export "user_entrypoint") (param $len i32) (result i32)
+    i32.const 0
+    call $read_args
+    i32.const 0
+    local.get $len
+    call $write_result
+    i32.const 0))"#;
+
+#[test]
+fn whole_transaction_gas_of_an_echo() {
+    let mut chain = chain();
+    let addr = program(&mut chain, ECHO);
+    let data = [1u8, 2, 3, 0];
+    let r = send(&mut chain, addr, &data);
+    assert!(r.status);
+    assert_eq!(r.output.to_vec(), data);
+    let body = "i32.const 0\ncall\ni32.const 0\nlocal.get\ncall\ni32.const 0\nend";
+    let ink = snippet_ink(body) + 8400 + write_price(4) + 8400 + 2 * read_price(4);
+    let wasm_len = wat::parse_str(ECHO).unwrap().len() as u64;
+    let (init, cached) = entry_costs(1, 2, wasm_len, 4, 0, 1);
+    let expected = tx_gas(
+        &data,
+        entry_gas(init, cached, false) + ink.div_ceil(INK_PRICE),
+    );
+    assert_eq!(r.gas_used, expected);
+    // The return-data floor (3 gas per word) is below what the frame used: no effect here.
+}
+
+#[test]
+fn read_args_and_write_result() {
+    let mut chain = chain();
+    let data: Vec<u8> = (1..=40).collect();
+    let snippet = "i32.const 8\ncall $read_args";
+    let (ink, out) = measure(&mut chain, snippet, 48, "", &data);
+    assert_eq!(
+        ink,
+        TEMPLATE_INK + snippet_ink(snippet) + 8400 + write_price(40)
+    );
+    assert_eq!(out, data);
+
+    let snippet = "i32.const 8\ni32.const 100\ncall $write_result";
+    let (ink, _) = measure(&mut chain, snippet, 8, "", &[]);
+    assert_eq!(
+        ink,
+        TEMPLATE_INK + snippet_ink(snippet) + 8400 + 2 * read_price(100)
+    );
+}
+
+fn key_data() -> String {
+    format!(r#"(data (i32.const 1024) "{}{}")"#, hex32(1), hex32(0x77))
+}
+
+#[test]
+fn storage_load_miss_and_hit() {
+    let mut chain = chain();
+    let load = "i32.const 1024\ni32.const 8\ncall $sload\n";
+    // Cold miss: 2 100 + 5 (EVM API) gas; then a hit costs only the (free) read counter.
+    let (ink, out) = measure(&mut chain, &load.repeat(2), 40, &key_data(), &[]);
+    let base = 8400 + 2 * 5040;
+    assert_eq!(
+        ink,
+        TEMPLATE_INK + 2 * snippet_ink(load) + 2 * base + (2100 + 5) * INK_PRICE
+    );
+    assert_eq!(out, vec![0u8; 32]);
+}
+
+#[test]
+fn storage_read_counter_tiers() {
+    let mut chain = chain();
+    let load = "i32.const 1024\ni32.const 8\ncall $sload\n";
+    // Reads 1..=32 are free, 33..=128 cost 2 gas each; the first read misses (cold).
+    let (ink, _) = measure(&mut chain, &load.repeat(34), 8, &key_data(), &[]);
+    let base = 8400 + 2 * 5040;
+    let expected =
+        TEMPLATE_INK + 34 * (snippet_ink(load) + base) + (2100 + 5) * INK_PRICE + 2 * 2 * INK_PRICE;
+    assert_eq!(ink, expected);
+}
+
+#[test]
+fn storage_cache_write_counter_and_flush() {
+    let mut chain = chain();
+    let cache = "i32.const 1024\ni32.const 1056\ncall $scache\n";
+    let flush = "i32.const 0\ncall $flush\n";
+    // Writes 1..=8 are free, the 9th costs 7; one dirty slot 0 -> 0x77, cold: 2 100 + 20 000.
+    let snippet = format!("{}{flush}", cache.repeat(9));
+    let (ink, _) = measure(&mut chain, &snippet, 8, &key_data(), &[]);
+    let expected = TEMPLATE_INK
+        + 9 * (snippet_ink(cache) + 18_480)
+        + 7 * INK_PRICE
+        + snippet_ink(flush)
+        + 68_073
+        + 22_100 * INK_PRICE;
+    assert_eq!(ink, expected);
+}
+
+const STORE: &str = r#"(module
+  (import "vm_hooks" "read_args" (func $read_args (param i32)))
+  (import "vm_hooks" "storage_cache_bytes32" (func $scache (param i32 i32)))
+  (import "vm_hooks" "storage_flush_cache" (func $flush (param i32)))
+  (memory (export "memory") 1 1)
+  (func (export "user_entrypoint") (param $len i32) (result i32)
+    i32.const 0
+    call $read_args
+    i32.const 0
+    i32.const 32
+    call $scache
+    i32.const 0
+    call $flush
+    i32.const 0))"#;
+
+fn slot_call(key: u8, value: u8) -> Vec<u8> {
+    let mut data = vec![0u8; 64];
+    data[31] = key;
+    data[63] = value;
+    data
+}
+
+#[test]
+fn flush_prices_and_refunds_like_sstore() {
+    let mut chain = chain();
+    let addr = program(&mut chain, STORE);
+    let body = snippet_ink(
+        "i32.const 0\ncall\ni32.const 0\ni32.const 32\ncall\ni32.const 0\ncall\ni32.const 0\nend",
+    );
+    let hostios = 8400 + write_price(64) + 18_480 + 68_073;
+    let wasm_len = wat::parse_str(STORE).unwrap().len() as u64;
+    let (init, cached) = entry_costs(1, 2, wasm_len, 4, 0, 1);
+    let entry = entry_gas(init, cached, false);
+    let gas = |flush_gas: u64, data: &[u8]| {
+        tx_gas(
+            data,
+            entry + (body + hostios + flush_gas * INK_PRICE).div_ceil(INK_PRICE),
+        )
+    };
+
+    // 0 -> 5, cold: 22 100.
+    let data = slot_call(1, 5);
+    let r = send(&mut chain, addr, &data);
+    assert!(r.status);
+    assert_eq!(r.gas_used, gas(22_100, &data));
+    assert_eq!(chain.storage(addr, U256::from(1)), U256::from(5));
+
+    // 5 -> 5, cold: 2 100 + 100.
+    let r = send(&mut chain, addr, &data);
+    assert_eq!(r.gas_used, gas(2200, &data));
+
+    // 5 -> 0, cold: 2 100 + 2 900, refund 4 800 capped at a fifth of the gas used.
+    let data = slot_call(1, 0);
+    let r = send(&mut chain, addr, &data);
+    let before_refund = gas(5000, &data);
+    let refund = 4800u64.min(before_refund / 5);
+    assert_eq!(r.gas_refunded, refund);
+    assert_eq!(r.gas_used, before_refund - refund);
+    assert_eq!(chain.storage(addr, U256::from(1)), U256::ZERO);
+}
+
+#[test]
+fn transient_storage_round_trip() {
+    let mut chain = chain();
+    let snippet =
+        "i32.const 1024\ni32.const 1056\ncall $tstore\ni32.const 1024\ni32.const 8\ncall $tload";
+    let (ink, out) = measure(&mut chain, snippet, 40, &key_data(), &[]);
+    assert_eq!(
+        ink,
+        TEMPLATE_INK + snippet_ink(snippet) + 2 * (78_153 + 100 * INK_PRICE)
+    );
+    assert_eq!(out[31], 0x77);
+}
+
+#[test]
+fn emit_log_prices_and_content() {
+    let mut chain = chain();
+    // Two topics (the key words) and 10 data bytes.
+    let extra = format!(
+        r#"(data (i32.const 1024) "{}{}\01\02\03\04\05\06\07\08\09\0a")"#,
+        hex32(1),
+        hex32(0x77)
+    );
+    let snippet = "i32.const 1024\ni32.const 74\ni32.const 2\ncall $emit_log";
+    let wat = measuring_module(snippet, 8, &extra);
+    let addr = program(&mut chain, &wat);
+    let r = send(&mut chain, addr, &[]);
+    assert!(r.status);
+    let ink = u64::from_le_bytes(r.output[..8].try_into().unwrap());
+    let log_gas = 3 * 375 + 8 * 10;
+    assert_eq!(
+        ink,
+        TEMPLATE_INK + snippet_ink(snippet) + 68_073 + read_price(74) + log_gas * INK_PRICE
+    );
+    assert_eq!(r.logs.len(), 1);
+    let log = &r.logs[0];
+    assert_eq!(log.address, addr);
+    assert_eq!(log.topics()[0], xmtp_devnet::B256::with_last_byte(1));
+    assert_eq!(log.topics()[1], xmtp_devnet::B256::with_last_byte(0x77));
+    assert_eq!(log.data.data.to_vec(), (1..=10).collect::<Vec<u8>>());
+}
+
+#[test]
+fn bad_log_is_a_failure_that_keeps_gas() {
+    let mut chain = chain();
+    let snippet = "i32.const 1024\ni32.const 64\ni32.const 5\ncall $emit_log";
+    let wat = measuring_module(snippet, 8, &key_data());
+    let addr = program(&mut chain, &wat);
+    let r = chain
+        .send(&Tx::call(OWNER, addr, Vec::new()).gas(1_000_000))
+        .unwrap();
+    assert!(!r.status);
+    assert!(r.output.is_empty());
+    assert!(r.gas_used < 100_000, "gas kept: {}", r.gas_used);
+    assert!(matches!(
+        r.stylus_halts.as_slice(),
+        [StylusHalt::Failure(_)]
+    ));
+}
+
+fn addr_data(a: Address) -> String {
+    let mut s = String::new();
+    for b in a.as_slice() {
+        s.push_str(&format!("\\{b:02x}"));
+    }
+    format!(r#"(data (i32.const 2048) "{s}")"#)
+}
+
+#[test]
+fn account_balance_warm_and_cold() {
+    let mut chain = chain();
+    let cold = xmtp_devnet::address!("00000000000000000000000000000000000000c0");
+    chain.fund(cold, U256::from(1234));
+    let snippet = "i32.const 2048\ni32.const 8\ncall $balance";
+    // The transaction's sender is warm: 100 gas.
+    let (ink, out) = measure(&mut chain, snippet, 40, &addr_data(OWNER), &[]);
+    assert_eq!(
+        ink,
+        TEMPLATE_INK + snippet_ink(snippet) + 78_153 + 100 * INK_PRICE
+    );
+    assert_eq!(U256::from_be_slice(&out), chain.balance(OWNER));
+    // Another account is cold: 2 600.
+    let (ink, out) = measure(&mut chain, snippet, 40, &addr_data(cold), &[]);
+    assert_eq!(
+        ink,
+        TEMPLATE_INK + snippet_ink(snippet) + 78_153 + 2600 * INK_PRICE
+    );
+    assert_eq!(U256::from_be_slice(&out), U256::from(1234));
+}
+
+#[test]
+fn account_code_size_hash_and_code_of_self() {
+    let mut chain = chain();
+    let snippet = "i32.const 8\ncall $address\ni32.const 8\ncall $code_size\ndrop\ni32.const 8\ni32.const 40\ncall $codehash\ni32.const 8\ni32.const 0\ni32.const 4\ni32.const 72\ncall $code\ndrop";
+    let wat = measuring_module(snippet, 76, "");
+    let addr = program(&mut chain, &wat);
+    let code_len = chain.code(addr).len() as u64;
+    let r = send(&mut chain, addr, &[]);
+    assert!(r.status, "{r:?}");
+    let ink = u64::from_le_bytes(r.output[..8].try_into().unwrap());
+    // The program's own account is warm: size 700 + 100, hash 100, code 700 + 100.
+    let expected = TEMPLATE_INK
+        + snippet_ink(snippet)
+        + 13_440
+        + 68_073
+        + 800 * INK_PRICE
+        + 78_153
+        + 100 * INK_PRICE
+        + 68_073
+        + 800 * INK_PRICE
+        + write_price(code_len);
+    assert_eq!(ink, expected);
+    assert_eq!(&r.output[40..72], chain.code_hash(addr).as_slice());
+    assert_eq!(&r.output[72..76], &[0xEF, 0xF0, 0x00, 0x00]);
+}
+
+#[test]
+fn environment_getters() {
+    let mut chain = chain();
+    let snippet = "\
+i32.const 8\ncall $address\n\
+i32.const 28\ncall $sender\n\
+i32.const 48\ncall $origin\n\
+i32.const 68\ncall $coinbase\n\
+i32.const 100\ncall $value\n\
+i32.const 132\ncall $basefee\n\
+i32.const 164\ncall $gas_price\n\
+i32.const 196\ncall $chainid\ni64.store\n\
+i32.const 204\ncall $block_number\ni64.store\n\
+i32.const 212\ncall $timestamp\ni64.store\n\
+i32.const 220\ncall $block_gas_limit\ni64.store\n\
+i32.const 228\ncall $ink_price\ni32.store\n\
+i32.const 232\ncall $reentrant\ni32.store\n\
+call $gas_left\ndrop";
+    let wat = measuring_module(snippet, 236, "");
+    let addr = program(&mut chain, &wat);
+    let r = send(&mut chain, addr, &[]);
+    assert!(r.status, "{r:?}");
+    let o = &r.output;
+    let ink = u64::from_le_bytes(o[..8].try_into().unwrap());
+    // 7 pointer getters (13 440) and 7 value getters (8 400).
+    assert_eq!(
+        ink,
+        TEMPLATE_INK + snippet_ink(snippet) + 7 * 13_440 + 7 * 8400
+    );
+    assert_eq!(&o[8..28], addr.as_slice());
+    assert_eq!(&o[28..48], OWNER.as_slice());
+    assert_eq!(&o[48..68], OWNER.as_slice());
+    assert_eq!(
+        &o[68..100],
+        &[0u8; 32][..20]
+            .iter()
+            .chain([0u8; 12].iter())
+            .copied()
+            .collect::<Vec<_>>()[..]
+    );
+    assert_eq!(U256::from_be_slice(&o[100..132]), U256::ZERO);
+    let u64_at = |i: usize| u64::from_le_bytes(o[i..i + 8].try_into().unwrap());
+    assert_eq!(u64_at(196), 412_346);
+    assert_eq!(u64_at(204), 1);
+    assert_eq!(u64_at(212), chain.timestamp());
+    assert_eq!(u32::from_le_bytes(o[228..232].try_into().unwrap()), 10_000);
+    assert_eq!(u32::from_le_bytes(o[232..236].try_into().unwrap()), 0);
+}
+
+#[test]
+fn math_hostios() {
+    let mut chain = chain();
+    // Words at 8 (a = 100), 40 (b = 7), 72 (m = 9), 104 (a again), 136 (exp = 3).
+    let extra = format!(
+        r#"(data (i32.const 8) "{}{}{}{}{}{}")"#,
+        hex32(100),
+        hex32(7),
+        hex32(9),
+        hex32(100),
+        hex32(3),
+        hex32(100)
+    );
+    let snippet = "\
+i32.const 8\ni32.const 40\ncall $div\n\
+i32.const 104\ni32.const 40\ncall $mod\n\
+i32.const 40\ni32.const 136\ncall $pow\n\
+i32.const 168\ni32.const 40\ni32.const 72\ncall $add_mod\n\
+i32.const 72\ni32.const 72\ni32.const 136\ncall $mul_mod";
+    let (ink, out) = measure(&mut chain, snippet, 200, &extra, &[]);
+    let pow = 3000 + 17_500 * (33 - 31);
+    assert_eq!(
+        ink,
+        TEMPLATE_INK + snippet_ink(snippet) + 43_520 + 43_520 + 23_520 + pow + 49_560 + 52_660
+    );
+    let word = |i: usize| U256::from_be_slice(&out[i - 8..i + 24]);
+    assert_eq!(word(8), U256::from(14)); // 100 / 7
+    assert_eq!(word(104), U256::from(2)); // 100 % 7
+    assert_eq!(word(40), U256::from(343)); // 7 ^ 3
+    assert_eq!(word(168), U256::from((100 + 343) % 9)); // (100 + 343) % 9, b already 343
+    assert_eq!(word(72), U256::from(0)); // 9 * 9 % 3
+}
+
+#[test]
+fn keccak_prices_by_words() {
+    let mut chain = chain();
+    let snippet = "i32.const 1024\ni32.const 100\ni32.const 8\ncall $keccak";
+    let (ink, out) = measure(&mut chain, snippet, 40, "", &[]);
+    assert_eq!(ink, TEMPLATE_INK + snippet_ink(snippet) + keccak_price(100));
+    assert_eq!(
+        out,
+        xmtp_devnet::B256::from(revm::primitives::keccak256([0u8; 100])).to_vec()
+    );
+}
+
+#[test]
+fn call_to_identity_and_return_data() {
+    let mut chain = chain();
+    // Call the identity precompile (0x04) with 40 bytes and all gas; read 100 bytes from 8.
+    let extra = addr_data(xmtp_devnet::address!(
+        "0000000000000000000000000000000000000004"
+    ));
+    let snippet = "\
+i32.const 8\ni32.const 2048\ni32.const 1024\ni32.const 40\ni32.const 3000\ni64.const -1\ni32.const 8\ncall $call\ni32.store\n\
+call $return_data_size\ndrop\n\
+i32.const 12\ni32.const 8\ni32.const 100\ncall $read_return_data\ndrop";
+    let (ink, out) = measure(&mut chain, snippet, 44, &extra, &[]);
+    // identity: 15 + 3 per word; the call pays warm access (100) plus what the callee used.
+    let call_gas = 100 + 15 + 3 * 2;
+    let expected = TEMPLATE_INK
+        + snippet_ink(snippet)
+        + 83_193
+        + 2 * read_price(40)
+        + call_gas * INK_PRICE
+        + 8400
+        + 68_073
+        + write_price(32);
+    assert_eq!(ink, expected);
+    // Status word then (over it, from offset 12) the 32 bytes after offset 8.
+    assert_eq!(&out[..4], &[0, 0, 0, 0]);
+}
+
+#[test]
+fn memory_grow_pays_the_page_model() {
+    let mut chain = chain();
+    let wat = format!(
+        r#"(module {IMPORTS}
+  (memory (export "memory") 1)
+  (func (export "user_entrypoint") (param $len i32) (result i32) (local $a i64)
+    call $ink
+    local.set $a
+    i32.const 2
+    memory.grow
+    drop
+    i32.const 1
+    memory.grow
+    drop
+    i32.const 0
+    local.get $a
+    call $ink
+    i64.sub
+    i64.store
+    i32.const 0
+    i32.const 8
+    call $write_result
+    i32.const 0))"#
+    );
+    let addr = program(&mut chain, &wat);
+    let r = send(&mut chain, addr, &[]);
+    assert!(r.status, "{r:?}");
+    let ink = u64::from_le_bytes(r.output[..8].try_into().unwrap());
+    // 1 -> 3 pages: one page past the two free ones, exp[3] - exp[1] = 0; 3 -> 4: one more.
+    let snippet = "i32.const\nmemory.grow\ndrop\ni32.const\nmemory.grow\ndrop";
+    assert_eq!(
+        ink,
+        TEMPLATE_INK + snippet_ink(snippet) + 2 * 1000 * INK_PRICE
+    );
+}
+
+#[test]
+fn exit_early_and_revert_data() {
+    let mut chain = chain();
+    let wat = format!(
+        r#"(module {IMPORTS}
+  (memory (export "memory") 1 1)
+  (data (i32.const 0) "boom")
+  (func (export "user_entrypoint") (param $len i32) (result i32)
+    i32.const 0
+    i32.const 4
+    call $write_result
+    local.get $len
+    call $exit_early
+    unreachable))"#
+    );
+    let addr = program(&mut chain, &wat);
+    let r = send(&mut chain, addr, &[9]);
+    assert!(!r.status);
+    assert_eq!(r.output.to_vec(), b"boom");
+    let r = send(&mut chain, addr, &[]);
+    assert!(r.status);
+    assert_eq!(r.output.to_vec(), b"boom");
+}
+
+#[test]
+fn trap_reverts_empty_and_keeps_gas() {
+    let mut chain = chain();
+    let wat = r#"(module (memory (export "memory") 1 1)
+      (func (export "user_entrypoint") (param $len i32) (result i32) unreachable))"#;
+    let addr = program(&mut chain, wat);
+    let r = chain
+        .send(&Tx::call(OWNER, addr, Vec::new()).gas(1_000_000))
+        .unwrap();
+    assert!(!r.status);
+    assert!(r.output.is_empty());
+    let wasm_len = wat::parse_str(wat).unwrap().len() as u64;
+    let (init, cached) = entry_costs(1, 2, wasm_len, 4, 0, 1);
+    let ink = snippet_ink("unreachable\nend");
+    assert_eq!(
+        r.gas_used,
+        21_000 + entry_gas(init, cached, false) + ink.div_ceil(INK_PRICE)
+    );
+}
+
+#[test]
+fn out_of_ink_burns_all_gas() {
+    let mut chain = chain();
+    let wat = r#"(module (memory (export "memory") 1 1)
+      (func (export "user_entrypoint") (param $len i32) (result i32) (loop br 0) i32.const 0))"#;
+    let addr = program(&mut chain, wat);
+    let r = chain
+        .send(&Tx::call(OWNER, addr, Vec::new()).gas(200_000))
+        .unwrap();
+    assert!(!r.status);
+    assert_eq!(r.gas_used, 200_000);
+    assert_eq!(r.stylus_halts, vec![StylusHalt::OutOfInk]);
+}
+
+#[test]
+fn out_of_stack_burns_all_gas() {
+    let mut chain = chain();
+    let wat = r#"(module (memory (export "memory") 1 1)
+      (func $f (call $f))
+      (func (export "user_entrypoint") (param $len i32) (result i32) (call $f) i32.const 0))"#;
+    let addr = program(&mut chain, wat);
+    let r = chain
+        .send(&Tx::call(OWNER, addr, Vec::new()).gas(20_000_000))
+        .unwrap();
+    assert!(!r.status);
+    assert_eq!(r.gas_used, 20_000_000);
+    assert_eq!(r.stylus_halts, vec![StylusHalt::OutOfStack]);
+}
+
+#[test]
+fn entry_cost_cached_uncached_and_footprint() {
+    let mut chain = chain();
+    let small = r#"(module (memory (export "memory") 1 1)
+      (func (export "user_entrypoint") (param $len i32) (result i32) i32.const 0))"#;
+    let big = small.replace("1 1", "17 17");
+    let a = program(&mut chain, small);
+    let b = program(&mut chain, &big);
+    let ra = send(&mut chain, a, &[]);
+    let rb = send(&mut chain, b, &[]);
+    let wasm_len = wat::parse_str(small).unwrap().len() as u64;
+    let ink = snippet_ink("i32.const 0\nend").div_ceil(INK_PRICE);
+    let (init, cached) = entry_costs(1, 2, wasm_len, 4, 0, 1);
+    assert_eq!(ra.gas_used, 21_000 + entry_gas(init, cached, false) + ink);
+    // 17 pages: 15 linear pages at 1 000 plus exp[17] - exp[0], and 5 per page of footprint.
+    let (init17, cached17) = entry_costs(1, 2, wasm_len, 4, 0, 17);
+    let pages = 15 * 1000 + (9 - 1);
+    assert_eq!(
+        rb.gas_used,
+        21_000 + entry_gas(init17, cached17, false) + pages + ink
+    );
+
+    // Cached: the init part disappears.
+    assert!(chain.set_program_cached(chain.code_hash(a), true));
+    let rc = send(&mut chain, a, &[]);
+    assert_eq!(rc.gas_used, 21_000 + entry_gas(init, cached, true) + ink);
+}
+
+#[test]
+fn calling_an_unactivated_program_burns_the_gas() {
+    let mut chain = chain();
+    let wat = r#"(module (memory (export "memory") 1 1)
+      (func (export "user_entrypoint") (param $len i32) (result i32) i32.const 0))"#;
+    let addr = deploy(&mut chain, init_code(wat));
+    let r = chain
+        .send(&Tx::call(OWNER, addr, Vec::new()).gas(500_000))
+        .unwrap();
+    assert!(!r.status);
+    assert_eq!(r.gas_used, 500_000);
+    assert_eq!(r.stylus_halts, vec![StylusHalt::NotActivated]);
+}

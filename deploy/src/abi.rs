@@ -9,14 +9,27 @@ use std::fs;
 use std::path::Path;
 
 use alloy_json_abi::JsonAbi;
+use serde_json::Value;
 
 use crate::programs::Program;
 use crate::Error;
 
-/// The JSON artifact: the ABI array, pretty-printed, items in alloy's fixed order
-/// (constructor, fallback, receive, then functions, events and errors by name).
+/// The JSON artifact: the ABI array, pretty-printed, items ordered as solc (and so Foundry)
+/// orders them: by type, then by name, overloads in declaration order.
 pub fn render_json(abi: &JsonAbi) -> String {
-    let mut text = serde_json::to_string_pretty(abi).expect("an ABI serialises");
+    let value = serde_json::to_value(abi).expect("an ABI serialises");
+    let mut items = match value {
+        Value::Array(items) => items,
+        other => vec![other],
+    };
+    let key = |item: &Value| {
+        (
+            item["type"].as_str().unwrap_or_default().to_owned(),
+            item["name"].as_str().unwrap_or_default().to_owned(),
+        )
+    };
+    items.sort_by_key(key);
+    let mut text = serde_json::to_string_pretty(&items).expect("JSON values serialise");
     text.push('\n');
     text
 }

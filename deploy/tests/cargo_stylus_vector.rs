@@ -50,3 +50,11 @@ fn the_raw_build_is_refused_until_reencoded() {
     // rustc 1.95 links `call_indirect` with a padded table index (reference-types encoding).
     assert_eq!(error, "function 31: zero byte expected (at offset 0x144c)");
 }
+
+#[test]
+fn processing_is_idempotent_so_templates_can_be_wired_later() {
+    let template = process(RAW, &Options::default()).unwrap();
+    let again = process(&template.processed, &Options::default()).unwrap();
+    assert_eq!(again.processed, template.processed);
+    assert_eq!(again.init_code_hash(), template.init_code_hash());
+}

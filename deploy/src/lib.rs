@@ -67,3 +67,25 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_program_failure_is_one_line_naming_the_program() {
+        let error = Error::Program {
+            program: "factory".into(),
+            error: Box::new(PipelineError::CodeTooLarge(25_000)),
+        };
+        assert_eq!(
+            error.to_string(),
+            "program factory: on-chain code is 25,000 bytes, over the 24,576-byte limit"
+        );
+        let unknown = Error::UnknownProgram("xmtp-widget".into());
+        assert_eq!(
+            unknown.to_string(),
+            "crate xmtp-widget under programs/ implements no known contract (add it to deploy/src/programs.rs)"
+        );
+    }
+}

@@ -1095,6 +1095,37 @@ mod tests {
     }
 
     #[test]
+    fn accepts_canonical_call_indirect_through_a_funcref_table() {
+        let wasm = program(
+            "(type $t (func (result i32))) (table 2 funcref) (elem (i32.const 1) $one)
+             (func $one (result i32) i32.const 1)
+             (func $dispatch (result i32) (call_indirect (type $t) (i32.const 1)))",
+        );
+        let info = validate(&wasm).unwrap();
+        assert_eq!(info.element_segment_bytes, 6);
+        assert_eq!(info.functions, 3);
+    }
+
+    #[test]
+    fn refuses_other_disabled_proposals() {
+        let cases = [
+            (
+                "(func $pick (result i32) (select (result i32) (i32.const 1) (i32.const 2) (i32.const 0)))",
+                "function 2 `pick`: reference types support is not enabled (at offset 0x72)",
+            ),
+            (
+                "(func $atomic (drop (i32.atomic.load (i32.const 0))))",
+                "function 2 `atomic`: threads support is not enabled (at offset 0x6d)",
+            ),
+            ("(memory 1)", "multiple memories (at offset 0x3c)"),
+            ("(table 1 externref)", "reference types support is not enabled (at offset 0x3d)"),
+        ];
+        for (body, expected) in cases {
+            assert_eq!(refusal(&program(body)), expected, "{body}");
+        }
+    }
+
+    #[test]
     fn every_hostio_is_listed_once() {
         let mut names: Vec<_> = HOSTIOS.iter().map(|h| h.name).collect();
         names.sort_unstable();

@@ -6,9 +6,14 @@
 extern crate alloc;
 
 pub mod alias;
+pub mod ecdsa;
+pub mod eip712;
+pub mod erc20;
+pub mod erc20_permit;
 pub mod initializable;
 pub mod keys;
 pub mod migratable;
+pub mod nonces;
 pub mod params;
 pub mod revert;
 pub mod slots;

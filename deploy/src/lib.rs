@@ -10,6 +10,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 pub mod abi;
+pub mod embedded;
 pub mod pipeline;
 pub mod programs;
 pub mod wiring;
@@ -40,6 +41,8 @@ pub enum Error {
     },
     /// The ABI artifacts could not be produced or are stale.
     Abi(String),
+    /// The init code the Factory embeds is stale.
+    Embedded(String),
 }
 
 impl Error {
@@ -56,7 +59,7 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Io { path, message } => write!(f, "{}: {message}", path.display()),
-            Self::Cargo(message) | Self::Abi(message) => write!(f, "{message}"),
+            Self::Cargo(message) | Self::Abi(message) | Self::Embedded(message) => write!(f, "{message}"),
             Self::UnknownProgram(name) => write!(
                 f,
                 "crate {name} under programs/ implements no known contract (add it to deploy/src/programs.rs)"

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use xmtp_deploy::{abi, pipeline, Error, Options, Workspace};
+use xmtp_deploy::{abi, embedded, pipeline, Error, Options, Workspace};
 
 #[derive(Parser)]
 #[command(
@@ -58,6 +58,7 @@ fn workspace() -> Result<Workspace, Vec<Error>> {
 
 fn build(check: bool) -> Result<(), Vec<Error>> {
     let workspace = workspace()?;
+    embedded_files(&workspace, check).map_err(|e| vec![e])?;
     let raw_paths = pipeline::build_programs(&workspace).map_err(|e| vec![e])?;
     let out_dir = workspace.target_dir.join("stylus");
     let mut built = Vec::new();
@@ -90,6 +91,24 @@ fn build(check: bool) -> Result<(), Vec<Error>> {
     } else {
         Err(errors)
     }
+}
+
+/// The Factory embeds the Proxy's and the Initializable's init code: refresh it (or, with
+/// `check`, refuse stale files) before the Factory is compiled.
+fn embedded_files(workspace: &Workspace, check: bool) -> Result<(), Error> {
+    let expected = embedded::expected(workspace)?;
+    if check {
+        let stale = embedded::stale(&expected);
+        if !stale.is_empty() {
+            let names: Vec<_> = stale.iter().map(|path| path.display().to_string()).collect();
+            return Err(Error::Embedded(format!("embedded init code is stale ({}); run `xmtp build`", names.join(", "))));
+        }
+        return Ok(());
+    }
+    for path in embedded::refresh(&expected)? {
+        eprintln!("updated {}", path.display());
+    }
+    Ok(())
 }
 
 fn abi_files(workspace: &Workspace, check: bool) -> Result<(), Vec<Error>> {

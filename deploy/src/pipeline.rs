@@ -170,6 +170,7 @@ pub fn build_programs(workspace: &Workspace) -> Result<Vec<PathBuf>, Error> {
             "wasm32-unknown-unknown",
         ])
         .arg("--lib")
+        .args(["--config", &remap_paths_config(workspace)])
         .current_dir(&workspace.root);
     for program in &workspace.programs {
         command.args(["-p", &program.crate_name]);
@@ -191,6 +192,30 @@ pub fn build_programs(workspace: &Workspace) -> Result<Vec<PathBuf>, Error> {
         .iter()
         .map(|p| out_dir.join(p.wasm_file_name()))
         .collect())
+}
+
+/// Panic locations embed source paths in the WASM, so without remapping the code hash (and
+/// every CREATE2 address) would depend on where the builder's cargo home and checkout live.
+/// Cargo joins this array with the `.cargo/config.toml` rustflags instead of replacing them.
+fn remap_paths_config(workspace: &Workspace) -> String {
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")));
+    let mut remaps = vec![(workspace.root.clone(), "/xmtp")];
+    if let Some(cargo_home) = cargo_home {
+        remaps.push((cargo_home, "/cargo"));
+    }
+    let flags: Vec<String> = remaps
+        .iter()
+        .map(|(from, to)| {
+            let flag = format!("--remap-path-prefix={}={to}", from.display());
+            serde_json::to_string(&flag).expect("a string serialises")
+        })
+        .collect();
+    format!(
+        "target.wasm32-unknown-unknown.rustflags=[{}]",
+        flags.join(",")
+    )
 }
 
 /// Writes a program's artifacts under `dir/<program>/`: `<program>.wasm` (processed),
@@ -229,22 +254,29 @@ pub fn write_artifacts(dir: &Path, program: &Program, artifact: &Artifact) -> Re
 
 /// The size table: one row per program, like `forge build --sizes`, then each program's hostios.
 pub fn size_table(rows: &[(&Program, &Artifact)]) -> String {
-    let limit = thousands(CODE_SIZE_LIMIT);
+    let name_width = rows
+        .iter()
+        .map(|(p, _)| p.name.len())
+        .fold("program".len(), usize::max);
+    let contract_width = rows
+        .iter()
+        .map(|(p, _)| p.contract.len())
+        .fold("contract".len(), usize::max);
     let mut out = format!(
-        "{:<16} {:<18} {:>8} {:>10} {:>9} {:>12} {:>6} {:>8}\n",
+        "{:<name_width$}  {:<contract_width$} {:>8} {:>10} {:>9} {:>12} {:>6} {:>8}\n",
         "program",
         "contract",
         "raw",
         "processed",
         "on-chain",
-        format!("% of {limit}"),
+        format!("% of {}", thousands(CODE_SIZE_LIMIT)),
         "pages",
         "hostios"
     );
     for (program, artifact) in rows {
         let _ = writeln!(
             out,
-            "{:<16} {:<18} {:>8} {:>10} {:>9} {:>11.1}% {:>6} {:>8}",
+            "{:<name_width$}  {:<contract_width$} {:>8} {:>10} {:>9} {:>11.1}% {:>6} {:>8}",
             program.name,
             program.contract,
             thousands(artifact.raw_size),
@@ -364,6 +396,27 @@ mod tests {
                 thousands(size)
             )
         );
+    }
+
+    #[test]
+    fn the_size_table_has_a_row_per_program_and_lists_hostios() {
+        let artifact = process(&module(""), &Options::default()).unwrap();
+        let program = Program {
+            crate_name: "xmtp-settlement-chain-gateway".into(),
+            contract: "SettlementChainGateway",
+            name: "settlement-chain-gateway".into(),
+        };
+        let table = size_table(&[(&program, &artifact)]);
+        let expected = format!(
+            "program                   contract                    raw  processed  on-chain  % of 24,576  pages  hostios\n\
+             settlement-chain-gateway  SettlementChainGateway {:>8} {:>10} {:>9} {:>11.1}%      1        2\n\
+             settlement-chain-gateway hostios: pay_for_memory_grow, read_args\n",
+            artifact.raw_size,
+            artifact.processed.len(),
+            artifact.code.len(),
+            artifact.percent_of_limit()
+        );
+        assert_eq!(table, expected);
     }
 
     #[test]

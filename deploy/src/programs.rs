@@ -191,6 +191,11 @@ mod tests {
                 ("xmtp-proxy", "Proxy"),
             ]
         );
-        assert_eq!(workspace.programs[0].wasm_file_name(), "xmtp_factory.wasm");
+        let factory = workspace
+            .programs
+            .iter()
+            .find(|p| p.name == "factory")
+            .unwrap();
+        assert_eq!(factory.wasm_file_name(), "xmtp_factory.wasm");
     }
 }

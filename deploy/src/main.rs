@@ -100,8 +100,14 @@ fn embedded_files(workspace: &Workspace, check: bool) -> Result<(), Error> {
     if check {
         let stale = embedded::stale(&expected);
         if !stale.is_empty() {
-            let names: Vec<_> = stale.iter().map(|path| path.display().to_string()).collect();
-            return Err(Error::Embedded(format!("embedded init code is stale ({}); run `xmtp build`", names.join(", "))));
+            let names: Vec<_> = stale
+                .iter()
+                .map(|path| path.display().to_string())
+                .collect();
+            return Err(Error::Embedded(format!(
+                "embedded init code is stale ({}); run `xmtp build`",
+                names.join(", ")
+            )));
         }
         return Ok(());
     }

@@ -8,10 +8,7 @@
 
 use alloc::vec::Vec;
 
-use xmtp_core::slots::ERC1967_IMPLEMENTATION;
-
-/// `ZeroImplementation()`.
-const ZERO_IMPLEMENTATION_SELECTOR: [u8; 4] = [0x42, 0x08, 0xd2, 0xeb];
+use xmtp_bare::{ERC1967_IMPLEMENTATION_SLOT, ZERO_IMPLEMENTATION};
 
 /// Length of the prelude [`creation_code`] puts before the runtime.
 pub const PRELUDE_LEN: usize = 0x5f;
@@ -63,7 +60,7 @@ pub fn creation_code(runtime: &[u8]) -> Vec<u8> {
     code.extend_from_slice(&[DUP1, PUSH1, 0xa0, SHR, PUSH1, malformed, JUMPI]);
     code.extend_from_slice(&[DUP1, ISZERO, PUSH1, zero_implementation, JUMPI]);
     code.push(PUSH32);
-    code.extend_from_slice(&ERC1967_IMPLEMENTATION.to_be_bytes::<32>());
+    code.extend_from_slice(&ERC1967_IMPLEMENTATION_SLOT);
     code.push(SSTORE);
     // Return the runtime.
     code.push(PUSH2);
@@ -83,7 +80,7 @@ pub fn creation_code(runtime: &[u8]) -> Vec<u8> {
     debug_assert_eq!(code.len(), usize::from(zero_implementation));
     code.push(JUMPDEST);
     code.push(PUSH4);
-    code.extend_from_slice(&ZERO_IMPLEMENTATION_SELECTOR);
+    code.extend_from_slice(&ZERO_IMPLEMENTATION);
     code.extend_from_slice(&[
         PUSH1, 0xe0, SHL, PUSH1, 0x00, MSTORE, PUSH1, 0x04, PUSH1, 0x00, REVERT,
     ]);
@@ -92,4 +89,29 @@ pub fn creation_code(runtime: &[u8]) -> Vec<u8> {
     debug_assert_eq!(code.len(), PRELUDE_LEN);
     code.extend_from_slice(runtime);
     code
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn creation_code_is_prelude_then_runtime() {
+        let runtime = [0xef, 0xf0, 0x00, 0x00, 0x1b, 0x2c];
+        let code = creation_code(&runtime);
+        assert_eq!(code.len(), PRELUDE_LEN + runtime.len());
+        assert_eq!(code[PRELUDE_LEN..], runtime);
+        // The argument is read from just past the runtime: PUSH1 0x20, PUSH2 <offset>.
+        let offset = u16::try_from(PRELUDE_LEN + runtime.len()).unwrap();
+        assert_eq!(code[4..7], [op::PUSH1, 0x20, op::PUSH2]);
+        assert_eq!(code[7..9], offset.to_be_bytes());
+        // The slot written is ERC-1967's, and the runtime is returned from the prelude's end.
+        assert_eq!(code[28..60], ERC1967_IMPLEMENTATION_SLOT);
+        assert_eq!(code[61..64], [op::PUSH2, 0x00, 0x06]);
+        // The zero-argument path reverts with `ZeroImplementation()`.
+        assert_eq!(
+            code[0x49..0x4f],
+            [op::JUMPDEST, op::PUSH4, 0x42, 0x08, 0xd2, 0xeb]
+        );
+    }
 }

@@ -1,57 +1,56 @@
-//! `Proxy`: forwards every call, by `DELEGATECALL`, to the implementation in its ERC-1967 slot.
+//! `Proxy`: forwards every call, by `DELEGATECALL`, to the implementation in its ERC-1967 slot,
+//! and returns or reverts with exactly what the implementation returned.
 //!
 //! As in the reference, the proxy has no functions, no admin and no upgrade path of its own:
 //! upgrades happen only through the implementation's `migrate()` rewriting the slot.
 //!
 //! Difference from the reference: the runtime is a Stylus program whose code is the same for
 //! every proxy (so its codehash is activated once per chain), and the constructor is a short
-//! EVM init-code prelude ([`creation_code`]) that stores the constructor argument in the slot
-//! and returns the Stylus code. The creation code therefore has the reference's shape,
-//! `creationCode ++ abi.encode(implementation)`, and a proxy's CREATE2 address depends only on
-//! the factory, the caller's salt and that argument.
+//! EVM init-code prelude ([`creation_code`]) that stores the constructor argument in the slot and
+//! returns the Stylus code. The creation code therefore keeps the reference's shape,
+//! `creationCode ++ abi.encode(implementation)`.
 //!
-//! The runtime deliberately bypasses the SDK's router: no selector dispatch, no reentrancy
-//! guard (the implementation applies its own), no storage writes, so each call through the
-//! proxy pays only a slot load and the delegatecall on top of Stylus's entry cost.
-#![cfg_attr(target_arch = "wasm32", no_std, no_main)]
+//! Every call through every proxy runs this program, and Nitro's entry cost grows with a
+//! module's size, so it bypasses the SDK (see `xmtp-bare`): one slot load, one delegatecall,
+//! no reentrancy guard (the implementation applies its own policy), no storage writes.
+#![cfg_attr(target_arch = "wasm32", no_std)]
 
+// The constructor is assembled by tools on the host; the wasm build carries only the runtime.
+#[cfg(not(target_arch = "wasm32"))]
 extern crate alloc;
 
+#[cfg(not(target_arch = "wasm32"))]
 pub mod constructor;
 
-use alloc::vec::Vec;
-
+#[cfg(not(target_arch = "wasm32"))]
 pub use constructor::creation_code;
-use stylus_sdk::{call::RawCall, host::VM};
-
-/// Delegates `calldata` to the implementation; returns whether it succeeded and its output,
-/// which the proxy returns or reverts with unchanged.
-pub fn forward(vm: &VM, calldata: &[u8]) -> (bool, Vec<u8>) {
-    let implementation = xmtp_core::storage::implementation(vm);
-    // SAFETY: the implementation runs in our storage by design; the proxy holds no cached
-    // storage of its own across the call (it only read the slot, and writes nothing).
-    match unsafe { RawCall::new_delegate(vm).call(implementation, calldata) } {
-        Ok(output) => (true, output),
-        Err(output) => (false, output),
-    }
-}
 
 #[cfg(target_arch = "wasm32")]
 #[no_mangle]
-extern "C" fn user_entrypoint(len: usize) -> usize {
-    use stylus_sdk::{
-        host::WasmVM,
-        stylus_core::host::{CalldataAccess, MemoryAccess},
-    };
+extern "C" fn user_entrypoint(calldata_len: usize) -> usize {
+    use xmtp_bare::{heap, hostio, ERC1967_IMPLEMENTATION_SLOT};
 
-    let vm = VM { host: WasmVM {} };
-    // Keeps the `pay_for_memory_grow` import Nitro requires of a module whose memory can grow.
-    vm.pay_for_memory_grow(0);
-    let calldata = vm.read_args(len);
-    let (success, output) = forward(&vm, &calldata);
-    vm.write_result(&output);
-    usize::from(!success)
+    // SAFETY: each hostio reads/writes exactly the buffers and lengths passed to it; the heap
+    // region is reserved before it is written.
+    unsafe {
+        hostio::pay_for_memory_grow(0);
+        let mut slot = [0u8; 32];
+        hostio::storage_load_bytes32(ERC1967_IMPLEMENTATION_SLOT.as_ptr(), slot.as_mut_ptr());
+        heap::reserve(calldata_len);
+        let calldata = heap::base();
+        hostio::read_args(calldata);
+        let mut output_len = 0;
+        let status = hostio::delegate_call_contract(
+            slot[12..].as_ptr(),
+            calldata,
+            calldata_len,
+            u64::MAX,
+            core::ptr::addr_of_mut!(output_len),
+        );
+        heap::reserve(output_len);
+        let output = heap::base();
+        hostio::read_return_data(output, 0, output_len);
+        hostio::write_result(output, output_len);
+        usize::from(status != 0)
+    }
 }
-
-#[cfg(test)]
-mod tests;

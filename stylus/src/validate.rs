@@ -1126,6 +1126,40 @@ mod tests {
     }
 
     #[test]
+    fn refuses_the_remaining_limits() {
+        let long_name = format!(r#"(export "{}" (func $entry))"#, "n".repeat(513));
+        assert_eq!(
+            refusal(&program(&long_name)),
+            "too many bytes in an export name: 513 > 512"
+        );
+        let globals = "(global i32 (i32.const 0))".repeat(32_769);
+        assert_eq!(
+            refusal(&program(&globals)),
+            "too many globals: 32769 > 32768"
+        );
+        let operators = format!("(func $long {})", "nop ".repeat(65_536));
+        assert_eq!(
+            refusal(&program(&operators)),
+            "function 2 `long`: too many operators in a function: 65537 > 65536"
+        );
+        let imports = r#"(import "vm_hooks" "read_args" (func (param i32)))"#.repeat(513);
+        let wasm = wat::parse_str(format!("(module {imports} {HEAD} {ENTRY})")).unwrap();
+        assert_eq!(refusal(&wasm), "too many imports: 514 > 513");
+    }
+
+    #[test]
+    fn refuses_reserved_import_names() {
+        let wasm = wat::parse_str(format!(
+            r#"(module (import "vm_hooks" "stylus_ink_left" (func)) {HEAD} {ENTRY})"#
+        ))
+        .unwrap();
+        assert_eq!(
+            refusal(&wasm),
+            r#"name "stylus_ink_left" is reserved (names starting with `stylus`)"#
+        );
+    }
+
+    #[test]
     fn every_hostio_is_listed_once() {
         let mut names: Vec<_> = HOSTIOS.iter().map(|h| h.name).collect();
         names.sort_unstable();

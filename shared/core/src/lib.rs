@@ -6,6 +6,7 @@
 extern crate alloc;
 
 pub mod alias;
+pub mod calls;
 pub mod ecdsa;
 pub mod eip712;
 pub mod erc20;

@@ -1,0 +1,369 @@
+//! OpenZeppelin v5 (`ERC721Upgradeable` 5.3.0) ERC-721 core: ownership, balances, approvals,
+//! transfers with the `onERC721Received` check, minting, metadata and ERC-165.
+//!
+//! Storage is OpenZeppelin's `ERC721Storage` at `openzeppelin.storage.ERC721`, so a proxy that
+//! ran the Solidity implementation keeps its tokens. Checks, their order, errors (ERC-6093, with
+//! their fields) and events are OpenZeppelin's. A program exposes the `#[public]` functions and
+//! calls these; `_baseURI()` is the program's, passed to [`Erc721Storage::token_uri`].
+
+use alloc::{string::String, vec, vec::Vec};
+
+use alloy_primitives::{Address, FixedBytes, U256};
+use alloy_sol_types::SolCall;
+use stylus_sdk::{
+    call::RawCall,
+    host::VM,
+    prelude::*,
+    storage::{StorageAddress, StorageBool, StorageMap, StorageString, StorageU256},
+};
+use xmtp_abi::oz_erc721::{
+    Approval, ApprovalForAll, ERC721IncorrectOwner, ERC721InsufficientApproval,
+    ERC721InvalidApprover, ERC721InvalidOperator, ERC721InvalidOwner, ERC721InvalidReceiver,
+    ERC721InvalidSender, ERC721NonexistentToken, IERC721Receiver, Transfer,
+};
+
+use crate::{revert::Bubbled, slots::OZ_ERC721, storage::rooted};
+
+/// ERC-165 id of `IERC165`.
+pub const IERC165_INTERFACE_ID: [u8; 4] = [0x01, 0xff, 0xc9, 0xa7];
+/// ERC-165 id of `IERC721`.
+pub const IERC721_INTERFACE_ID: [u8; 4] = [0x80, 0xac, 0x58, 0xcd];
+/// ERC-165 id of `IERC721Metadata`.
+pub const IERC721_METADATA_INTERFACE_ID: [u8; 4] = [0x5b, 0x5e, 0x13, 0x9f];
+
+/// Every error the ERC-721 core can end in: OpenZeppelin's `IERC721Errors`, and a receiver's
+/// revert data passed through (or empty, for an undecodable answer).
+pub trait Erc721Error:
+    From<ERC721InvalidOwner>
+    + From<ERC721NonexistentToken>
+    + From<ERC721IncorrectOwner>
+    + From<ERC721InvalidSender>
+    + From<ERC721InvalidReceiver>
+    + From<ERC721InsufficientApproval>
+    + From<ERC721InvalidApprover>
+    + From<ERC721InvalidOperator>
+    + From<Bubbled>
+{
+}
+
+impl<E> Erc721Error for E where
+    E: From<ERC721InvalidOwner>
+        + From<ERC721NonexistentToken>
+        + From<ERC721IncorrectOwner>
+        + From<ERC721InvalidSender>
+        + From<ERC721InvalidReceiver>
+        + From<ERC721InsufficientApproval>
+        + From<ERC721InvalidApprover>
+        + From<ERC721InvalidOperator>
+        + From<Bubbled>
+{
+}
+
+/// OpenZeppelin's `ERC721Storage`, field for field.
+#[storage]
+pub struct Erc721Storage {
+    name: StorageString,
+    symbol: StorageString,
+    owners: StorageMap<U256, StorageAddress>,
+    balances: StorageMap<Address, StorageU256>,
+    token_approvals: StorageMap<U256, StorageAddress>,
+    operator_approvals: StorageMap<Address, StorageMap<Address, StorageBool>>,
+}
+
+/// The executing context's ERC-721 state, at `openzeppelin.storage.ERC721`.
+#[must_use]
+pub fn erc721(vm: &VM) -> Erc721Storage {
+    rooted(vm, OZ_ERC721)
+}
+
+/// `supportsInterface`: `IERC165`, `IERC721` and `IERC721Metadata`.
+#[must_use]
+pub fn supports_interface(interface_id: FixedBytes<4>) -> bool {
+    [
+        IERC165_INTERFACE_ID,
+        IERC721_INTERFACE_ID,
+        IERC721_METADATA_INTERFACE_ID,
+    ]
+    .contains(&interface_id.0)
+}
+
+impl Erc721Storage {
+    /// `__ERC721_init(name, symbol)`.
+    pub fn init(&mut self, name: &str, symbol: &str) {
+        self.name.set_str(name);
+        self.symbol.set_str(symbol);
+    }
+
+    /// `name()`.
+    #[must_use]
+    pub fn name(&self) -> String {
+        self.name.get_string()
+    }
+
+    /// `symbol()`.
+    #[must_use]
+    pub fn symbol(&self) -> String {
+        self.symbol.get_string()
+    }
+
+    /// `balanceOf(owner)`; the zero address is `ERC721InvalidOwner(0)`.
+    pub fn balance_of<E: From<ERC721InvalidOwner>>(&self, owner: Address) -> Result<U256, E> {
+        if owner.is_zero() {
+            return Err(ERC721InvalidOwner {
+                owner: Address::ZERO,
+            }
+            .into());
+        }
+        Ok(self.balances.get(owner))
+    }
+
+    /// `_ownerOf(tokenId)`: zero for a token that does not exist.
+    #[must_use]
+    pub fn raw_owner_of(&self, token_id: U256) -> Address {
+        self.owners.get(token_id)
+    }
+
+    /// `_requireOwned(tokenId)` (and `ownerOf`): the owner, or `ERC721NonexistentToken(tokenId)`.
+    pub fn require_owned<E: From<ERC721NonexistentToken>>(
+        &self,
+        token_id: U256,
+    ) -> Result<Address, E> {
+        let owner = self.owners.get(token_id);
+        if owner.is_zero() {
+            return Err(ERC721NonexistentToken { tokenId: token_id }.into());
+        }
+        Ok(owner)
+    }
+
+    /// `tokenURI(tokenId)`: `base_uri ‖ decimal(tokenId)`, or `""` when `base_uri` is empty.
+    pub fn token_uri<E: From<ERC721NonexistentToken>>(
+        &self,
+        token_id: U256,
+        base_uri: &str,
+    ) -> Result<String, E> {
+        self.require_owned::<E>(token_id)?;
+        if base_uri.is_empty() {
+            return Ok(String::new());
+        }
+        let mut uri = String::from(base_uri);
+        uri.push_str(&crate::keys::uint_component(token_id));
+        Ok(uri)
+    }
+
+    /// `getApproved(tokenId)` (the token must exist).
+    pub fn get_approved<E: From<ERC721NonexistentToken>>(
+        &self,
+        token_id: U256,
+    ) -> Result<Address, E> {
+        self.require_owned::<E>(token_id)?;
+        Ok(self.token_approvals.get(token_id))
+    }
+
+    /// `isApprovedForAll(owner, operator)`.
+    #[must_use]
+    pub fn is_approved_for_all(&self, owner: Address, operator: Address) -> bool {
+        self.operator_approvals.getter(owner).get(operator)
+    }
+
+    /// `approve(to, tokenId)` by `auth` (the caller): the owner or one of its operators may
+    /// approve; emits `Approval(owner, to, tokenId)`.
+    pub fn approve<E: Erc721Error>(
+        &mut self,
+        to: Address,
+        token_id: U256,
+        auth: Address,
+    ) -> Result<(), E> {
+        let owner = self.require_owned::<E>(token_id)?;
+        if !auth.is_zero() && owner != auth && !self.is_approved_for_all(owner, auth) {
+            return Err(ERC721InvalidApprover { approver: auth }.into());
+        }
+        self.vm().log(Approval {
+            owner,
+            approved: to,
+            tokenId: token_id,
+        });
+        self.token_approvals.setter(token_id).set(to);
+        Ok(())
+    }
+
+    /// `setApprovalForAll(operator, approved)` for `owner` (the caller).
+    pub fn set_approval_for_all<E: From<ERC721InvalidOperator>>(
+        &mut self,
+        owner: Address,
+        operator: Address,
+        approved: bool,
+    ) -> Result<(), E> {
+        if operator.is_zero() {
+            return Err(ERC721InvalidOperator { operator }.into());
+        }
+        self.operator_approvals
+            .setter(owner)
+            .setter(operator)
+            .set(approved);
+        self.vm().log(ApprovalForAll {
+            owner,
+            operator,
+            approved,
+        });
+        Ok(())
+    }
+
+    /// `transferFrom(from, to, tokenId)` by the caller.
+    pub fn transfer_from<E: Erc721Error>(
+        &mut self,
+        from: Address,
+        to: Address,
+        token_id: U256,
+    ) -> Result<(), E> {
+        if to.is_zero() {
+            return Err(ERC721InvalidReceiver {
+                receiver: Address::ZERO,
+            }
+            .into());
+        }
+        let spender = self.vm().msg_sender();
+        let previous_owner = self.update::<E>(to, token_id, spender)?;
+        if previous_owner != from {
+            return Err(ERC721IncorrectOwner {
+                sender: from,
+                tokenId: token_id,
+                owner: previous_owner,
+            }
+            .into());
+        }
+        Ok(())
+    }
+
+    /// `safeTransferFrom(from, to, tokenId, data)` by the caller: the transfer, then the
+    /// receiver check when `to` has code.
+    pub fn safe_transfer_from<E: Erc721Error>(
+        &mut self,
+        from: Address,
+        to: Address,
+        token_id: U256,
+        data: &[u8],
+    ) -> Result<(), E> {
+        self.transfer_from::<E>(from, to, token_id)?;
+        let operator = self.vm().msg_sender();
+        check_on_erc721_received(self.vm(), operator, from, to, token_id, data)
+    }
+
+    /// `_mint(to, tokenId)`: no receiver check, as OpenZeppelin's `_mint`.
+    pub fn mint<E: Erc721Error>(&mut self, to: Address, token_id: U256) -> Result<(), E> {
+        if to.is_zero() {
+            return Err(ERC721InvalidReceiver {
+                receiver: Address::ZERO,
+            }
+            .into());
+        }
+        let previous_owner = self.update::<E>(to, token_id, Address::ZERO)?;
+        if !previous_owner.is_zero() {
+            return Err(ERC721InvalidSender {
+                sender: Address::ZERO,
+            }
+            .into());
+        }
+        Ok(())
+    }
+
+    /// `_update(to, tokenId, auth)`: moves the token (minting from, burning to zero), checking
+    /// `auth` unless it is zero; returns the previous owner.
+    fn update<E: Erc721Error>(
+        &mut self,
+        to: Address,
+        token_id: U256,
+        auth: Address,
+    ) -> Result<Address, E> {
+        let from = self.owners.get(token_id);
+        if !auth.is_zero() {
+            self.check_authorized::<E>(from, auth, token_id)?;
+        }
+        if !from.is_zero() {
+            // `_approve(0, tokenId, 0, false)`: cleared without an event.
+            self.token_approvals.setter(token_id).set(Address::ZERO);
+            let mut balance = self.balances.setter(from);
+            // Unchecked in OpenZeppelin: `from` owns the token, so its balance is at least 1.
+            let reduced = balance.get().wrapping_sub(U256::from(1));
+            balance.set(reduced);
+        }
+        if !to.is_zero() {
+            let mut balance = self.balances.setter(to);
+            let increased = balance.get().wrapping_add(U256::from(1));
+            balance.set(increased);
+        }
+        self.owners.setter(token_id).set(to);
+        self.vm().log(Transfer {
+            from,
+            to,
+            tokenId: token_id,
+        });
+        Ok(from)
+    }
+
+    /// `_checkAuthorized`: `spender` is the owner, an operator of the owner, or the token's
+    /// approved address.
+    fn check_authorized<E: Erc721Error>(
+        &self,
+        owner: Address,
+        spender: Address,
+        token_id: U256,
+    ) -> Result<(), E> {
+        let authorized = !spender.is_zero()
+            && (owner == spender
+                || self.is_approved_for_all(owner, spender)
+                || self.token_approvals.get(token_id) == spender);
+        if authorized {
+            return Ok(());
+        }
+        if owner.is_zero() {
+            return Err(ERC721NonexistentToken { tokenId: token_id }.into());
+        }
+        Err(ERC721InsufficientApproval {
+            operator: spender,
+            tokenId: token_id,
+        }
+        .into())
+    }
+}
+
+/// `ERC721Utils.checkOnERC721Received`: a recipient with code must answer
+/// `onERC721Received(operator, from, tokenId, data)` with its selector.
+///
+/// A wrong selector or an empty revert is `ERC721InvalidReceiver(to)`; a revert with data is
+/// passed through; an answer that does not decode as `bytes4` (shorter than a word, or dirty low
+/// bytes) reverts with empty data, as Solidity's `try` does outside its `catch`.
+fn check_on_erc721_received<E: Erc721Error>(
+    vm: &VM,
+    operator: Address,
+    from: Address,
+    to: Address,
+    token_id: U256,
+    data: &[u8],
+) -> Result<(), E> {
+    if vm.code_size(to) == 0 {
+        return Ok(());
+    }
+    let calldata = IERC721Receiver::onERC721ReceivedCall {
+        operator,
+        from,
+        tokenId: token_id,
+        data: Vec::from(data).into(),
+    }
+    .abi_encode();
+    // SAFETY: the receiver may call back into this contract: the cache is written out before
+    // and cleared for after.
+    let result = unsafe { RawCall::new(vm).clear_storage_cache().call(to, &calldata) };
+    match result {
+        Ok(output) => {
+            if output.len() < 32 || output[4..32].iter().any(|byte| *byte != 0) {
+                return Err(Bubbled::default().into());
+            }
+            if output[..4] != IERC721Receiver::onERC721ReceivedCall::SELECTOR {
+                return Err(ERC721InvalidReceiver { receiver: to }.into());
+            }
+            Ok(())
+        }
+        Err(reason) if reason.is_empty() => Err(ERC721InvalidReceiver { receiver: to }.into()),
+        Err(reason) => Err(Bubbled(reason).into()),
+    }
+}

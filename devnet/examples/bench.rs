@@ -6,6 +6,7 @@
 //! number of Stylus calls per second through a Stylus proxy that delegate-calls a Stylus
 //! implementation, and the gas of a reference set of calls, uncached and cached.
 
+use std::fmt::Write as _;
 use std::time::Instant;
 
 use xmtp_devnet::engine::{Engine, WasmiEngine};
@@ -18,7 +19,7 @@ const OWNER: Address = address!("00000000000000000000000000000000000000aa");
 
 fn word(n: u8) -> String {
     let mut s = "\\00".repeat(31);
-    s.push_str(&format!("\\{n:02x}"));
+    let _ = write!(s, "\\{n:02x}");
     s
 }
 
@@ -42,11 +43,13 @@ fn implementation() -> String {
 
 /// Delegate-calls the implementation whose address is in its data, returns its data.
 fn proxy(implementation: Address) -> String {
-    let hex: String = implementation
+    let hex = implementation
         .as_slice()
         .iter()
-        .map(|b| format!("\\{b:02x}"))
-        .collect();
+        .fold(String::new(), |mut s, b| {
+            let _ = write!(s, "\\{b:02x}");
+            s
+        });
     format!(
         r#"(module
   (import "vm_hooks" "read_args" (func $read_args (param i32)))

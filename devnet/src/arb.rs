@@ -231,7 +231,7 @@ impl PrecompileProvider<Ctx> for ArbPrecompiles {
             let r = match target {
                 ARB_WASM => self.arb_wasm(ctx, inputs, &mut call),
                 ARB_SYS => self.arb_sys(ctx, inputs, &mut call),
-                _ => self.arb_gas_info(ctx, &mut call),
+                _ => Ok(Self::arb_gas_info(ctx, &call)),
             };
             r.map_err(|e| format!("{e:?}"))?
         } else {
@@ -420,6 +420,8 @@ impl ArbPrecompiles {
         Ok(Outcome::Revert(Vec::new()))
     }
 
+    // Activation follows Nitro's steps in order; splitting it would hide that order.
+    #[allow(clippy::too_many_lines)]
     fn activate(&mut self, ctx: &mut Ctx, inputs: &CallInputs, call: &mut Call) -> PResult {
         let params = self.config.params;
         if inputs.is_static {
@@ -619,18 +621,18 @@ impl ArbPrecompiles {
         Ok(Outcome::Revert(Vec::new()))
     }
 
-    fn arb_gas_info(&mut self, ctx: &mut Ctx, call: &mut Call) -> PResult {
+    fn arb_gas_info(ctx: &Ctx, call: &Call) -> Outcome {
         let sel: [u8; 4] = call
             .input
             .get(..4)
             .and_then(|s| s.try_into().ok())
             .unwrap_or_default();
-        let basefee = u64::try_from(ctx.block.basefee()).unwrap_or(u64::MAX);
+        let basefee = ctx.block.basefee();
         if sel == selector("getMinimumGasPrice()") {
-            return Ok(Outcome::Ok(u(basefee).to_vec()));
+            return Outcome::Ok(u(basefee).to_vec());
         }
         if sel == selector("getL1BaseFeeEstimate()") || sel == selector("getCurrentTxL1GasFees()") {
-            return Ok(Outcome::Ok(u(0).to_vec()));
+            return Outcome::Ok(u(0).to_vec());
         }
         if sel == selector("getPricesInWei()") {
             // (per L2 tx, per L1 calldata byte, per storage allocation, per ArbGas base,
@@ -639,8 +641,8 @@ impl ArbPrecompiles {
             for v in [0, 0, basefee.saturating_mul(20_000), basefee, 0, basefee] {
                 out.extend_from_slice(&u(v));
             }
-            return Ok(Outcome::Ok(out));
+            return Outcome::Ok(out);
         }
-        Ok(Outcome::Revert(Vec::new()))
+        Outcome::Revert(Vec::new())
     }
 }

@@ -255,7 +255,7 @@ impl Chain {
             .accounts
             .get(&addr)
             .map(|a| a.info.clone())
-            .unwrap_or_else(AccountInfo::default);
+            .unwrap_or_default();
         let bytecode = revm::bytecode::Bytecode::new_raw(code);
         info.code_hash = bytecode.hash_slow();
         info.code = Some(bytecode);

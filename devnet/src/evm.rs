@@ -404,7 +404,8 @@ impl<E: Engine> StylusEvm<E> {
     }
 
     /// Entry: activation check, entry costs, instance. `Err` carries an immediate frame result.
-    #[allow(clippy::type_complexity)]
+    // Entry follows Nitro's `CallProgram` step by step.
+    #[allow(clippy::type_complexity, clippy::too_many_lines)]
     fn start(&mut self, idx: usize) -> Result<Result<Event, FrameInitOrResult<EthFrame>>, DbErr> {
         let frame = self.inner.frame_stack.get();
         let FrameInput::Call(inputs) = &frame.input else {

@@ -468,12 +468,11 @@ pub mod hostio {
         let value = h.read32(bits(value))?;
         let gas = h.state.cache.write_gas();
         let cache = &mut h.state.cache;
-        match cache.words.get_mut(&key) {
-            Some(word) => word.value = value,
-            None => {
-                cache.keys.push(key);
-                cache.words.insert(key, super::Word { value, known: None });
-            }
+        if let Some(word) = cache.words.get_mut(&key) {
+            word.value = value;
+        } else {
+            cache.keys.push(key);
+            cache.words.insert(key, super::Word { value, known: None });
         }
         h.buy_gas(gas)
     }

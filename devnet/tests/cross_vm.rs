@@ -4,11 +4,15 @@
 mod common;
 
 use common::*;
+use std::fmt::Write as _;
 use xmtp_devnet::evm::StylusHalt;
 use xmtp_devnet::{address, Address, Chain, Tx, B256, U256};
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    bytes.iter().fold(String::new(), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
 }
 
 fn unhex(s: &str) -> Vec<u8> {
@@ -58,7 +62,7 @@ fn minimal_proxy_init(implementation: Address) -> Vec<u8> {
     ))
 }
 
-/// Stores msg_sender at slot 7 and contract_address at slot 8, returns the word 0x42.
+/// Stores `msg_sender` at slot 7 and `contract_address` at slot 8, returns the word 0x42.
 fn store_sender_program() -> String {
     format!(
         r#"(module {IMPORTS}
@@ -80,7 +84,7 @@ fn store_sender_program() -> String {
 
 fn word_str(n: u8) -> String {
     let mut s = "\\00".repeat(31);
-    s.push_str(&format!("\\{n:02x}"));
+    let _ = write!(s, "\\{n:02x}");
     s
 }
 

@@ -4,6 +4,7 @@
 mod common;
 
 use common::*;
+use std::fmt::Write as _;
 use xmtp_devnet::evm::StylusHalt;
 use xmtp_devnet::{Address, Tx, U256};
 
@@ -13,7 +14,7 @@ fn hex32(n: u8) -> String {
     for _ in 0..31 {
         s.push_str("\\00");
     }
-    s.push_str(&format!("\\{n:02x}"));
+    let _ = write!(s, "\\{n:02x}");
     s
 }
 
@@ -239,7 +240,7 @@ fn bad_log_is_a_failure_that_keeps_gas() {
 fn addr_data(a: Address) -> String {
     let mut s = String::new();
     for b in a.as_slice() {
-        s.push_str(&format!("\\{b:02x}"));
+        let _ = write!(s, "\\{b:02x}");
     }
     format!(r#"(data (i32.const 2048) "{s}")"#)
 }

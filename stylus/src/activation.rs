@@ -133,7 +133,7 @@ impl StylusParams {
     }
 }
 
-/// `exp[p]` of the memory model: the exponential part of holding `p` pages (u64::MAX above the
+/// `exp[p]` of the memory model: the exponential part of holding `p` pages (`u64::MAX` above the
 /// table, i.e. unaffordable).
 pub fn exp_pages(pages: u16) -> u64 {
     MEMORY_EXPONENTS
@@ -483,9 +483,12 @@ mod tests {
 
     #[test]
     fn init_gas_rounds_up() {
-        let mut params = StylusParams::default();
-        params.init_cost_scalar = 1; // 2 %
-        params.cached_cost_scalar = 3; // 6 %
+        // Scalars in units of 2 %: 1 is 2 %, 3 is 6 %.
+        let params = StylusParams {
+            init_cost_scalar: 1,
+            cached_cost_scalar: 3,
+            ..StylusParams::default()
+        };
         assert_eq!(params.init_gas(101), 69 * 128 + 3); // 2.02 -> 3
         assert_eq!(params.cached_gas(50), 11 * 32 + 3); // 3.0 -> 3
         assert_eq!(params.cached_gas(51), 11 * 32 + 4); // 3.06 -> 4

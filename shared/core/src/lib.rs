@@ -6,6 +6,7 @@
 extern crate alloc;
 
 pub mod alias;
+pub mod broadcaster;
 pub mod calls;
 pub mod ecdsa;
 pub mod eip712;
@@ -18,6 +19,7 @@ pub mod keys;
 pub mod migratable;
 pub mod nonces;
 pub mod params;
+pub mod registry;
 pub mod revert;
 pub mod slots;
 pub mod storage;

@@ -1,0 +1,284 @@
+//! The payload-broadcaster core (`PayloadBroadcaster` in the reference): payloads published as
+//! events stamped with a 64-bit sequence id, bounded in size, pausable, and re-emitted by a
+//! bootstrapper while paused; the bounds, the pause flag and the bootstrapper are copied from the
+//! parameter registry by permissionless `update*` functions.
+//!
+//! A broadcaster program routes its interface to these functions, passing its wired
+//! `parameterRegistry`, its own parameter keys and a builder for its payload event; errors are
+//! the program's enum.
+
+use alloc::{vec, vec::Vec};
+
+use alloy_primitives::{Address, Bytes, U256};
+use alloy_sol_types::SolEvent;
+use stylus_sdk::{
+    host::VM,
+    prelude::*,
+    storage::{StorageAddress, StorageBool, StorageU32, StorageU64},
+};
+use xmtp_abi::{
+    group_message_broadcaster::EmptyArray,
+    oz_initializable::InvalidInitialization,
+    parameter_registry::ArrayLengthMismatch,
+    payload_broadcaster::{
+        InvalidMaxPayloadSize, InvalidMinPayloadSize, InvalidPayloadSize, MaxPayloadSizeUpdated,
+        MinPayloadSizeUpdated, NoChange, NotPaused, NotPayloadBootstrapper, PauseStatusUpdated,
+        Paused, PayloadBootstrapperUpdated, ZeroPayloadBootstrapper,
+    },
+};
+
+use crate::{
+    initializable::initializer,
+    migratable::{self, MigrateError},
+    params::{self, ParameterError},
+    slots::PAYLOAD_BROADCASTER,
+    storage::rooted,
+};
+
+/// Errors a payload broadcaster can end in.
+pub trait BroadcasterError:
+    ParameterError
+    + MigrateError
+    + From<InvalidInitialization>
+    + From<InvalidMinPayloadSize>
+    + From<InvalidMaxPayloadSize>
+    + From<NoChange>
+    + From<ZeroPayloadBootstrapper>
+    + From<Paused>
+    + From<NotPaused>
+    + From<InvalidPayloadSize>
+    + From<NotPayloadBootstrapper>
+    + From<ArrayLengthMismatch>
+    + From<EmptyArray>
+{
+}
+
+impl<E> BroadcasterError for E where
+    E: ParameterError
+        + MigrateError
+        + From<InvalidInitialization>
+        + From<InvalidMinPayloadSize>
+        + From<InvalidMaxPayloadSize>
+        + From<NoChange>
+        + From<ZeroPayloadBootstrapper>
+        + From<Paused>
+        + From<NotPaused>
+        + From<InvalidPayloadSize>
+        + From<NotPayloadBootstrapper>
+        + From<ArrayLengthMismatch>
+        + From<EmptyArray>
+{
+}
+
+/// The smallest minimum payload size `updateMinPayloadSize` accepts.
+pub const MIN_PAYLOAD_SIZE: u32 = 1;
+
+/// The largest maximum payload size `updateMaxPayloadSize` accepts (256 KiB).
+pub const MAX_PAYLOAD_SIZE: u32 = 256 * 1024;
+
+/// `PayloadBroadcasterStorage` at `xmtp.storage.PayloadBroadcaster`: the two sizes, the sequence
+/// id and the pause flag packed into the root word (bytes 0-3, 4-7, 8-15, 16 from the low end),
+/// the bootstrapper alone in the next word, as Solidity packs them.
+#[storage]
+pub struct PayloadBroadcasterStorage {
+    min_payload_size: StorageU32,
+    max_payload_size: StorageU32,
+    sequence_id: StorageU64,
+    paused: StorageBool,
+    payload_bootstrapper: StorageAddress,
+}
+
+fn layout(vm: &VM) -> PayloadBroadcasterStorage {
+    rooted(vm, PAYLOAD_BROADCASTER)
+}
+
+/// OpenZeppelin `initializer` with an empty body: sizes 0/0, sequence id 0, not paused, no
+/// bootstrapper, so only empty payloads fit until the sizes have been updated.
+pub fn initialize<E: From<InvalidInitialization>>(vm: &VM) -> Result<(), E> {
+    initializer(vm, || Ok(()))
+}
+
+/// Copies the minimum payload size from the registry: `1 <= size <= maxPayloadSize`, and
+/// different from the current one.
+pub fn update_min_payload_size<E: BroadcasterError>(
+    vm: &VM,
+    registry: Address,
+    key: &str,
+) -> Result<(), E> {
+    let size = get_uint32::<E>(vm, registry, key)?;
+    let mut state = layout(vm);
+    if size < MIN_PAYLOAD_SIZE || size > state.max_payload_size.get().to::<u32>() {
+        return Err(InvalidMinPayloadSize {}.into());
+    }
+    if size == state.min_payload_size.get().to::<u32>() {
+        return Err(NoChange {}.into());
+    }
+    state.min_payload_size.set(alloy_primitives::U32::from(size));
+    vm.log(MinPayloadSizeUpdated {
+        size: U256::from(size),
+    });
+    Ok(())
+}
+
+/// Copies the maximum payload size from the registry: `minPayloadSize <= size <= 262144`, and
+/// different from the current one.
+pub fn update_max_payload_size<E: BroadcasterError>(
+    vm: &VM,
+    registry: Address,
+    key: &str,
+) -> Result<(), E> {
+    let size = get_uint32::<E>(vm, registry, key)?;
+    let mut state = layout(vm);
+    if size > MAX_PAYLOAD_SIZE || size < state.min_payload_size.get().to::<u32>() {
+        return Err(InvalidMaxPayloadSize {}.into());
+    }
+    if size == state.max_payload_size.get().to::<u32>() {
+        return Err(NoChange {}.into());
+    }
+    state.max_payload_size.set(alloy_primitives::U32::from(size));
+    vm.log(MaxPayloadSizeUpdated {
+        size: U256::from(size),
+    });
+    Ok(())
+}
+
+/// Copies the pause flag from the registry, if it differs.
+pub fn update_pause_status<E: BroadcasterError>(
+    vm: &VM,
+    registry: Address,
+    key: &str,
+) -> Result<(), E> {
+    let paused = params::get_bool::<E>(vm, registry, key)?;
+    let mut state = layout(vm);
+    if paused == state.paused.get() {
+        return Err(NoChange {}.into());
+    }
+    state.paused.set(paused);
+    vm.log(PauseStatusUpdated { paused });
+    Ok(())
+}
+
+/// Copies the bootstrapper from the registry: non-zero, and different from the current one.
+pub fn update_payload_bootstrapper<E: BroadcasterError>(
+    vm: &VM,
+    registry: Address,
+    key: &str,
+) -> Result<(), E> {
+    let bootstrapper = params::get_address::<E>(vm, registry, key)?;
+    let mut state = layout(vm);
+    if bootstrapper.is_zero() {
+        return Err(ZeroPayloadBootstrapper {}.into());
+    }
+    if bootstrapper == state.payload_bootstrapper.get() {
+        return Err(NoChange {}.into());
+    }
+    state.payload_bootstrapper.set(bootstrapper);
+    vm.log(PayloadBootstrapperUpdated {
+        payloadBootstrapper: bootstrapper,
+    });
+    Ok(())
+}
+
+/// Migrates through the migrator set in the registry under `key`.
+pub fn migrate<E: BroadcasterError>(vm: &VM, registry: Address, key: &str) -> Result<(), E> {
+    let migrator = params::get_address::<E>(vm, registry, key)?;
+    migratable::migrate(vm, migrator)
+}
+
+/// Publishes `payload` under the next sequence id (wrapping after `2^64 - 1`, as the
+/// reference's unchecked increment does) through the event `event(payload, id)` builds; refused
+/// while paused or outside the size bounds.
+pub fn add<E: BroadcasterError, T: SolEvent>(
+    vm: &VM,
+    payload: Bytes,
+    event: impl FnOnce(Bytes, u64) -> T,
+) -> Result<(), E> {
+    let mut state = layout(vm);
+    if state.paused.get() {
+        return Err(Paused {}.into());
+    }
+    let (min, max) = (state.min_payload_size.get(), state.max_payload_size.get());
+    let size = U256::from(payload.len());
+    if size < U256::from(min) || size > U256::from(max) {
+        return Err(InvalidPayloadSize {
+            actualSize_: size,
+            minSize_: U256::from(min),
+            maxSize_: U256::from(max),
+        }
+        .into());
+    }
+    let sequence_id = state.sequence_id.get().to::<u64>().wrapping_add(1);
+    state
+        .sequence_id
+        .set(alloy_primitives::U64::from(sequence_id));
+    vm.log(event(payload, sequence_id));
+    Ok(())
+}
+
+/// Re-emits historical payloads with their own sequence ids, only while paused and only by the
+/// bootstrapper; no size, order or uniqueness checks. The stored sequence id becomes the largest
+/// of itself and every supplied id, so it never decreases.
+pub fn bootstrap<E: BroadcasterError, K, T: SolEvent>(
+    vm: &VM,
+    ids: Vec<K>,
+    payloads: Vec<Bytes>,
+    sequence_ids: Vec<u64>,
+    event: impl Fn(K, Bytes, u64) -> T,
+) -> Result<(), E> {
+    let mut state = layout(vm);
+    if !state.paused.get() {
+        return Err(NotPaused {}.into());
+    }
+    if state.payload_bootstrapper.get() != vm.msg_sender() {
+        return Err(NotPayloadBootstrapper {}.into());
+    }
+    if ids.len() != payloads.len() || ids.len() != sequence_ids.len() {
+        return Err(ArrayLengthMismatch {}.into());
+    }
+    if ids.is_empty() {
+        return Err(EmptyArray {}.into());
+    }
+    let mut max_sequence_id = state.sequence_id.get().to::<u64>();
+    for ((id, payload), sequence_id) in ids.into_iter().zip(payloads).zip(sequence_ids) {
+        vm.log(event(id, payload, sequence_id));
+        max_sequence_id = max_sequence_id.max(sequence_id);
+    }
+    state
+        .sequence_id
+        .set(alloy_primitives::U64::from(max_sequence_id));
+    Ok(())
+}
+
+/// The current minimum payload size.
+#[must_use]
+pub fn min_payload_size(vm: &VM) -> u32 {
+    layout(vm).min_payload_size.get().to()
+}
+
+/// The current maximum payload size.
+#[must_use]
+pub fn max_payload_size(vm: &VM) -> u32 {
+    layout(vm).max_payload_size.get().to()
+}
+
+/// Whether `add*` is paused (and `bootstrap*` allowed).
+#[must_use]
+pub fn paused(vm: &VM) -> bool {
+    layout(vm).paused.get()
+}
+
+/// The account allowed to bootstrap while paused (zero until set).
+#[must_use]
+pub fn payload_bootstrapper(vm: &VM) -> Address {
+    layout(vm).payload_bootstrapper.get()
+}
+
+/// The last sequence id used (the reference has no getter; tests and tools read it here).
+#[must_use]
+pub fn sequence_id(vm: &VM) -> u64 {
+    layout(vm).sequence_id.get().to()
+}
+
+fn get_uint32<E: ParameterError>(vm: &VM, registry: Address, key: &str) -> Result<u32, E> {
+    Ok(params::get_uint::<E>(vm, registry, key, 32)?.to::<u32>())
+}

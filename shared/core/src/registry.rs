@@ -1,0 +1,229 @@
+//! The parameter-registry core (`ParameterRegistry` in the reference): string keys to `bytes32`
+//! values, written by admins whose membership is itself a key (`<adminParameterKey>.<0x…addr>`,
+//! any non-zero value counting), migrated through a key it stores itself.
+//!
+//! Storage: `mapping(string key => bytes32 value) parameters` at the root of
+//! `xmtp.storage.ParameterRegistry`, so the entry for `key` is at
+//! `keccak256(bytes(key) ++ root)` ([`parameter_slot`]), exactly where the Solidity registry keeps
+//! it. The slot is hashed with the host's keccak: the SDK's `StorageMap` would compile a software
+//! Keccak into the program.
+//!
+//! A registry program routes its interface to these functions, passing its own
+//! `adminParameterKey()` / `migratorParameterKey()`; errors are the program's enum.
+
+use alloc::{string::String, vec::Vec};
+
+use alloy_primitives::{Address, B256, U256};
+use stylus_sdk::{host::VM, prelude::*, storage::StorageB256};
+use xmtp_abi::{
+    oz_initializable::InvalidInitialization,
+    parameter_registry::{
+        ArrayLengthMismatch, EmptyAdmins, NoKeys, NotAdmin, ParameterSet, ZeroAdmin,
+    },
+    registry_parameters::ParameterOutOfTypeBounds,
+};
+
+use crate::{
+    initializable::initializer,
+    keys,
+    migratable::{self, MigrateError},
+    params,
+    slots::PARAMETER_REGISTRY,
+    storage::rooted,
+};
+
+/// Errors a parameter registry can end in.
+pub trait RegistryError:
+    MigrateError
+    + From<InvalidInitialization>
+    + From<ParameterOutOfTypeBounds>
+    + From<NotAdmin>
+    + From<NoKeys>
+    + From<ArrayLengthMismatch>
+    + From<EmptyAdmins>
+    + From<ZeroAdmin>
+{
+}
+
+impl<E> RegistryError for E where
+    E: MigrateError
+        + From<InvalidInitialization>
+        + From<ParameterOutOfTypeBounds>
+        + From<NotAdmin>
+        + From<NoKeys>
+        + From<ArrayLengthMismatch>
+        + From<EmptyAdmins>
+        + From<ZeroAdmin>
+{
+}
+
+/// The value `initialize` gives each admin key (`bytes32(uint256(1))`).
+pub const ADMIN_FLAG: B256 = B256::with_last_byte(1);
+
+/// Storage slot of `parameters[key]`: `keccak256(bytes(key) ++ root)`, the raw key bytes unpadded.
+#[must_use]
+pub fn parameter_slot(vm: &VM, key: &str) -> U256 {
+    let mut preimage = Vec::with_capacity(key.len() + 32);
+    preimage.extend_from_slice(key.as_bytes());
+    preimage.extend_from_slice(&PARAMETER_REGISTRY.to_be_bytes::<32>());
+    U256::from_be_bytes(vm.native_keccak256(&preimage).0)
+}
+
+/// `<admin_parameter_key>.<0x + 40 lowercase hex digits>`: the key that makes `account` an admin.
+#[must_use]
+pub fn admin_key(admin_parameter_key: &str, account: Address) -> String {
+    keys::combine(admin_parameter_key, &keys::address_component(account))
+}
+
+/// OpenZeppelin `initializer` around: at least one admin, none zero, each admin key set to 1
+/// (with its `ParameterSet`), in order; duplicates are simply set twice.
+pub fn initialize<E: RegistryError>(
+    vm: &VM,
+    admin_parameter_key: &str,
+    admins: &[Address],
+) -> Result<(), E> {
+    initializer(vm, || {
+        if admins.is_empty() {
+            return Err(EmptyAdmins {}.into());
+        }
+        for admin in admins {
+            if admin.is_zero() {
+                return Err(ZeroAdmin {}.into());
+            }
+            set_parameter(vm, admin_key(admin_parameter_key, *admin), ADMIN_FLAG);
+        }
+        Ok(())
+    })
+}
+
+/// `set(string[],bytes32[])`: the admin check once, up front (an admin revoking itself mid-batch
+/// still completes the batch), then every pair in order, duplicates included (last one wins).
+pub fn set_many<E: RegistryError>(
+    vm: &VM,
+    admin_parameter_key: &str,
+    keys: Vec<String>,
+    values: Vec<B256>,
+) -> Result<(), E> {
+    revert_if_not_admin::<E>(vm, admin_parameter_key)?;
+    if keys.is_empty() {
+        return Err(NoKeys {}.into());
+    }
+    if keys.len() != values.len() {
+        return Err(ArrayLengthMismatch {}.into());
+    }
+    for (key, value) in keys.into_iter().zip(values) {
+        set_parameter(vm, key, value);
+    }
+    Ok(())
+}
+
+/// `set(string,bytes32)`: admins only; no "no change" check, so the event is emitted every time.
+pub fn set_one<E: RegistryError>(
+    vm: &VM,
+    admin_parameter_key: &str,
+    key: String,
+    value: B256,
+) -> Result<(), E> {
+    revert_if_not_admin::<E>(vm, admin_parameter_key)?;
+    set_parameter(vm, key, value);
+    Ok(())
+}
+
+/// `get(string[])`: the values in order, zero for unset keys; `NoKeys()` for an empty list.
+pub fn get_many<E: From<NoKeys>>(vm: &VM, keys: &[String]) -> Result<Vec<B256>, E> {
+    if keys.is_empty() {
+        return Err(NoKeys {}.into());
+    }
+    Ok(keys.iter().map(|key| get(vm, key)).collect())
+}
+
+/// `get(string)`: the stored value, zero when unset.
+#[must_use]
+pub fn get(vm: &VM, key: &str) -> B256 {
+    rooted::<StorageB256>(vm, parameter_slot(vm, key)).get()
+}
+
+/// Whether `account`'s admin key holds any non-zero value.
+#[must_use]
+pub fn is_admin(vm: &VM, admin_parameter_key: &str, account: Address) -> bool {
+    !get(vm, &admin_key(admin_parameter_key, account)).is_zero()
+}
+
+/// `migrate()`: the migrator comes from this registry's own storage, so no call is made to read
+/// it; a value above 160 bits is `ParameterOutOfTypeBounds()`.
+pub fn migrate<E: RegistryError>(vm: &VM, migrator_parameter_key: &str) -> Result<(), E> {
+    let migrator = params::address_from_word(get(vm, migrator_parameter_key))?;
+    migratable::migrate(vm, migrator)
+}
+
+/// `NotAdmin()` unless the caller is an admin.
+pub fn revert_if_not_admin<E: From<NotAdmin>>(vm: &VM, admin_parameter_key: &str) -> Result<(), E> {
+    if is_admin(vm, admin_parameter_key, vm.msg_sender()) {
+        return Ok(());
+    }
+    Err(NotAdmin {}.into())
+}
+
+fn set_parameter(vm: &VM, key: String, value: B256) {
+    rooted::<StorageB256>(vm, parameter_slot(vm, &key)).set(value);
+    let key_hash = vm.native_keccak256(key.as_bytes());
+    vm.log(ParameterSet {
+        keyHash: key_hash,
+        key,
+        value,
+    });
+}
+
+#[cfg(all(test, feature = "testing"))]
+mod tests {
+    use alloy_primitives::{address, b256, uint};
+
+    use super::*;
+    use crate::testing::MockHost;
+
+    #[test]
+    fn parameter_slots_match_the_spec_vectors() {
+        let host = MockHost::new();
+        let vm = host.sdk_vm();
+        assert_eq!(
+            parameter_slot(&vm, "xmtp.settlementChainGateway.paused"),
+            uint!(0x7728d4feb960de88769972537447b19eb55db1b6580ffa10d258bf69d918c7d4_U256)
+        );
+        assert_eq!(
+            parameter_slot(
+                &vm,
+                "xmtp.settlementChainParameterRegistry.isAdmin.0x0bb1de335cf9c23723ca22c1fdfa64e51c1bed67"
+            ),
+            uint!(0xb590a782c02cc7fb9f9be76ceb061ed5177a9f264a0eb57eb1aa1d68c36de621_U256)
+        );
+    }
+
+    #[test]
+    fn admin_keys_use_lowercase_hex() {
+        assert_eq!(
+            admin_key(
+                "xmtp.settlementChainParameterRegistry.isAdmin",
+                address!("0x0bb1dE335cf9c23723ca22c1fdFa64e51C1BEd67")
+            ),
+            "xmtp.settlementChainParameterRegistry.isAdmin.0x0bb1de335cf9c23723ca22c1fdfa64e51c1bed67"
+        );
+    }
+
+    #[test]
+    fn parameter_set_topic_is_the_key_hash() {
+        let host = MockHost::new();
+        let vm = host.sdk_vm();
+        set_parameter(&vm, "xmtp.settlementChainGateway.paused".into(), ADMIN_FLAG);
+        let logs = host.vm.get_emitted_logs();
+        assert_eq!(
+            logs[0].0[1],
+            b256!("0x91de067d6ba45c497567f1730cebdf7c97c763d8d0cba8fd45527e4b257e0407")
+        );
+        assert_eq!(
+            host.vm.get_storage(uint!(
+                0x7728d4feb960de88769972537447b19eb55db1b6580ffa10d258bf69d918c7d4_U256
+            )),
+            ADMIN_FLAG
+        );
+    }
+}

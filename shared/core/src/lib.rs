@@ -16,6 +16,7 @@ pub mod erc20_permit;
 pub mod erc721;
 pub mod initializable;
 pub mod keys;
+pub mod merkle;
 pub mod migratable;
 pub mod nonces;
 pub mod params;

@@ -15,6 +15,9 @@ use xmtp_devnet::{address, Address, Chain, Tx, U256};
 use xmtp_stylus::codec;
 use xmtp_stylus::instrument::{instrument, CompileConfig};
 
+const PROXY_CREATION: &[u8] =
+    include_bytes!("../../programs/factory/embedded/proxy-creation-code.bin");
+
 const OWNER: Address = address!("00000000000000000000000000000000000000aa");
 
 fn word(n: u8) -> String {
@@ -84,6 +87,20 @@ fn main() {
     chain.fund(OWNER, U256::from(10u128.pow(24)));
     let imp = deploy_program(&mut chain, &implementation());
     let prx = deploy_program(&mut chain, &proxy(imp));
+    // The pipeline-built Proxy (`programs/proxy`), constructed with the implementation.
+    let mut creation = PROXY_CREATION.to_vec();
+    let mut arg = [0u8; 32];
+    arg[12..].copy_from_slice(imp.as_slice());
+    creation.extend_from_slice(&arg);
+    let real = chain
+        .deploy(OWNER, creation)
+        .expect("deploy")
+        .created
+        .expect("created");
+    let r = chain
+        .activate(OWNER, real, U256::from(10u128.pow(20)))
+        .expect("activate");
+    assert!(r.status, "activation failed: {r:?}");
 
     // Instantiate time: a fresh instance of the instrumented proxy.
     let engine = WasmiEngine::default();
@@ -101,34 +118,33 @@ fn main() {
     let per = t.elapsed() / n;
     println!("instantiate per call: {per:?}");
 
-    // Calls through the Stylus proxy (each a committed transaction: proxy + implementation).
+    // Calls through a Stylus proxy (each a committed transaction: proxy + implementation).
     let data = U256::from(7).to_be_bytes::<32>().to_vec();
     let calls = 5_000u32;
-    let t = Instant::now();
-    for i in 0..calls {
-        let mut d = data.clone();
-        d[31] = u8::try_from(i % 200).unwrap_or(0) + 1;
-        let r = chain.send(&Tx::call(OWNER, prx, d)).expect("tx");
-        assert!(r.status);
+    for (name, target) in [("pipeline-built Proxy", real), ("WAT proxy", prx)] {
+        let t = Instant::now();
+        for i in 0..calls {
+            let mut d = data.clone();
+            d[31] = u8::try_from(i % 200).unwrap_or(0) + 1;
+            let r = chain.send(&Tx::call(OWNER, target, d)).expect("tx");
+            assert!(r.status);
+        }
+        let secs = t.elapsed().as_secs_f64();
+        println!(
+            "{name}: {:.0} transactions/s ({:.0} Stylus calls/s, 2 per transaction)",
+            f64::from(calls) / secs,
+            2.0 * f64::from(calls) / secs
+        );
+        let t = Instant::now();
+        for _ in 0..calls {
+            let r = chain
+                .call(&Tx::call(OWNER, target, data.clone()))
+                .expect("call");
+            assert!(r.status);
+        }
+        let secs = t.elapsed().as_secs_f64();
+        println!("{name}: {:.0} eth_calls/s", f64::from(calls) / secs);
     }
-    let secs = t.elapsed().as_secs_f64();
-    println!(
-        "transactions through the Stylus proxy: {:.0}/s ({:.0} Stylus calls/s, 2 per transaction)",
-        f64::from(calls) / secs,
-        2.0 * f64::from(calls) / secs
-    );
-    let t = Instant::now();
-    for _ in 0..calls {
-        let r = chain
-            .call(&Tx::call(OWNER, prx, data.clone()))
-            .expect("call");
-        assert!(r.status);
-    }
-    let secs = t.elapsed().as_secs_f64();
-    println!(
-        "eth_call through the Stylus proxy: {:.0}/s",
-        f64::from(calls) / secs
-    );
 
     // Reference gas, uncached then cached (receipt gas, 21 000 and calldata included).
     println!("| call | uncached gas | cached gas |");
@@ -147,25 +163,33 @@ fn main() {
         chain.restore(snap);
         println!("| {name} | {uncached} | {cached} |");
     };
+    // Each row starts from the same state: the implementation's own slot 1 is 0, each proxy's
+    // slot 1 holds 200 (the last value the loops above wrote).
     row(
-        "implementation: write slot 1 (nonzero -> other)",
+        "implementation called directly (slot 1: 0 -> 7)",
         imp,
         data.clone(),
         &[imp],
     );
     row(
-        "proxy -> implementation (delegate, same write)",
+        "WAT proxy -> implementation (slot 1: 200 -> 7)",
         prx,
         data.clone(),
         &[prx, imp],
     );
-    let mut other = data.clone();
-    other[31] = 9;
     row(
-        "proxy -> implementation (fresh value)",
-        prx,
-        other,
-        &[prx, imp],
+        "built Proxy -> implementation (slot 1: 200 -> 7)",
+        real,
+        data.clone(),
+        &[real, imp],
+    );
+    let mut same = data.clone();
+    same[31] = 200;
+    row(
+        "built Proxy -> implementation (slot 1: 200 -> 200)",
+        real,
+        same,
+        &[real, imp],
     );
     println!("compiled programs cached: {}", chain.compiled_programs());
 }

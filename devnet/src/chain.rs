@@ -396,9 +396,15 @@ impl Chain {
         self.evm.inner.ctx.tx = txenv;
         self.evm.inner.precompiles.config.l2_block = self.l2_block;
         self.evm.inner.precompiles.last_error = None;
+        // An eth_call runs on a copy of the block's state: it must not warm the block's cache
+        // of recent programs for later transactions.
+        let recent = (!commit).then(|| self.evm.rt.recent.clone());
         let result = MainnetHandler::<StylusEvm, Err, EthFrame>::default().run(&mut self.evm);
         let state = self.evm.inner.ctx.journaled_state.finalize();
         let result = result.map_err(|e| ChainError(e.to_string()))?;
+        if let Some(recent) = recent {
+            self.evm.rt.recent = recent;
+        }
         if commit {
             self.db().commit(state);
             self.l2_block += 1;

@@ -565,3 +565,53 @@ fn calling_an_unactivated_program_burns_the_gas() {
     assert_eq!(r.gas_used, 500_000);
     assert_eq!(r.stylus_halts, vec![StylusHalt::NotActivated]);
 }
+
+#[test]
+fn recent_programs_are_cached_from_arbos_60() {
+    let small = r#"(module (memory (export "memory") 1 1)
+      (func (export "user_entrypoint") (param $len i32) (result i32) i32.const 0))"#;
+    let wasm_len = wat::parse_str(small).unwrap().len() as u64;
+    let (init, _) = entry_costs(1, 2, wasm_len, 4, 0, 1);
+    let run = |arbos: u64| {
+        let mut chain = xmtp_devnet::Chain::with_params(
+            412_346,
+            xmtp_stylus::activation::StylusParams::default(),
+            arbos,
+        );
+        chain.fund(OWNER, U256::from(10u128.pow(24)));
+        let s = program(&mut chain, small);
+        // CALL(gas, s, 0, 0, 0, 0, 0); POP; twice; STOP.
+        let one: String = format!("60006000600060006000{}5af150", {
+            let mut h = String::from("73");
+            for b in s.as_slice() {
+                let _ = write!(h, "{b:02x}");
+            }
+            h
+        });
+        let runtime = format!("{one}{one}00");
+        let runtime: Vec<u8> = (0..runtime.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&runtime[i..i + 2], 16).unwrap())
+            .collect();
+        let mut init = vec![
+            0x60,
+            u8::try_from(runtime.len()).unwrap(),
+            0x80,
+            0x60,
+            0x0b,
+            0x60,
+            0x00,
+            0x39,
+            0x60,
+            0x00,
+            0xf3,
+        ];
+        init.extend_from_slice(&runtime);
+        let caller = deploy(&mut chain, init);
+        let r = send(&mut chain, caller, &[]);
+        assert!(r.status);
+        r.gas_used
+    };
+    // The second entry in the same block hits the 32-entry cache only from ArbOS 60.
+    assert_eq!(run(50) - run(60), 69 * 128 + init);
+}

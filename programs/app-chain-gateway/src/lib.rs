@@ -27,8 +27,9 @@ use stylus_sdk::{
 use xmtp_abi::{
     app_chain_external::{IArbSysLike, ISettlementChainGatewayLike, ARB_SYS},
     app_chain_gateway::{
-        DepositReceived, NoChange, NotSettlementChainGateway, ParametersReceived, PauseStatusUpdated,
-        Paused, TransferFailed, Withdrawal, ZeroRecipient, ZeroWithdrawalAmount,
+        DepositReceived, NoChange, NotSettlementChainGateway, ParametersReceived,
+        PauseStatusUpdated, Paused, TransferFailed, Withdrawal, ZeroRecipient,
+        ZeroWithdrawalAmount,
     },
     migratable::{EmptyCode, MigrationFailed, ZeroMigrator},
     oz_initializable::InvalidInitialization,

@@ -3,8 +3,9 @@ use alloy_sol_types::{Panic, PanicKind, SolCall, SolError, SolEvent};
 use xmtp_abi::{
     app_chain_external::{IArbSysLike, ISettlementChainGatewayLike, ARB_SYS},
     app_chain_gateway::{
-        DepositReceived, NoChange, NotSettlementChainGateway, ParametersReceived, PauseStatusUpdated,
-        Paused, TransferFailed, Withdrawal, ZeroRecipient, ZeroWithdrawalAmount,
+        DepositReceived, NoChange, NotSettlementChainGateway, ParametersReceived,
+        PauseStatusUpdated, Paused, TransferFailed, Withdrawal, ZeroRecipient,
+        ZeroWithdrawalAmount,
     },
     migratable::{Migrated, MigrationFailed, ZeroMigrator},
     oz_initializable::{Initialized, InvalidInitialization},
@@ -53,7 +54,8 @@ fn word(value: u64) -> Vec<u8> {
 }
 
 fn pause(host: &MockHost) {
-    host.vm.set_storage(APP_CHAIN_GATEWAY, B256::with_last_byte(1));
+    host.vm
+        .set_storage(APP_CHAIN_GATEWAY, B256::with_last_byte(1));
 }
 
 fn mock_registry_get(host: &MockHost, key: &str, value: Result<Vec<u8>, Vec<u8>>) {
@@ -219,7 +221,10 @@ fn withdrawals_revert_when_paused_before_any_other_check() {
 #[test]
 fn withdrawals_revert_on_zero_recipient_before_zero_value() {
     let (host, mut gateway) = gateway();
-    assert_eq!(gateway.withdraw(Address::ZERO), Err(ZeroRecipient {}.into()));
+    assert_eq!(
+        gateway.withdraw(Address::ZERO),
+        Err(ZeroRecipient {}.into())
+    );
     assert_eq!(
         gateway.withdraw_into_underlying(Address::ZERO),
         Err(ZeroRecipient {}.into())
@@ -297,7 +302,12 @@ fn receive_deposit_emits_then_forwards_the_value() {
 fn receive_deposit_is_open_and_not_pause_gated_and_takes_zero_value_and_recipient() {
     let (host, mut gateway) = gateway();
     pause(&host);
-    host.mock(CallKind::Call(U256::ZERO), Address::ZERO, vec![], Ok(vec![]));
+    host.mock(
+        CallKind::Call(U256::ZERO),
+        Address::ZERO,
+        vec![],
+        Ok(vec![]),
+    );
     assert_eq!(gateway.receive_deposit(Address::ZERO), Ok(()));
     assert_eq!(
         host.vm.get_emitted_logs(),
@@ -348,8 +358,18 @@ fn receive_parameters_emits_then_writes_every_newer_key_in_order() {
     let values = vec![B256::with_last_byte(1), B256::repeat_byte(0x22)];
     let set_a = registry_set(keys[0], values[0]);
     let set_b = registry_set(keys[1], values[1]);
-    host.mock(CallKind::Call(U256::ZERO), REGISTRY, set_a.clone(), Ok(vec![]));
-    host.mock(CallKind::Call(U256::ZERO), REGISTRY, set_b.clone(), Ok(vec![]));
+    host.mock(
+        CallKind::Call(U256::ZERO),
+        REGISTRY,
+        set_a.clone(),
+        Ok(vec![]),
+    );
+    host.mock(
+        CallKind::Call(U256::ZERO),
+        REGISTRY,
+        set_b.clone(),
+        Ok(vec![]),
+    );
     assert_eq!(
         gateway.receive_parameters(U256::from(3), strings(&keys), values),
         Ok(())
@@ -446,10 +466,7 @@ fn receive_parameters_replayed_is_a_no_op_that_still_emits() {
         nonce: U256::from(2),
         keys,
     });
-    assert_eq!(
-        host.vm.get_emitted_logs(),
-        vec![received.clone(), received]
-    );
+    assert_eq!(host.vm.get_emitted_logs(), vec![received.clone(), received]);
 }
 
 #[test]
@@ -457,7 +474,12 @@ fn receive_parameters_applies_the_same_key_twice_in_one_call_only_once() {
     let (host, mut gateway) = gateway();
     host.vm.set_sender(SETTLEMENT_GATEWAY_ALIAS);
     let first = registry_set("a", B256::repeat_byte(1));
-    host.mock(CallKind::Call(U256::ZERO), REGISTRY, first.clone(), Ok(vec![]));
+    host.mock(
+        CallKind::Call(U256::ZERO),
+        REGISTRY,
+        first.clone(),
+        Ok(vec![]),
+    );
     assert_eq!(
         gateway.receive_parameters(
             U256::from(1),
@@ -478,8 +500,11 @@ fn receive_parameters_panics_0x32_when_an_applied_key_has_no_value() {
     host.vm.set_sender(SETTLEMENT_GATEWAY_ALIAS);
     let set = registry_set("a", B256::repeat_byte(1));
     host.mock(CallKind::Call(U256::ZERO), REGISTRY, set, Ok(vec![]));
-    let result =
-        gateway.receive_parameters(U256::from(1), strings(&["a", "b"]), vec![B256::repeat_byte(1)]);
+    let result = gateway.receive_parameters(
+        U256::from(1),
+        strings(&["a", "b"]),
+        vec![B256::repeat_byte(1)],
+    );
     assert_eq!(result, Err(Panic::from(PanicKind::ArrayOutOfBounds).into()));
     let encoded: Vec<u8> = result.unwrap_err().into();
     assert_eq!(
@@ -497,7 +522,11 @@ fn receive_parameters_ignores_extra_values_and_missing_values_of_skipped_keys() 
     let set = registry_set("a", B256::repeat_byte(1));
     host.mock(CallKind::Call(U256::ZERO), REGISTRY, set, Ok(vec![]));
     assert_eq!(
-        gateway.receive_parameters(U256::from(1), strings(&["a", "b"]), vec![B256::repeat_byte(1)]),
+        gateway.receive_parameters(
+            U256::from(1),
+            strings(&["a", "b"]),
+            vec![B256::repeat_byte(1)]
+        ),
         Ok(())
     );
     let set = registry_set("c", B256::repeat_byte(7));
@@ -561,7 +590,10 @@ fn update_pause_status_copies_the_registry_value() {
     mock_registry_get(&host, "xmtp.appChainGateway.paused", Ok(word(1)));
     assert_eq!(gateway.update_pause_status(), Ok(()));
     assert!(gateway.paused());
-    assert_eq!(host.vm.get_storage(APP_CHAIN_GATEWAY), B256::with_last_byte(1));
+    assert_eq!(
+        host.vm.get_storage(APP_CHAIN_GATEWAY),
+        B256::with_last_byte(1)
+    );
     mock_registry_get(&host, "xmtp.appChainGateway.paused", Ok(word(0)));
     assert_eq!(gateway.update_pause_status(), Ok(()));
     assert!(!gateway.paused());
@@ -648,7 +680,10 @@ fn views_report_keys_state_wiring_and_identity() {
     pause(&host);
     assert!(gateway.paused());
     assert_eq!(gateway.parameter_registry_getter(), REGISTRY);
-    assert_eq!(gateway.settlement_chain_gateway_getter(), SETTLEMENT_GATEWAY);
+    assert_eq!(
+        gateway.settlement_chain_gateway_getter(),
+        SETTLEMENT_GATEWAY
+    );
     assert_eq!(
         gateway.settlement_chain_gateway_alias(),
         SETTLEMENT_GATEWAY_ALIAS

@@ -22,9 +22,7 @@ fn implementation_slot() -> U256 {
 }
 
 fn word_str(n: u8) -> String {
-    let mut s = "\\00".repeat(31);
-    s.push_str(&format!("\\{n:02x}"));
-    s
+    format!("{}\\{n:02x}", "\\00".repeat(31))
 }
 
 /// Stores `msg_sender` at slot 7 and `contract_address` at slot 8, returns the word 0x42.

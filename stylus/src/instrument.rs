@@ -1232,3 +1232,278 @@ fn heap_bound(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasmparser::{Operator as Op, Validator};
+
+    fn body_ops(wasm: &[u8], index: usize) -> Vec<Op<'static>> {
+        let wasm: &'static [u8] = Box::leak(wasm.to_vec().into_boxed_slice());
+        let mut bodies = Vec::new();
+        for payload in Parser::new(0).parse_all(wasm) {
+            if let Payload::CodeSectionEntry(body) = payload.unwrap() {
+                bodies.push(body);
+            }
+        }
+        let mut reader = bodies[index].get_operators_reader().unwrap();
+        let mut ops = Vec::new();
+        while !reader.eof() {
+            ops.push(reader.read().unwrap());
+        }
+        ops
+    }
+
+    fn run(wat: &str) -> Result<Instrumented, InstrumentError> {
+        instrument(&wat::parse_str(wat).unwrap(), &CompileConfig::default())
+    }
+
+    fn meter_header(cost: i64, ink: u32, status: u32) -> Vec<Op<'static>> {
+        vec![
+            Op::GlobalGet { global_index: ink },
+            Op::I64Const { value: cost },
+            Op::I64LtU,
+            Op::If {
+                blockty: BlockType::Empty,
+            },
+            Op::I32Const { value: 1 },
+            Op::GlobalSet {
+                global_index: status,
+            },
+            Op::Unreachable,
+            Op::End,
+            Op::GlobalGet { global_index: ink },
+            Op::I64Const { value: cost },
+            Op::I64Sub,
+            Op::GlobalSet { global_index: ink },
+        ]
+    }
+
+    fn stack(op: Op<'static>, size: i32, global_index: u32) -> Vec<Op<'static>> {
+        vec![
+            Op::GlobalGet { global_index },
+            Op::I32Const { value: size },
+            op,
+            Op::GlobalSet { global_index },
+        ]
+    }
+
+    #[test]
+    fn tiny_function_gets_meter_and_depth_code_in_nitro_order() {
+        let out = run(r#"(module (memory (export "memory") 1 1)
+            (func (export "user_entrypoint") (param i32) (result i32) i32.const 0))"#)
+        .unwrap();
+        Validator::new().validate_all(&out.wasm).unwrap();
+        // No module globals: ink 0, status 1, scratch 2, stack 3.
+        assert_eq!(
+            out.globals,
+            InjectedGlobals {
+                ink_left: 0,
+                ink_status: 1,
+                scratch: 2,
+                stack_left: 3
+            }
+        );
+        // One block: i32.const (1) + end (1) + header 2 450. The meter's code needs two stack
+        // slots at most, no locals, plus 4: a 6-word frame.
+        let mut expected = vec![
+            Op::GlobalGet { global_index: 3 },
+            Op::I32Const { value: 6 },
+            Op::I32LeU,
+            Op::If {
+                blockty: BlockType::Empty,
+            },
+            Op::I32Const { value: 0 },
+            Op::GlobalSet { global_index: 3 },
+            Op::Unreachable,
+            Op::End,
+        ];
+        expected.extend(stack(Op::I32Sub, 6, 3));
+        expected.extend(meter_header(2452, 0, 1));
+        expected.push(Op::I32Const { value: 0 });
+        expected.extend(stack(Op::I32Add, 6, 3));
+        expected.push(Op::Return);
+        expected.push(Op::End);
+        assert_eq!(body_ops(&out.wasm, 0), expected);
+        assert_eq!(out.stats.instrumented_ops, expected.len() as u64);
+        assert_eq!(
+            (out.stats.funcs, out.stats.type_len, out.stats.globals),
+            (1, 2, 4)
+        );
+    }
+
+    #[test]
+    fn blocks_end_after_calls_and_branches() {
+        let out = run(r#"(module (memory (export "memory") 1 1)
+            (func $f)
+            (func (export "user_entrypoint") (param i32) (result i32)
+              local.get 0 drop call $f i32.const 7))"#)
+        .unwrap();
+        let ops = body_ops(&out.wasm, 1);
+        let costs: Vec<i64> = ops
+            .windows(2)
+            .filter_map(|w| match w {
+                [Op::GlobalGet { global_index: 0 }, Op::I64Const { value }] => Some(*value),
+                _ => None,
+            })
+            .step_by(2)
+            .collect();
+        // [local.get 75, drop 9, call 3 800] and [i32.const 1, end 1], each + 2 450.
+        assert_eq!(costs, vec![75 + 9 + 3800 + 2450, 1 + 1 + 2450]);
+    }
+
+    #[test]
+    fn memory_grow_pays_first_and_the_call_is_not_metered() {
+        let out = run(
+            r#"(module (import "vm_hooks" "pay_for_memory_grow" (func (param i32)))
+            (memory (export "memory") 1)
+            (func (export "user_entrypoint") (param i32) (result i32)
+              i32.const 1 memory.grow drop i32.const 0))"#,
+        )
+        .unwrap();
+        let ops = body_ops(&out.wasm, 0);
+        let grow = ops
+            .iter()
+            .position(|op| matches!(op, Op::MemoryGrow { .. }))
+            .unwrap();
+        assert_eq!(
+            ops[grow - 4..grow].to_vec(),
+            vec![
+                Op::GlobalSet { global_index: 2 },
+                Op::GlobalGet { global_index: 2 },
+                Op::GlobalGet { global_index: 2 },
+                Op::Call { function_index: 0 },
+            ]
+        );
+        // One block: const 1 + grow 8 050 + drop 9 + const 1 + end 1 + header.
+        assert!(ops.contains(&Op::I64Const {
+            value: 1 + 8050 + 9 + 1 + 1 + 2450
+        }));
+    }
+
+    #[test]
+    fn bulk_copies_pay_per_byte() {
+        let out = run(r#"(module (memory (export "memory") 1 1)
+            (func (export "user_entrypoint") (param i32) (result i32)
+              i32.const 0 i32.const 8 i32.const 16 memory.copy i32.const 0))"#)
+        .unwrap();
+        let ops = body_ops(&out.wasm, 0);
+        let copy = ops
+            .iter()
+            .position(|op| matches!(op, Op::MemoryCopy { .. }))
+            .unwrap();
+        // ... scratch back on the stack right before the copy, the 100-ink coefficient before.
+        assert_eq!(ops[copy - 1], Op::GlobalGet { global_index: 2 });
+        assert!(ops[..copy].contains(&Op::I64Const { value: 100 }));
+    }
+
+    #[test]
+    fn refusals() {
+        assert_eq!(
+            run(
+                r#"(module (memory (export "memory") 1 1) (func $s) (start $s)
+                (func (export "user_entrypoint") (param i32) (result i32) i32.const 0))"#
+            ),
+            Err(InstrumentError::StartFunction)
+        );
+        assert_eq!(
+            run(r#"(module (memory (export "memory") 1)
+                (func (export "user_entrypoint") (param i32) (result i32) i32.const 0))"#),
+            Err(InstrumentError::MissingPayForMemoryGrow)
+        );
+        assert_eq!(
+            run(
+                r#"(module (import "vm_hooks" "pay_for_memory_grow" (func)) (memory (export "memory") 1)
+                (func (export "user_entrypoint") (param i32) (result i32) i32.const 0))"#
+            ),
+            Err(InstrumentError::WrongPayForMemoryGrowType)
+        );
+        assert_eq!(
+            run(r#"(module (memory (export "memory") 129 129)
+                (func (export "user_entrypoint") (param i32) (result i32) i32.const 0))"#),
+            Err(InstrumentError::MemoryTooLarge {
+                pages: 129,
+                bound: 128
+            })
+        );
+        assert!(matches!(
+            run(r#"(module (memory 1 1)
+                (func (export "user_entrypoint") (param i32) (result i32) i32.const 0))"#),
+            Err(InstrumentError::Memory(_))
+        ));
+        let many = "i32.const 0\n".repeat(4097) + &"drop\n".repeat(4097);
+        assert!(matches!(
+            run(&format!(
+                r#"(module (memory (export "memory") 1 1)
+                (func (export "user_entrypoint") (param i32) (result i32) {many} i32.const 0))"#
+            )),
+            Err(InstrumentError::StackContention {
+                height: 4097,
+                limit: 4096,
+                ..
+            })
+        ));
+        assert!(matches!(
+            run(r#"(module (memory (export "memory") 1 1)
+                (func (export "user_entrypoint") (param i32) (result i32) (local i32) i32.const 0))"#
+                .replace("(local i32)", &"(local i32)".repeat(10_235))
+                .as_str()),
+            Err(InstrumentError::FrameTooLarge { size: 10_241, limit: 10_240, .. })
+        ));
+        assert!(matches!(
+            run(r#"(module (memory (export "memory") 1 1) (table 1 funcref)
+                (func (export "user_entrypoint") (param i32) (result i32) i32.const 0 table.get 0 drop i32.const 0))"#),
+            Err(InstrumentError::UnsupportedOperator { .. })
+        ));
+        assert!(matches!(
+            run(r#"(module (memory (export "memory") 1 1)
+                (func (export "user_entrypoint") (param i32) (result i32) f32.const 1 f32.const 1 f32.add drop i32.const 0))"#),
+            Err(InstrumentError::FloatOperation { func: 0 })
+        ));
+    }
+
+    #[test]
+    fn arbitrary_and_mutated_bytes_never_panic() {
+        let valid = wat::parse_str(
+            r#"(module (import "vm_hooks" "pay_for_memory_grow" (func (param i32)))
+              (memory (export "memory") 1) (global (mut i32) (i32.const 5))
+              (data (i32.const 0) "abc") (table 1 funcref) (elem (i32.const 0) 1)
+              (func (export "user_entrypoint") (param i32) (result i32)
+                (block (loop (br_if 1 (local.get 0)) (br 0)))
+                (drop (memory.grow (i32.const 1)))
+                (call_indirect (param) (result) (i32.const 0)) i32.const 0))"#,
+        )
+        .unwrap();
+        instrument(&valid, &CompileConfig::default()).unwrap();
+        let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for round in 0..3000 {
+            let mut bytes = valid.clone();
+            if round % 3 == 0 {
+                let len = usize::try_from(next() % 200).unwrap();
+                bytes = (0..len)
+                    .map(|_| u8::try_from(next() % 256).unwrap())
+                    .collect();
+                bytes.splice(0..0, *b"\0asm\x01\0\0\0");
+            } else {
+                for _ in 0..=next() % 4 {
+                    let at = usize::try_from(next()).unwrap() % bytes.len();
+                    bytes[at] = u8::try_from(next() % 256).unwrap();
+                }
+            }
+            let _ = instrument(&bytes, &CompileConfig::default());
+            let _ = crate::activation::activate(
+                &bytes,
+                &crate::activation::StylusParams::default(),
+                60,
+                128,
+                false,
+            );
+        }
+    }
+}

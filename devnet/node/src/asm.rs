@@ -52,6 +52,7 @@ pub mod op {
     pub const DUP1: u8 = 0x80;
     pub const DUP2: u8 = 0x81;
     pub const DUP3: u8 = 0x82;
+    pub const DUP4: u8 = 0x83;
     pub const SWAP1: u8 = 0x90;
     pub const LOG1: u8 = 0xa1;
     pub const LOG2: u8 = 0xa2;
@@ -106,7 +107,9 @@ pub fn assemble(items: &[Item]) -> Vec<u8> {
                 out.extend_from_slice(b);
             }
             Item::PushLabel(l) => {
-                let at = labels.get(l).unwrap_or_else(|| panic!("undefined label {l}"));
+                let at = labels
+                    .get(l)
+                    .unwrap_or_else(|| panic!("undefined label {l}"));
                 out.push(0x61);
                 out.extend_from_slice(&u16::try_from(*at).expect("code fits 64 KiB").to_be_bytes());
             }
@@ -143,12 +146,18 @@ mod tests {
             Item::Label("end"),
             Item::Op(op::STOP),
         ]);
-        assert_eq!(code, vec![0x61, 0, 8, 0x56, 0x5f, 0x61, 0x12, 0x34, 0x5b, 0x00]);
+        assert_eq!(
+            code,
+            vec![0x61, 0, 8, 0x56, 0x5f, 0x61, 0x12, 0x34, 0x5b, 0x00]
+        );
     }
 
     #[test]
     fn init_code_prefix_is_ten_bytes() {
         let code = init_code(&[0xaa, 0xbb]);
-        assert_eq!(code, vec![0x61, 0, 2, 0x80, 0x60, 10, 0x5f, 0x39, 0x5f, 0xf3, 0xaa, 0xbb]);
+        assert_eq!(
+            code,
+            vec![0x61, 0, 2, 0x80, 0x60, 10, 0x5f, 0x39, 0x5f, 0xf3, 0xaa, 0xbb]
+        );
     }
 }

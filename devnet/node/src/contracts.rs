@@ -55,7 +55,13 @@ fn sel_item(sig: &str) -> Item {
 
 /// `sel == SEL ? goto label`, keeping `sel` on the stack.
 fn dispatch(sig: &str, label: &'static str) -> [Item; 5] {
-    [Op(op::DUP1), sel_item(sig), Op(op::EQ), PushLabel(label), Op(op::JUMPI)]
+    [
+        Op(op::DUP1),
+        sel_item(sig),
+        Op(op::EQ),
+        PushLabel(label),
+        Op(op::JUMPI),
+    ]
 }
 
 fn header() -> Vec<Item> {
@@ -64,7 +70,13 @@ fn header() -> Vec<Item> {
 
 /// Stores a selector at memory 0..4.
 fn mem_selector(sig: &str) -> [Item; 5] {
-    [sel_item(sig), push(0xe0), Op(op::SHL), push(0), Op(op::MSTORE)]
+    [
+        sel_item(sig),
+        push(0xe0),
+        Op(op::SHL),
+        push(0),
+        Op(op::MSTORE),
+    ]
 }
 
 fn return_word() -> [Item; 5] {
@@ -101,7 +113,10 @@ fn only_operator(operator: Address) -> [Item; 6] {
 pub fn inbox_code(token: Address, operator: Address, scale: U256) -> Vec<u8> {
     let cdl = |at: u64| [push(at), Op(op::CALLDATALOAD)];
     let mut v = header();
-    v.extend(dispatch("calculateRetryableSubmissionFee(uint256,uint256)", "fee"));
+    v.extend(dispatch(
+        "calculateRetryableSubmissionFee(uint256,uint256)",
+        "fee",
+    ));
     v.extend(dispatch(
         "createRetryableTicket(address,uint256,uint256,address,address,uint256,uint256,uint256,bytes)",
         "ticket",
@@ -152,17 +167,39 @@ pub fn inbox_code(token: Address, operator: Address, scale: U256) -> Vec<u8> {
     v.extend([push(32), push(0), push(100), push(0), push(0)]);
     v.extend([push_bytes(token.as_slice()), Op(op::GAS), Op(op::CALL)]);
     v.extend([Op(op::ISZERO), PushLabel("bubble"), Op(op::JUMPI)]);
-    v.extend([Op(op::RETURNDATASIZE), Op(op::ISZERO), PushLabel("pulled"), Op(op::JUMPI)]);
-    v.extend([push(0), Op(op::MLOAD), Op(op::ISZERO), PushLabel("deny"), Op(op::JUMPI)]);
+    v.extend([
+        Op(op::RETURNDATASIZE),
+        Op(op::ISZERO),
+        PushLabel("pulled"),
+        Op(op::JUMPI),
+    ]);
+    v.extend([
+        push(0),
+        Op(op::MLOAD),
+        Op(op::ISZERO),
+        PushLabel("deny"),
+        Op(op::JUMPI),
+    ]);
     v.push(Label("pulled"));
     // Message number: storage slot 0 counts messages.
     v.extend([push(0), Op(op::SLOAD), Op(op::DUP1), push(1), Op(op::ADD)]);
     v.extend([push(0), Op(op::SSTORE)]);
     v.extend([Op(op::CALLER), push(0), Op(op::MSTORE)]);
     v.extend([Op(op::DUP1), push(32), Op(op::MSTORE)]);
-    v.extend([Op(op::CALLDATASIZE), push(0), push(64), Op(op::CALLDATACOPY)]);
+    v.extend([
+        Op(op::CALLDATASIZE),
+        push(0),
+        push(64),
+        Op(op::CALLDATACOPY),
+    ]);
     v.push(push_bytes(topic(INBOX_MESSAGE_EVENT).as_slice()));
-    v.extend([Op(op::CALLDATASIZE), push(64), Op(op::ADD), push(0), Op(op::LOG1)]);
+    v.extend([
+        Op(op::CALLDATASIZE),
+        push(64),
+        Op(op::ADD),
+        push(0),
+        Op(op::LOG1),
+    ]);
     v.extend(return_word());
     // Outbox execution: release tokens to `to`, then call it with the message's data.
     v.push(Label("exec"));
@@ -177,12 +214,23 @@ pub fn inbox_code(token: Address, operator: Address, scale: U256) -> Vec<u8> {
     v.extend([Op(op::ISZERO), PushLabel("bubble"), Op(op::JUMPI)]);
     v.extend(cdl(68));
     v.extend([push(4), Op(op::ADD), Op(op::DUP1), Op(op::CALLDATALOAD)]);
-    v.extend([Op(op::SWAP1), push(32), Op(op::ADD), Op(op::DUP2), Op(op::SWAP1)]);
+    v.extend([
+        Op(op::SWAP1),
+        push(32),
+        Op(op::ADD),
+        Op(op::DUP2),
+        Op(op::SWAP1),
+    ]);
     v.extend([push(0), Op(op::CALLDATACOPY)]);
     v.extend([push(0), push(0), Op(op::DUP3), push(0), push(0)]);
     v.extend(cdl(4));
     v.extend([Op(op::GAS), Op(op::CALL)]);
-    v.extend([Op(op::ISZERO), PushLabel("bubble"), Op(op::JUMPI), Op(op::STOP)]);
+    v.extend([
+        Op(op::ISZERO),
+        PushLabel("bubble"),
+        Op(op::JUMPI),
+        Op(op::STOP),
+    ]);
     v.extend(bubble());
     assemble(&v)
 }
@@ -206,7 +254,13 @@ pub fn retryable_code(operator: Address, lifetime: u64) -> Vec<u8> {
     v.extend(return_word());
     v.push(Label("timeout"));
     v.extend(cdl(4));
-    v.extend([Op(op::SLOAD), Op(op::DUP1), Op(op::TIMESTAMP), Op(op::LT), Op(op::ISZERO)]);
+    v.extend([
+        Op(op::SLOAD),
+        Op(op::DUP1),
+        Op(op::TIMESTAMP),
+        Op(op::LT),
+        Op(op::ISZERO),
+    ]);
     v.extend([PushLabel("noticket"), Op(op::JUMPI)]);
     v.extend(return_word());
     v.push(Label("redeem"));
@@ -215,13 +269,26 @@ pub fn retryable_code(operator: Address, lifetime: u64) -> Vec<u8> {
     v.extend([PushLabel("noticket"), Op(op::JUMPI)]);
     v.extend(cdl(4));
     v.extend([push(1), Op(op::ADD), Op(op::DUP1), Op(op::SLOAD)]);
-    v.extend([Op(op::DUP1), push(1), Op(op::ADD), Op(op::DUP3), Op(op::SSTORE)]);
+    v.extend([
+        Op(op::DUP1),
+        push(1),
+        Op(op::ADD),
+        Op(op::DUP3),
+        Op(op::SSTORE),
+    ]);
     v.extend([Op(op::DUP1), push(32), Op(op::MSTORE)]);
     v.extend(cdl(4));
     v.extend([push(0), Op(op::MSTORE), push(64), push(0), Op(op::SHA3)]);
     v.extend([Op(op::GAS), push(64), Op(op::MSTORE)]);
     v.extend([Op(op::CALLER), push(96), Op(op::MSTORE)]);
-    v.extend([push(0), push(128), Op(op::MSTORE), push(0), push(160), Op(op::MSTORE)]);
+    v.extend([
+        push(0),
+        push(128),
+        Op(op::MSTORE),
+        push(0),
+        push(160),
+        Op(op::MSTORE),
+    ]);
     v.extend([Op(op::DUP2), Op(op::DUP2)]);
     v.extend(cdl(4));
     v.push(push_bytes(topic(REDEEM_SCHEDULED_EVENT).as_slice()));
@@ -252,14 +319,24 @@ pub fn retryable_code(operator: Address, lifetime: u64) -> Vec<u8> {
 /// events and failures revert without data.
 pub fn dev_token_code(decimals: u8) -> Vec<u8> {
     let cdl = |at: u64| [push(at), Op(op::CALLDATALOAD)];
-    let ret_true = [push(1), push(0), Op(op::MSTORE), push(32), push(0), Op(op::RETURN)];
+    let ret_true = [
+        push(1),
+        push(0),
+        Op(op::MSTORE),
+        push(32),
+        push(0),
+        Op(op::RETURN),
+    ];
     let mut v = header();
     v.extend(dispatch("balanceOf(address)", "balance"));
     v.extend(dispatch("decimals()", "decimals"));
     v.extend(dispatch("allowance(address,address)", "allowance"));
     v.extend(dispatch("approve(address,uint256)", "approve"));
     v.extend(dispatch("transfer(address,uint256)", "transfer"));
-    v.extend(dispatch("transferFrom(address,address,uint256)", "transferFrom"));
+    v.extend(dispatch(
+        "transferFrom(address,address,uint256)",
+        "transferFrom",
+    ));
     v.extend(dispatch("mint(address,uint256)", "mint"));
     v.extend([Label("fail"), push(0), push(0), Op(op::REVERT)]);
     v.push(Label("balance"));
@@ -273,7 +350,14 @@ pub fn dev_token_code(decimals: u8) -> Vec<u8> {
     v.extend(cdl(4));
     v.extend([push(0), Op(op::MSTORE)]);
     v.extend(cdl(36));
-    v.extend([push(32), Op(op::MSTORE), push(64), push(0), Op(op::SHA3), Op(op::SLOAD)]);
+    v.extend([
+        push(32),
+        Op(op::MSTORE),
+        push(64),
+        push(0),
+        Op(op::SHA3),
+        Op(op::SLOAD),
+    ]);
     v.extend(return_word());
     v.push(Label("approve"));
     v.extend([Op(op::CALLER), push(0), Op(op::MSTORE)]);
@@ -297,10 +381,28 @@ pub fn dev_token_code(decimals: u8) -> Vec<u8> {
     // Spend the allowance first: [amt, slot, allowance].
     v.extend(cdl(68));
     v.extend(cdl(4));
-    v.extend([push(0), Op(op::MSTORE), Op(op::CALLER), push(32), Op(op::MSTORE)]);
+    v.extend([
+        push(0),
+        Op(op::MSTORE),
+        Op(op::CALLER),
+        push(32),
+        Op(op::MSTORE),
+    ]);
     v.extend([push(64), push(0), Op(op::SHA3), Op(op::DUP1), Op(op::SLOAD)]);
-    v.extend([Op(op::DUP3), Op(op::DUP2), Op(op::LT), PushLabel("fail"), Op(op::JUMPI)]);
-    v.extend([Op(op::DUP3), Op(op::SWAP1), Op(op::SUB), Op(op::SWAP1), Op(op::SSTORE)]);
+    v.extend([
+        Op(op::DUP3),
+        Op(op::DUP2),
+        Op(op::LT),
+        PushLabel("fail"),
+        Op(op::JUMPI),
+    ]);
+    v.extend([
+        Op(op::DUP3),
+        Op(op::SWAP1),
+        Op(op::SUB),
+        Op(op::SWAP1),
+        Op(op::SSTORE),
+    ]);
     v.push(Op(op::POP));
     v.extend(cdl(4));
     v.extend(cdl(36));
@@ -308,11 +410,22 @@ pub fn dev_token_code(decimals: u8) -> Vec<u8> {
     // Stack: from to amount.
     v.push(Label("move"));
     v.extend([Op(op::DUP3), Op(op::SLOAD)]);
-    v.extend([Op(op::DUP2), Op(op::DUP2), Op(op::LT), PushLabel("fail"), Op(op::JUMPI)]);
+    v.extend([
+        Op(op::DUP2),
+        Op(op::DUP2),
+        Op(op::LT),
+        PushLabel("fail"),
+        Op(op::JUMPI),
+    ]);
     v.extend([Op(op::DUP2), Op(op::SWAP1), Op(op::SUB)]);
-    v.extend([0x83u8].map(Op));
-    v.push(Op(op::SSTORE));
-    v.extend([Op(op::DUP2), Op(op::SLOAD), Op(op::ADD), Op(op::SWAP1), Op(op::SSTORE)]);
+    v.extend([Op(op::DUP4), Op(op::SSTORE)]);
+    v.extend([
+        Op(op::DUP2),
+        Op(op::SLOAD),
+        Op(op::ADD),
+        Op(op::SWAP1),
+        Op(op::SSTORE),
+    ]);
     v.extend(ret_true);
     assemble(&v)
 }

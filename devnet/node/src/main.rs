@@ -1,1 +1,107 @@
-fn main() {}
+//! `xmtp-devnet-node`: starts the settlement chain and the app chain, prints their endpoints,
+//! chain ids and funded accounts, and serves until interrupted.
+
+use std::process::ExitCode;
+
+use xmtp_devnet_node::{DevnetConfig, DevnetServer};
+
+const USAGE: &str = "usage: xmtp-devnet-node [--settlement-port N] [--app-port N] \
+[--outbox-delay SECONDS] [--ticket-lifetime SECONDS] [--basefee WEI] [--no-auto-relay]";
+
+struct Args {
+    settlement_port: u16,
+    app_port: u16,
+    auto_relay: bool,
+    config: DevnetConfig,
+}
+
+fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
+    let mut out = Args {
+        settlement_port: 8545,
+        app_port: 8546,
+        auto_relay: true,
+        config: DevnetConfig::default(),
+    };
+    while let Some(flag) = args.next() {
+        if flag == "--no-auto-relay" {
+            out.auto_relay = false;
+            continue;
+        }
+        if flag == "-h" || flag == "--help" {
+            return Err(USAGE.into());
+        }
+        let value = args
+            .next()
+            .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
+        let num = |v: &str| {
+            v.parse::<u64>()
+                .map_err(|e| format!("{flag}: {v}: {e}\n{USAGE}"))
+        };
+        match flag.as_str() {
+            "--settlement-port" => {
+                out.settlement_port = u16::try_from(num(&value)?).map_err(|e| e.to_string())?;
+            }
+            "--app-port" => {
+                out.app_port = u16::try_from(num(&value)?).map_err(|e| e.to_string())?;
+            }
+            "--outbox-delay" => out.config.outbox_delay = num(&value)?,
+            "--ticket-lifetime" => out.config.ticket_lifetime = num(&value)?,
+            "--basefee" => out.config.basefee = num(&value)?,
+            _ => return Err(format!("unknown option {flag}\n{USAGE}")),
+        }
+    }
+    Ok(out)
+}
+
+fn main() -> ExitCode {
+    let args = match parse(std::env::args().skip(1)) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let config = args.config.clone();
+    let server = match DevnetServer::start(
+        args.config,
+        args.settlement_port,
+        args.app_port,
+        args.auto_relay,
+    ) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("could not start the devnet: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let info = server.with(|d| xmtp_devnet_node::rpc::info(d));
+    println!(
+        "settlement chain {} at {}",
+        config.settlement_chain_id,
+        server.settlement_url()
+    );
+    println!(
+        "app chain        {} at {}",
+        config.app_chain_id,
+        server.app_url()
+    );
+    if let Ok(info) = info {
+        println!("fee token {}, inbox {}", info["feeToken"], info["inbox"]);
+        println!("accounts (funded on both chains):");
+        if let Some(accounts) = info["accounts"].as_array() {
+            for (i, a) in accounts.iter().enumerate() {
+                println!(
+                    "  ({i}) {} key {}",
+                    a["address"].as_str().unwrap_or_default(),
+                    a["privateKey"].as_str().unwrap_or_default()
+                );
+            }
+        }
+    }
+    println!("serving; Ctrl-C stops");
+    // The server threads run until the process is interrupted; SIGINT's default action ends
+    // the process, and nothing is kept on disk that would need flushing.
+    loop {
+        std::thread::park();
+    }
+}

@@ -234,7 +234,9 @@ impl Node {
 
     /// A block by number.
     pub fn block(&self, number: u64) -> Option<&BlockRecord> {
-        usize::try_from(number).ok().and_then(|n| self.blocks.get(n))
+        usize::try_from(number)
+            .ok()
+            .and_then(|n| self.blocks.get(n))
     }
 
     /// A block by hash.
@@ -387,9 +389,11 @@ impl Node {
     pub fn system(&mut self, stx: &SystemTx) -> Result<Receipt, NodeError> {
         let nonce = self.chain.nonce(stx.from);
         self.chain.set_basefee(stx.basefee);
-        let result = self
-            .chain
-            .send(&Tx::call(stx.from, stx.to, stx.data.clone()).value(stx.value).gas(stx.gas));
+        let result = self.chain.send(
+            &Tx::call(stx.from, stx.to, stx.data.clone())
+                .value(stx.value)
+                .gas(stx.gas),
+        );
         self.chain.set_basefee(self.basefee);
         let receipt = result?;
         if let Some(hash) = stx.hash {

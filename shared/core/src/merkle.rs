@@ -462,8 +462,12 @@ mod tests {
     const LEAF_6330: B256 =
         b256!("0x6330b989705733cc5c1f7285b8a5b892e08be86ed6fbe9d254713a4277bc5bd2");
 
-    /// (name, start, leaves, proof, root) of §12.6.
-    fn samples() -> Vec<(&'static str, u64, Vec<B256>, Vec<B256>, B256)> {
+    /// (name, start, leaves, proof, root).
+    type Sample = (&'static str, u64, Vec<B256>, Vec<B256>, B256);
+
+    /// The reference's proof samples, verbatim: a table, long by nature.
+    #[allow(clippy::too_many_lines)]
+    fn samples() -> Vec<Sample> {
         let u4_leaves = [
             "fe0403dd500c862ddbbb4736c071a575d9fd43fbdeea602833234e9cd198bb3f",
             "5129d77889ad52ef899ba3d85e01a6df5c230804ccc586faa7e8376b89aa0600",

@@ -200,7 +200,11 @@ fn set_many_reverts_on_array_length_mismatch() {
 fn set_many_stores_and_emits_in_order_last_duplicate_wins() {
     let (host, mut registry) = initialized();
     let keys: Vec<String> = vec!["k1".into(), String::new(), "k1".into()];
-    let values = vec![B256::repeat_byte(1), B256::repeat_byte(2), B256::repeat_byte(3)];
+    let values = vec![
+        B256::repeat_byte(1),
+        B256::repeat_byte(2),
+        B256::repeat_byte(3),
+    ];
     assert_eq!(registry.set_many(keys, values), Ok(()));
     assert_eq!(host.vm.get_storage(slot("k1")), B256::repeat_byte(3));
     assert_eq!(host.vm.get_storage(slot("")), B256::repeat_byte(2));
@@ -312,7 +316,11 @@ fn get_many_returns_values_in_order_zero_when_unset() {
         .unwrap();
     assert_eq!(
         registry.get_many(vec!["b".into(), "unset".into(), "a".into()]),
-        Ok(vec![B256::repeat_byte(0xb), B256::ZERO, B256::repeat_byte(0xa)])
+        Ok(vec![
+            B256::repeat_byte(0xb),
+            B256::ZERO,
+            B256::repeat_byte(0xa)
+        ])
     );
 }
 

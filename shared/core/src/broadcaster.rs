@@ -9,7 +9,7 @@
 
 use alloc::{vec, vec::Vec};
 
-use alloy_primitives::{Address, Bytes, U256};
+use alloy_primitives::{Address, Bytes, U256, U32, U64};
 use alloy_sol_types::SolEvent;
 use stylus_sdk::{
     host::VM,
@@ -113,7 +113,7 @@ pub fn update_min_payload_size<E: BroadcasterError>(
     if size == state.min_payload_size.get().to::<u32>() {
         return Err(NoChange {}.into());
     }
-    state.min_payload_size.set(alloy_primitives::U32::from(size));
+    state.min_payload_size.set(U32::from(size));
     vm.log(MinPayloadSizeUpdated {
         size: U256::from(size),
     });
@@ -135,7 +135,7 @@ pub fn update_max_payload_size<E: BroadcasterError>(
     if size == state.max_payload_size.get().to::<u32>() {
         return Err(NoChange {}.into());
     }
-    state.max_payload_size.set(alloy_primitives::U32::from(size));
+    state.max_payload_size.set(U32::from(size));
     vm.log(MaxPayloadSizeUpdated {
         size: U256::from(size),
     });
@@ -208,9 +208,7 @@ pub fn add<E: BroadcasterError, T: SolEvent>(
         .into());
     }
     let sequence_id = state.sequence_id.get().to::<u64>().wrapping_add(1);
-    state
-        .sequence_id
-        .set(alloy_primitives::U64::from(sequence_id));
+    state.sequence_id.set(U64::from(sequence_id));
     vm.log(event(payload, sequence_id));
     Ok(())
 }
@@ -243,9 +241,7 @@ pub fn bootstrap<E: BroadcasterError, K, T: SolEvent>(
         vm.log(event(id, payload, sequence_id));
         max_sequence_id = max_sequence_id.max(sequence_id);
     }
-    state
-        .sequence_id
-        .set(alloy_primitives::U64::from(max_sequence_id));
+    state.sequence_id.set(U64::from(max_sequence_id));
     Ok(())
 }
 

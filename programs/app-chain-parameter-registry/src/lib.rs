@@ -1,0 +1,147 @@
+//! `AppChainParameterRegistry`: an app chain's string-keyed store of `bytes32` parameters, read
+//! by the app-chain contracts. Its only admin in a deployment is the `AppChainGateway` proxy,
+//! so it is written by parameters bridged from the settlement chain (which may also bridge
+//! `xmtp.appChainParameterRegistry.isAdmin.<addr>` keys to add or remove admins).
+//!
+//! The behaviour is the shared registry core's ([`xmtp_core::registry`]); this program fixes its
+//! keys and identity. Differences from the reference (see `DEVIATIONS.md`):
+//! - The bare implementation refuses `initialize` because it has no ERC-1967 implementation,
+//!   where the reference disables initializers in its constructor (same outcome).
+//! - Keys must be valid UTF-8: the SDK refuses other `string` arguments while decoding, where
+//!   the reference accepts any bytes.
+#![cfg_attr(target_arch = "wasm32", no_std, no_main)]
+
+extern crate alloc;
+
+use alloc::{string::String, vec::Vec};
+
+use alloy_primitives::{Address, B256};
+use stylus_sdk::prelude::*;
+use xmtp_abi::{
+    migratable::{EmptyCode, MigrationFailed, ZeroMigrator},
+    oz_initializable::InvalidInitialization,
+    parameter_registry::{ArrayLengthMismatch, EmptyAdmins, NoKeys, NotAdmin, ZeroAdmin},
+    registry_parameters::ParameterOutOfTypeBounds,
+};
+use xmtp_core::registry;
+
+/// Where this registry's own migrator is set.
+pub const MIGRATOR_PARAMETER_KEY: &str = "xmtp.appChainParameterRegistry.migrator";
+
+/// The prefix of admin keys (`<prefix>.<0x…lowercase address>`).
+pub const ADMIN_PARAMETER_KEY: &str = "xmtp.appChainParameterRegistry.isAdmin";
+
+/// The errors the registry reverts with.
+#[derive(SolidityError, Debug, PartialEq)]
+pub enum AppChainParameterRegistryError {
+    /// `initialize` ran before on this proxy, or this is the bare implementation.
+    InvalidInitialization(InvalidInitialization),
+    /// `initialize` with no admins.
+    EmptyAdmins(EmptyAdmins),
+    /// `initialize` with a zero admin.
+    ZeroAdmin(ZeroAdmin),
+    /// `set` by an account whose admin key is zero.
+    NotAdmin(NotAdmin),
+    /// `set` or `get` with an empty key list.
+    NoKeys(NoKeys),
+    /// `set` with different numbers of keys and values.
+    ArrayLengthMismatch(ArrayLengthMismatch),
+    /// The migrator parameter is not an address.
+    ParameterOutOfTypeBounds(ParameterOutOfTypeBounds),
+    /// No migrator is set.
+    ZeroMigrator(ZeroMigrator),
+    /// The migrator reverted; carries its revert data.
+    MigrationFailed(MigrationFailed),
+    /// The migrator has no code.
+    EmptyCode(EmptyCode),
+}
+
+pub use entry::AppChainParameterRegistry;
+
+// The SDK's `#[entrypoint]` generates an undocumented public function; a private module keeps it
+// out of the crate's public (documented) surface.
+mod entry {
+    use alloc::{vec, vec::Vec};
+
+    use stylus_sdk::prelude::*;
+
+    /// The program; its state is the registry core's mapping at the
+    /// `xmtp.storage.ParameterRegistry` root.
+    #[storage]
+    #[entrypoint]
+    pub struct AppChainParameterRegistry {}
+}
+
+type Error = AppChainParameterRegistryError;
+
+// The SDK's router hands decoded arguments over by value.
+#[allow(clippy::needless_pass_by_value)]
+#[public]
+impl AppChainParameterRegistry {
+    /// Makes each of `admins_` an admin (their keys set to 1); once per proxy.
+    pub fn initialize(&mut self, admins_: Vec<Address>) -> Result<(), Error> {
+        registry::initialize(self.vm(), ADMIN_PARAMETER_KEY, &admins_)
+    }
+
+    /// Sets each key to its value, in order (admins only).
+    #[selector(name = "set")]
+    pub fn set_many(&mut self, keys_: Vec<String>, values_: Vec<B256>) -> Result<(), Error> {
+        registry::set_many(self.vm(), ADMIN_PARAMETER_KEY, keys_, values_)
+    }
+
+    /// Sets one key (admins only).
+    #[selector(name = "set")]
+    pub fn set_one(&mut self, key_: String, value_: B256) -> Result<(), Error> {
+        registry::set_one(self.vm(), ADMIN_PARAMETER_KEY, key_, value_)
+    }
+
+    /// Migrates this registry's proxy through the migrator set under its own migrator key.
+    pub fn migrate(&mut self) -> Result<(), Error> {
+        registry::migrate(self.vm(), MIGRATOR_PARAMETER_KEY)
+    }
+
+    /// `"xmtp.appChainParameterRegistry.migrator"`.
+    pub fn migrator_parameter_key() -> String {
+        MIGRATOR_PARAMETER_KEY.into()
+    }
+
+    /// `"xmtp.appChainParameterRegistry.isAdmin"`.
+    pub fn admin_parameter_key() -> String {
+        ADMIN_PARAMETER_KEY.into()
+    }
+
+    /// Whether `account_`'s admin key holds a non-zero value.
+    pub fn is_admin(&self, account_: Address) -> bool {
+        registry::is_admin(self.vm(), ADMIN_PARAMETER_KEY, account_)
+    }
+
+    /// The values of `keys_`, in order (zero where unset).
+    #[selector(name = "get")]
+    pub fn get_many(&self, keys_: Vec<String>) -> Result<Vec<B256>, Error> {
+        registry::get_many(self.vm(), &keys_)
+    }
+
+    /// The value of `key_` (zero when unset).
+    #[selector(name = "get")]
+    pub fn get_one(&self, key_: String) -> B256 {
+        registry::get(self.vm(), &key_)
+    }
+
+    /// The executing proxy's implementation.
+    pub fn implementation(&self) -> Address {
+        xmtp_core::storage::implementation(self.vm())
+    }
+
+    /// `"1.0.0"`.
+    pub fn version() -> String {
+        "1.0.0".into()
+    }
+
+    /// `"AppChainParameterRegistry"`.
+    pub fn contract_name() -> String {
+        "AppChainParameterRegistry".into()
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -615,3 +615,70 @@ fn recent_programs_are_cached_from_arbos_60() {
     // The second entry in the same block hits the 32-entry cache only from ArbOS 60.
     assert_eq!(run(50) - run(60), 69 * 128 + init);
 }
+
+#[test]
+fn returning_data_costs_at_least_its_evm_memory() {
+    let mut chain = chain();
+    let wat = format!(
+        r#"(module {IMPORTS}
+  (memory (export "memory") 1 1)
+  (func (export "user_entrypoint") (param $len i32) (result i32)
+    i32.const 0
+    i32.const 65536
+    call $write_result
+    i32.const 0))"#
+    );
+    let addr = program(&mut chain, &wat);
+    let r = send(&mut chain, addr, &[]);
+    assert!(r.status);
+    assert_eq!(r.output.len(), 65_536);
+    // 2 048 words: 3 per word plus words² / 512, above what the frame itself used.
+    let words = 2048u64;
+    assert_eq!(r.gas_used, 21_000 + 3 * words + words * words / 512);
+}
+
+#[test]
+fn value_in_a_static_context_fails_without_charging_gas() {
+    let mut chain = chain();
+    let extra = addr_data(OWNER);
+    let snippet = "i32.const 8\ni32.const 2048\ni32.const 0\ni32.const 0\ni32.const 3000\ni64.const -1\ni32.const 12\ncall $call\ni32.store";
+    let wat = measuring_module(
+        snippet,
+        12,
+        &format!(r#"{extra} (data (i32.const 3000) "\01")"#),
+    );
+    let m = program(&mut chain, &wat);
+    // An EVM contract STATICCALLs the program and returns its output.
+    let mut runtime = vec![
+        0x36, 0x60, 0x00, 0x60, 0x00, 0x37, 0x60, 0x00, 0x60, 0x00, 0x36, 0x60, 0x00, 0x73,
+    ];
+    runtime.extend_from_slice(m.as_slice());
+    runtime.extend_from_slice(&[
+        0x5a, 0xfa, 0x3d, 0x60, 0x00, 0x60, 0x00, 0x3e, 0x3d, 0x60, 0x00, 0x82, 0x15, 0x60, 0x33,
+        0x57, 0xf3, 0x5b, 0xfd,
+    ]);
+    let mut init = vec![
+        0x60,
+        u8::try_from(runtime.len()).unwrap(),
+        0x80,
+        0x60,
+        0x0b,
+        0x60,
+        0x00,
+        0x39,
+        0x60,
+        0x00,
+        0xf3,
+    ];
+    init.extend_from_slice(&runtime);
+    let s = deploy(&mut chain, init);
+    let r = send(&mut chain, s, &[]);
+    assert!(r.status, "{r:?}");
+    let ink = u64::from_le_bytes(r.output[..8].try_into().unwrap());
+    // Only the hostio's own ink: no access, transfer or forwarded gas.
+    assert_eq!(
+        ink,
+        TEMPLATE_INK + snippet_ink(snippet) + 83_193 + 2 * read_price(0)
+    );
+    assert_eq!(u32::from_le_bytes(r.output[8..12].try_into().unwrap()), 2);
+}

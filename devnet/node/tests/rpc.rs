@@ -1,0 +1,400 @@
+//! The JSON-RPC endpoints driven by alloy (a client we did not write) and by raw HTTP for
+//! malformed input.
+
+use std::io::{Read as _, Write as _};
+use std::net::{SocketAddr, TcpStream};
+use std::time::Duration;
+
+use alloy::network::{EthereumWallet, TransactionBuilder as _};
+use alloy::primitives::{Address, Bytes, U256};
+use alloy::providers::{Provider, ProviderBuilder};
+use alloy::rpc::types::{Filter, TransactionRequest};
+use alloy::signers::local::PrivateKeySigner;
+use alloy::sol;
+use alloy::sol_types::{SolCall as _, SolEvent as _};
+use alloy_consensus::{SignableTransaction as _, TxEip1559, TxEnvelope};
+use alloy_eips::eip2718::Encodable2718 as _;
+use alloy_signer::SignerSync as _;
+use serde_json::{json, Value};
+use xmtp_devnet_node::asm::{assemble, init_code, op, push, push_bytes, Item, Item::Op};
+use xmtp_devnet_node::contracts::{selector, topic, DEV_FEE_TOKEN, INBOX};
+use xmtp_devnet_node::devnet::DEV_KEYS;
+use xmtp_devnet_node::{DevnetConfig, DevnetServer};
+
+sol! {
+    #[sol(rpc)]
+    contract Store {
+        function set(uint256 v);
+        function get() returns (uint256);
+        function fail();
+        event Set(uint256 indexed v);
+        error Bad(uint256 code);
+    }
+}
+
+sol! {
+    function approve(address spender, uint256 amount) returns (bool);
+    function depositERC20(uint256 amount) returns (uint256);
+}
+
+const BASEFEE: u64 = 100_000_000;
+
+/// `set` stores its argument and emits `Set`; `get` returns it; `fail` reverts `Bad(stored)`.
+fn store_code() -> Vec<u8> {
+    let dispatch = |sig: &str, label: &'static str| {
+        [
+            Op(op::DUP1),
+            push_bytes(&selector(sig)),
+            Op(op::EQ),
+            Item::PushLabel(label),
+            Op(op::JUMPI),
+        ]
+    };
+    let mut v = vec![push(0), Op(op::CALLDATALOAD), push(0xe0), Op(op::SHR)];
+    v.extend(dispatch("set(uint256)", "set"));
+    v.extend(dispatch("get()", "get"));
+    v.extend(dispatch("fail()", "fail"));
+    v.extend([push(0), push(0), Op(op::REVERT)]);
+    v.extend([Item::Label("set"), push(4), Op(op::CALLDATALOAD), push(0), Op(op::SSTORE)]);
+    v.extend([push(4), Op(op::CALLDATALOAD)]);
+    v.push(push_bytes(topic("Set(uint256)").as_slice()));
+    v.extend([push(0), push(0), Op(op::LOG2), Op(op::STOP)]);
+    v.extend([Item::Label("get"), push(0), Op(op::SLOAD), push(0), Op(op::MSTORE)]);
+    v.extend([push(32), push(0), Op(op::RETURN)]);
+    v.extend([Item::Label("fail"), push_bytes(&selector("Bad(uint256)")), push(0xe0)]);
+    v.extend([Op(op::SHL), push(0), Op(op::MSTORE), push(0), Op(op::SLOAD), push(4)]);
+    v.extend([Op(op::MSTORE), push(36), push(0), Op(op::REVERT)]);
+    init_code(&assemble(&v))
+}
+
+fn start() -> DevnetServer {
+    DevnetServer::start(DevnetConfig::default(), 0, 0, true).unwrap()
+}
+
+fn signer(i: usize) -> PrivateKeySigner {
+    DEV_KEYS[i].parse().unwrap()
+}
+
+/// One HTTP POST with a raw body; the parsed JSON response.
+fn post(addr: SocketAddr, body: &str) -> Value {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    write!(
+        s,
+        "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    let (head, body) = out.split_once("\r\n\r\n").unwrap();
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    serde_json::from_str(body).unwrap()
+}
+
+fn rpc(addr: SocketAddr, method: &str, params: Value) -> Value {
+    post(
+        addr,
+        &json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).to_string(),
+    )
+}
+
+fn sign(key: &PrivateKeySigner, tx: TxEip1559) -> Bytes {
+    let sig = key.sign_hash_sync(&tx.signature_hash()).unwrap();
+    let env: TxEnvelope = tx.into_signed(sig).into();
+    env.encoded_2718().into()
+}
+
+#[tokio::test]
+async fn alloy_deploys_calls_reads_logs_and_decodes_custom_errors() {
+    let server = start();
+    let provider = ProviderBuilder::new()
+        .wallet(EthereumWallet::from(signer(0)))
+        .connect_http(server.settlement_url().parse().unwrap());
+    assert_eq!(provider.get_chain_id().await.unwrap(), 31_337);
+    let me = signer(0).address();
+
+    let deploy = TransactionRequest::default().with_deploy_code(store_code());
+    let receipt = provider
+        .send_transaction(deploy)
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
+    assert!(receipt.status());
+    let addr = receipt.contract_address.unwrap();
+    assert_eq!(receipt.from, me);
+    assert_eq!(receipt.effective_gas_price, u128::from(BASEFEE));
+    let store = Store::new(addr, &provider);
+
+    let r = store
+        .set(U256::from(7))
+        .send()
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
+    assert!(r.status());
+    assert_eq!(r.inner.logs().len(), 1);
+    assert_eq!(store.get().call().await.unwrap(), U256::from(7));
+
+    // The transaction and its block are what the receipt says.
+    let tx = provider
+        .get_transaction_by_hash(r.transaction_hash)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(tx.block_number, r.block_number);
+    let block = provider
+        .get_block_by_number(r.block_number.unwrap().into())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(block.header.hash, r.block_hash.unwrap());
+    assert_eq!(block.transactions.hashes().collect::<Vec<_>>(), vec![r.transaction_hash]);
+
+    // Gas estimation gives a limit that works.
+    let req = store.set(U256::from(9)).into_transaction_request();
+    let gas = provider.estimate_gas(req.clone()).await.unwrap();
+    let r2 = provider
+        .send_transaction(req.with_gas_limit(gas))
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
+    assert!(r2.status());
+    assert!(r2.gas_used <= gas);
+
+    // Logs by filter: address and topic, over a block range.
+    let filter = Filter::new()
+        .address(addr)
+        .event_signature(Store::Set::SIGNATURE_HASH)
+        .from_block(0);
+    let logs = provider.get_logs(&filter).await.unwrap();
+    let values: Vec<U256> = logs
+        .iter()
+        .map(|l| l.log_decode::<Store::Set>().unwrap().inner.data.v)
+        .collect();
+    assert_eq!(values, vec![U256::from(7), U256::from(9)]);
+    assert_eq!(logs[0].transaction_hash, Some(r.transaction_hash));
+    let only_nine = Filter::new()
+        .address(addr)
+        .event_signature(Store::Set::SIGNATURE_HASH)
+        .topic1(U256::from(9))
+        .from_block(0);
+    assert_eq!(provider.get_logs(&only_nine).await.unwrap().len(), 1);
+    let elsewhere = Filter::new().address(Address::repeat_byte(1)).from_block(0);
+    assert!(provider.get_logs(&elsewhere).await.unwrap().is_empty());
+
+    // eth_call revert data decodes as the contract's custom error.
+    let err = store.fail().call().await.unwrap_err();
+    let bad = err.as_decoded_error::<Store::Bad>().unwrap();
+    assert_eq!(bad.code, U256::from(9));
+
+    // A reverting transaction is mined: it costs its sender the nonce and the fee, nothing else.
+    let nonce = provider.get_transaction_count(me).await.unwrap();
+    let balance = provider.get_balance(me).await.unwrap();
+    let req = store.fail().into_transaction_request().with_gas_limit(100_000);
+    let r3 = provider
+        .send_transaction(req)
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
+    assert!(!r3.status());
+    assert_eq!(provider.get_transaction_count(me).await.unwrap(), nonce + 1);
+    assert_eq!(
+        provider.get_balance(me).await.unwrap(),
+        balance - U256::from(r3.gas_used) * U256::from(BASEFEE)
+    );
+    assert_eq!(store.get().call().await.unwrap(), U256::from(9));
+    server.shutdown();
+}
+
+#[tokio::test]
+async fn bad_transactions_are_refused_with_clear_errors_and_change_nothing() {
+    let server = start();
+    let url = server.settlement_url();
+    let provider = ProviderBuilder::new().connect_http(url.parse().unwrap());
+    let key = signer(3);
+    let me = key.address();
+    let nonce = provider.get_transaction_count(me).await.unwrap();
+    let balance = provider.get_balance(me).await.unwrap();
+    let head = provider.get_block_number().await.unwrap();
+    let tx = |chain_id: u64, nonce: u64| TxEip1559 {
+        chain_id,
+        nonce,
+        gas_limit: 21_000,
+        max_fee_per_gas: u128::from(2 * BASEFEE),
+        max_priority_fee_per_gas: 0,
+        to: Address::repeat_byte(7).into(),
+        value: U256::from(1),
+        ..TxEip1559::default()
+    };
+    let refused = |raw: Bytes| {
+        let addr = server.settlement_addr();
+        let resp = rpc(addr, "eth_sendRawTransaction", json!([raw]));
+        assert_eq!(resp["error"]["code"], -32000, "{resp}");
+        resp["error"]["message"].as_str().unwrap().to_string()
+    };
+
+    assert_eq!(
+        refused(sign(&key, tx(999, nonce))),
+        "invalid chain id: expected 31337, got 999"
+    );
+    assert_eq!(
+        refused(sign(&key, tx(31_337, nonce + 1))),
+        format!("nonce too high: next nonce {nonce}, tx nonce {}", nonce + 1)
+    );
+    let mut cheap = tx(31_337, nonce);
+    cheap.max_fee_per_gas = 1;
+    assert_eq!(
+        refused(sign(&key, cheap)),
+        format!("max fee per gas less than block base fee: maxFeePerGas: 1, baseFee: {BASEFEE}")
+    );
+    let poor: PrivateKeySigner = "0101010101010101010101010101010101010101010101010101010101010101"
+        .parse()
+        .unwrap();
+    let cost = 21_000 * 2 * BASEFEE + 1;
+    assert_eq!(
+        refused(sign(&poor, tx(31_337, 0))),
+        format!("insufficient funds for gas * price + value: balance 0, tx cost {cost}")
+    );
+    assert_eq!(provider.get_transaction_count(me).await.unwrap(), nonce);
+    assert_eq!(provider.get_balance(me).await.unwrap(), balance);
+    assert_eq!(provider.get_block_number().await.unwrap(), head);
+
+    // A good one goes through; replaying its nonce is then too low.
+    let good = sign(&key, tx(31_337, nonce));
+    let pending = provider.send_raw_transaction(&good).await.unwrap();
+    let receipt = pending.get_receipt().await.unwrap();
+    assert!(receipt.status());
+    assert_eq!(provider.get_block_number().await.unwrap(), head + 1);
+    let mut again = tx(31_337, nonce);
+    again.value = U256::from(2);
+    assert_eq!(
+        refused(sign(&key, again)),
+        format!("nonce too low: next nonce {}, tx nonce {nonce}", nonce + 1)
+    );
+    assert_eq!(refused(good), "already known");
+    assert_eq!(provider.get_block_number().await.unwrap(), head + 1);
+    server.shutdown();
+}
+
+#[test]
+fn malformed_requests_get_json_rpc_errors() {
+    let server = start();
+    let addr = server.app_addr();
+    let garbage = post(addr, "{not json");
+    assert_eq!(garbage["error"]["code"], -32700);
+    assert_eq!(garbage["id"], Value::Null);
+    let unknown = rpc(addr, "eth_mineAllTheCoins", json!([]));
+    assert_eq!(unknown["error"]["code"], -32601);
+    assert_eq!(
+        unknown["error"]["message"],
+        "the method eth_mineAllTheCoins does not exist/is not available"
+    );
+    assert_eq!(post(addr, "[]")["error"]["code"], -32600);
+    assert_eq!(post(addr, "42")["error"]["code"], -32600);
+    let no_method = post(addr, r#"{"jsonrpc":"2.0","id":5}"#);
+    assert_eq!(no_method["error"]["code"], -32600);
+    assert_eq!(no_method["id"], 5);
+    let bad_param = rpc(addr, "eth_getBalance", json!(["0x12"]));
+    assert_eq!(bad_param["error"]["code"], -32602);
+    let bad_tx = rpc(addr, "eth_sendRawTransaction", json!(["0x02c0ffee"]));
+    assert_eq!(bad_tx["error"]["code"], -32602);
+    assert!(bad_tx["error"]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("invalid transaction"));
+    let old = rpc(addr, "eth_getBalance", json!([Address::ZERO, "0x0"]));
+    assert_eq!(old["result"], "0x0", "block 0 is the head of a fresh chain");
+    let future = rpc(addr, "eth_getBalance", json!([Address::ZERO, "0x5"]));
+    assert_eq!(future["error"]["code"], -32000);
+    // A batch answers each request in order.
+    let batch = post(
+        addr,
+        r#"[{"jsonrpc":"2.0","id":1,"method":"eth_chainId"},{"jsonrpc":"2.0","id":2,"method":"nope"}]"#,
+    );
+    assert_eq!(batch[0]["result"], "0x7a6a");
+    assert_eq!(batch[1]["error"]["code"], -32601);
+    assert_eq!(rpc(addr, "net_version", json!([]))["result"], "31338");
+    assert_eq!(rpc(addr, "eth_blockNumber", json!([]))["result"], "0x0");
+    server.shutdown();
+}
+
+#[tokio::test]
+async fn deposits_relay_by_themselves_and_dev_methods_move_time_and_state() {
+    let server = start();
+    let settlement = ProviderBuilder::new().connect_http(server.settlement_url().parse().unwrap());
+    let app = ProviderBuilder::new().connect_http(server.app_url().parse().unwrap());
+    let me = signer(2).address();
+    assert_eq!(settlement.get_accounts().await.unwrap()[2], me);
+
+    // Unlocked dev account: eth_sendTransaction.
+    let send = |to: Address, data: Vec<u8>| {
+        TransactionRequest::default()
+            .from(me)
+            .to(to)
+            .input(Bytes::from(data).into())
+    };
+    let approve = approveCall {
+        spender: INBOX,
+        amount: U256::MAX,
+    }
+    .abi_encode();
+    let r = settlement
+        .send_transaction(send(DEV_FEE_TOKEN, approve))
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
+    assert!(r.status());
+    let before = app.get_balance(me).await.unwrap();
+    let deposit = depositERC20Call {
+        amount: U256::from(2_500_000u64),
+    }
+    .abi_encode();
+    let r = settlement
+        .send_transaction(send(INBOX, deposit))
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
+    assert!(r.status());
+    // Relayed by the server without being asked: 2.5 tokens are 2.5e18 wei on the app chain.
+    assert_eq!(
+        app.get_balance(me).await.unwrap(),
+        before + U256::from(2_500_000_000_000_000_000u64)
+    );
+    let relay = rpc(server.app_addr(), "devnet_relay", json!([]));
+    assert_eq!(relay["result"]["deposits"], json!([]));
+
+    // Time moves on both chains together.
+    let t0 = app.get_block_by_number(alloy::eips::BlockNumberOrTag::Latest).await.unwrap().unwrap().header.timestamp;
+    assert_eq!(rpc(server.settlement_addr(), "evm_increaseTime", json!([100]))["result"], 100);
+    assert_eq!(rpc(server.app_addr(), "evm_mine", json!([]))["result"], "0x0");
+    let b = app.get_block_by_number(alloy::eips::BlockNumberOrTag::Latest).await.unwrap().unwrap();
+    assert_eq!(b.header.timestamp, t0 + 100);
+
+    // Balances, snapshots and reverts.
+    let who = Address::repeat_byte(0x42);
+    let snap = rpc(server.app_addr(), "evm_snapshot", json!([]))["result"].clone();
+    rpc(server.app_addr(), "anvil_setBalance", json!([who, "0x1000"]));
+    assert_eq!(app.get_balance(who).await.unwrap(), U256::from(0x1000));
+    rpc(server.app_addr(), "anvil_setBalance", json!([who, "0x10"]));
+    assert_eq!(app.get_balance(who).await.unwrap(), U256::from(0x10));
+    assert_eq!(rpc(server.app_addr(), "evm_revert", json!([snap]))["result"], true);
+    assert_eq!(app.get_balance(who).await.unwrap(), U256::ZERO);
+    let head = app.get_block_number().await.unwrap();
+    rpc(server.app_addr(), "anvil_mine", json!(["0x3"]));
+    assert_eq!(app.get_block_number().await.unwrap(), head + 3);
+    server.shutdown();
+}

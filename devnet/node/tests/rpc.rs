@@ -23,6 +23,7 @@ use xmtp_devnet_node::{DevnetConfig, DevnetServer};
 
 sol! {
     #[sol(rpc)]
+    #[derive(Debug)]
     contract Store {
         function set(uint256 v);
         function get() returns (uint256);
@@ -55,14 +56,37 @@ fn store_code() -> Vec<u8> {
     v.extend(dispatch("get()", "get"));
     v.extend(dispatch("fail()", "fail"));
     v.extend([push(0), push(0), Op(op::REVERT)]);
-    v.extend([Item::Label("set"), push(4), Op(op::CALLDATALOAD), push(0), Op(op::SSTORE)]);
+    v.extend([
+        Item::Label("set"),
+        push(4),
+        Op(op::CALLDATALOAD),
+        push(0),
+        Op(op::SSTORE),
+    ]);
     v.extend([push(4), Op(op::CALLDATALOAD)]);
     v.push(push_bytes(topic("Set(uint256)").as_slice()));
     v.extend([push(0), push(0), Op(op::LOG2), Op(op::STOP)]);
-    v.extend([Item::Label("get"), push(0), Op(op::SLOAD), push(0), Op(op::MSTORE)]);
+    v.extend([
+        Item::Label("get"),
+        push(0),
+        Op(op::SLOAD),
+        push(0),
+        Op(op::MSTORE),
+    ]);
     v.extend([push(32), push(0), Op(op::RETURN)]);
-    v.extend([Item::Label("fail"), push_bytes(&selector("Bad(uint256)")), push(0xe0)]);
-    v.extend([Op(op::SHL), push(0), Op(op::MSTORE), push(0), Op(op::SLOAD), push(4)]);
+    v.extend([
+        Item::Label("fail"),
+        push_bytes(&selector("Bad(uint256)")),
+        push(0xe0),
+    ]);
+    v.extend([
+        Op(op::SHL),
+        push(0),
+        Op(op::MSTORE),
+        push(0),
+        Op(op::SLOAD),
+        push(4),
+    ]);
     v.extend([Op(op::MSTORE), push(36), push(0), Op(op::REVERT)]);
     init_code(&assemble(&v))
 }
@@ -154,7 +178,10 @@ async fn alloy_deploys_calls_reads_logs_and_decodes_custom_errors() {
         .unwrap()
         .unwrap();
     assert_eq!(block.header.hash, r.block_hash.unwrap());
-    assert_eq!(block.transactions.hashes().collect::<Vec<_>>(), vec![r.transaction_hash]);
+    assert_eq!(
+        block.transactions.hashes().collect::<Vec<_>>(),
+        vec![r.transaction_hash]
+    );
 
     // Gas estimation gives a limit that works.
     let req = store.set(U256::from(9)).into_transaction_request();
@@ -198,7 +225,10 @@ async fn alloy_deploys_calls_reads_logs_and_decodes_custom_errors() {
     // A reverting transaction is mined: it costs its sender the nonce and the fee, nothing else.
     let nonce = provider.get_transaction_count(me).await.unwrap();
     let balance = provider.get_balance(me).await.unwrap();
-    let req = store.fail().into_transaction_request().with_gas_limit(100_000);
+    let req = store
+        .fail()
+        .into_transaction_request()
+        .with_gas_limit(100_000);
     let r3 = provider
         .send_transaction(req)
         .await
@@ -378,20 +408,43 @@ async fn deposits_relay_by_themselves_and_dev_methods_move_time_and_state() {
     assert_eq!(relay["result"]["deposits"], json!([]));
 
     // Time moves on both chains together.
-    let t0 = app.get_block_by_number(alloy::eips::BlockNumberOrTag::Latest).await.unwrap().unwrap().header.timestamp;
-    assert_eq!(rpc(server.settlement_addr(), "evm_increaseTime", json!([100]))["result"], 100);
-    assert_eq!(rpc(server.app_addr(), "evm_mine", json!([]))["result"], "0x0");
-    let b = app.get_block_by_number(alloy::eips::BlockNumberOrTag::Latest).await.unwrap().unwrap();
+    let t0 = app
+        .get_block_by_number(alloy::eips::BlockNumberOrTag::Latest)
+        .await
+        .unwrap()
+        .unwrap()
+        .header
+        .timestamp;
+    assert_eq!(
+        rpc(server.settlement_addr(), "evm_increaseTime", json!([100]))["result"],
+        100
+    );
+    assert_eq!(
+        rpc(server.app_addr(), "evm_mine", json!([]))["result"],
+        "0x0"
+    );
+    let b = app
+        .get_block_by_number(alloy::eips::BlockNumberOrTag::Latest)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(b.header.timestamp, t0 + 100);
 
     // Balances, snapshots and reverts.
     let who = Address::repeat_byte(0x42);
     let snap = rpc(server.app_addr(), "evm_snapshot", json!([]))["result"].clone();
-    rpc(server.app_addr(), "anvil_setBalance", json!([who, "0x1000"]));
+    rpc(
+        server.app_addr(),
+        "anvil_setBalance",
+        json!([who, "0x1000"]),
+    );
     assert_eq!(app.get_balance(who).await.unwrap(), U256::from(0x1000));
     rpc(server.app_addr(), "anvil_setBalance", json!([who, "0x10"]));
     assert_eq!(app.get_balance(who).await.unwrap(), U256::from(0x10));
-    assert_eq!(rpc(server.app_addr(), "evm_revert", json!([snap]))["result"], true);
+    assert_eq!(
+        rpc(server.app_addr(), "evm_revert", json!([snap]))["result"],
+        true
+    );
     assert_eq!(app.get_balance(who).await.unwrap(), U256::ZERO);
     let head = app.get_block_number().await.unwrap();
     rpc(server.app_addr(), "anvil_mine", json!(["0x3"]));

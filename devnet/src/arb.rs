@@ -227,7 +227,23 @@ impl PrecompileProvider<Ctx> for ArbPrecompiles {
             input: &input,
         };
         let args_words = (input.len().saturating_sub(4) as u64).div_ceil(32);
-        let outcome = if call.charge(3 * args_words) {
+        let payable = [
+            "activateProgram(address)",
+            "codehashKeepalive(bytes32)",
+            "sendTxToL1(address,bytes)",
+            "withdrawEth(address)",
+        ]
+        .iter()
+        .any(|sig| input.get(..4) == Some(selector(sig).as_slice()));
+        // Nitro's wrapper: no selector, or value sent to a non-payable method, reverts with all
+        // gas burnt; otherwise arguments cost 3 per word, opening ArbOS state one storage read,
+        // and ArbWasm reads its parameters (one more).
+        let opening = if target == ARB_WASM { 1600 } else { 800 };
+        let outcome = if input.len() >= 4
+            && (payable || inputs.value.get().is_zero())
+            && call.charge(3 * args_words)
+            && call.charge(opening)
+        {
             let r = match target {
                 ARB_WASM => self.arb_wasm(ctx, inputs, &mut call),
                 ARB_SYS => self.arb_sys(ctx, inputs, &mut call),
@@ -367,7 +383,7 @@ impl ArbPrecompiles {
             || sel == selector("codehashAsmSize(bytes32)")
         {
             let Some(h) = arg(call.input, 0) else {
-                return Ok(Outcome::Revert(Vec::new()));
+                return Ok(Outcome::BurnAll);
             };
             return Ok(match self.view_info(ctx, call, B256::from(h))? {
                 Ok(info) if sel == selector("codehashVersion(bytes32)") => {
@@ -389,7 +405,7 @@ impl ArbPrecompiles {
                 continue;
             }
             let Some(a) = arg_addr(call.input, 0) else {
-                return Ok(Outcome::Revert(Vec::new()));
+                return Ok(Outcome::BurnAll);
             };
             let hash = codehash_of(ctx, a)?;
             let info = match self.view_info(ctx, call, hash)? {
@@ -417,7 +433,7 @@ impl ArbPrecompiles {
         if sel == selector("activateProgram(address)") {
             return self.activate(ctx, inputs, call);
         }
-        Ok(Outcome::Revert(Vec::new()))
+        Ok(Outcome::BurnAll)
     }
 
     // Activation follows Nitro's steps in order; splitting it would hide that order.
@@ -425,10 +441,10 @@ impl ArbPrecompiles {
     fn activate(&mut self, ctx: &mut Ctx, inputs: &CallInputs, call: &mut Call) -> PResult {
         let params = self.config.params;
         if inputs.is_static {
-            return Ok(Outcome::Revert(Vec::new()));
+            return Ok(Outcome::BurnAll);
         }
         let Some(program) = arg_addr(call.input, 0) else {
-            return Ok(Outcome::Revert(Vec::new()));
+            return Ok(Outcome::BurnAll);
         };
         if !call.charge(params.activation_gas) || !call.charge(activation::ACTIVATION_FIXED_GAS) {
             return Ok(Outcome::BurnAll);
@@ -511,7 +527,7 @@ impl ArbPrecompiles {
                 .transfer_loaded(ARB_WASM, inputs.caller, value - fee)
                 .is_some()
         {
-            return Ok(Outcome::Revert(Vec::new()));
+            return Ok(Outcome::BurnAll);
         }
         // ProgramActivated(bytes32 indexed codehash, bytes32 moduleHash, address program, uint256 dataFee, uint16 version)
         let topic0 = keccak256("ProgramActivated(bytes32,bytes32,address,uint256,uint16)");
@@ -549,10 +565,10 @@ impl ArbPrecompiles {
         }
         if sel == selector("sendTxToL1(address,bytes)") || sel == selector("withdrawEth(address)") {
             if inputs.is_static {
-                return Ok(Outcome::Revert(Vec::new()));
+                return Ok(Outcome::BurnAll);
             }
             let Some(dest) = arg_addr(call.input, 0) else {
-                return Ok(Outcome::Revert(Vec::new()));
+                return Ok(Outcome::BurnAll);
             };
             let data = if sel == selector("withdrawEth(address)") {
                 Vec::new()
@@ -566,9 +582,9 @@ impl ArbPrecompiles {
                 match (body, len) {
                     (Some(b), Some(l)) => match b.get(32..32 + l) {
                         Some(d) => d.to_vec(),
-                        None => return Ok(Outcome::Revert(Vec::new())),
+                        None => return Ok(Outcome::BurnAll),
                     },
-                    _ => return Ok(Outcome::Revert(Vec::new())),
+                    _ => return Ok(Outcome::BurnAll),
                 }
             };
             if !call.charge(800 + 20_000) {
@@ -618,7 +634,7 @@ impl ArbPrecompiles {
             });
             return Ok(Outcome::Ok(word(position).to_vec()));
         }
-        Ok(Outcome::Revert(Vec::new()))
+        Ok(Outcome::BurnAll)
     }
 
     fn arb_gas_info(ctx: &Ctx, call: &Call) -> Outcome {
@@ -643,6 +659,6 @@ impl ArbPrecompiles {
             }
             return Outcome::Ok(out);
         }
-        Outcome::Revert(Vec::new())
+        Outcome::BurnAll
     }
 }

@@ -304,3 +304,33 @@ fn snapshot_restore_and_expiry() {
     assert!(!r.status);
     assert!(chain.timestamp() > ARBITRUM_START_TIME);
 }
+
+#[test]
+fn precompile_gas_follows_nitros_wrapper() {
+    let mut chain = chain();
+    // A view: opening ArbOS state and reading the Stylus parameters (800 each), 3 per result
+    // word.
+    let data = call_data("stylusVersion()", &[]);
+    let r = chain
+        .call(&Tx::call(OWNER, ARB_WASM, data.clone()))
+        .unwrap();
+    assert_eq!(r.gas_used, tx_gas(&data, 800 + 800 + 3));
+    let data = call_data("arbChainID()", &[]);
+    let r = chain.call(&Tx::call(OWNER, ARB_SYS, data.clone())).unwrap();
+    assert_eq!(r.gas_used, tx_gas(&data, 800 + 3));
+    // An unknown method, or value sent to a view, reverts and burns everything.
+    let r = chain
+        .call(&Tx::call(OWNER, ARB_WASM, vec![1, 2, 3, 4]).gas(100_000))
+        .unwrap();
+    assert!(!r.status);
+    assert_eq!(r.gas_used, 100_000);
+    let r = chain
+        .call(
+            &Tx::call(OWNER, ARB_SYS, call_data("arbChainID()", &[]))
+                .gas(100_000)
+                .value(U256::from(1)),
+        )
+        .unwrap();
+    assert!(!r.status);
+    assert_eq!(r.gas_used, 100_000);
+}

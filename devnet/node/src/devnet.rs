@@ -577,7 +577,7 @@ impl Devnet {
         }
     }
 
-    fn deliver(&mut self, msg: InboxMessage, report: &mut RelayReport) {
+    fn deliver(&mut self, msg: &InboxMessage, report: &mut RelayReport) {
         let chain_id = U256::from(self.app.chain_id()).to_be_bytes::<32>();
         let number = msg.number.to_be_bytes::<32>();
         let sel = msg.calldata.get(..4).unwrap_or_default();
@@ -642,7 +642,7 @@ impl Devnet {
                 from,
                 to: call.to,
                 call_value: call.l2CallValue,
-                data: call.data,
+                data: call.data.clone(),
                 fee_refund,
                 beneficiary,
                 timeout,
@@ -708,7 +708,7 @@ impl Devnet {
         let mut report = RelayReport::default();
         self.expire(&mut report);
         for msg in std::mem::take(&mut self.queue) {
-            self.deliver(msg, &mut report);
+            self.deliver(&msg, &mut report);
         }
         if self.app.has_pending() {
             self.app.seal();

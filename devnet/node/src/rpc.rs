@@ -28,7 +28,7 @@ fn error_object(e: &NodeError) -> Value {
     o
 }
 
-fn response(id: Value, result: Result<Value, NodeError>) -> Value {
+fn response(id: &Value, result: Result<Value, NodeError>) -> Value {
     match result {
         Ok(v) => json!({ "jsonrpc": "2.0", "id": id, "result": v }),
         Err(e) => json!({ "jsonrpc": "2.0", "id": id, "error": error_object(&e) }),
@@ -37,7 +37,7 @@ fn response(id: Value, result: Result<Value, NodeError>) -> Value {
 
 fn invalid_request(message: &str) -> Value {
     response(
-        Value::Null,
+        &Value::Null,
         Err(NodeError {
             code: -32600,
             message: message.into(),
@@ -102,9 +102,9 @@ fn latest_only(node: &Node, params: &[Value], i: usize) -> Result<(), NodeError>
     }
 }
 
-fn call_request(req: &TransactionRequest) -> Result<CallRequest, NodeError> {
+fn call_request(req: &TransactionRequest) -> CallRequest {
     let data = req.input.input().cloned().unwrap_or_default();
-    Ok(CallRequest {
+    CallRequest {
         from: req.from,
         to: match req.to {
             Some(alloy_primitives::TxKind::Call(a)) => Some(a),
@@ -113,7 +113,7 @@ fn call_request(req: &TransactionRequest) -> Result<CallRequest, NodeError> {
         value: req.value.unwrap_or_default(),
         data,
         gas: req.gas,
-    })
+    }
 }
 
 fn relay_json(r: &RelayReport) -> Value {
@@ -135,12 +135,12 @@ impl Rpc {
     }
 
     /// Handles a request body (one request or a batch) and returns the response.
-    pub fn handle_body(&self, d: &mut Devnet, body: &[u8]) -> Value {
+    pub fn handle_body(self, d: &mut Devnet, body: &[u8]) -> Value {
         let parsed: Value = match serde_json::from_slice(body) {
             Ok(v) => v,
             Err(e) => {
                 return response(
-                    Value::Null,
+                    &Value::Null,
                     Err(NodeError {
                         code: -32700,
                         message: format!("parse error: {e}"),
@@ -161,14 +161,14 @@ impl Rpc {
         }
     }
 
-    fn handle_one(&self, d: &mut Devnet, req: &Value) -> Value {
+    fn handle_one(self, d: &mut Devnet, req: &Value) -> Value {
         let Some(obj) = req.as_object() else {
             return invalid_request("a request must be an object");
         };
         let id = obj.get("id").cloned().unwrap_or(Value::Null);
         let Some(method) = obj.get("method").and_then(Value::as_str) else {
             return response(
-                id,
+                &id,
                 Err(NodeError {
                     code: -32600,
                     message: "invalid request: missing method".into(),
@@ -187,11 +187,11 @@ impl Rpc {
             }
         };
         let result = self.dispatch(d, method, &params);
-        response(id, result)
+        response(&id, result)
     }
 
     #[allow(clippy::too_many_lines)]
-    fn dispatch(&self, d: &mut Devnet, method: &str, p: &[Value]) -> Result<Value, NodeError> {
+    fn dispatch(self, d: &mut Devnet, method: &str, p: &[Value]) -> Result<Value, NodeError> {
         let side = self.side;
         let mutated;
         let result = match method {
@@ -320,7 +320,7 @@ impl Rpc {
             "eth_call" => {
                 let req: TransactionRequest = param(p, 0, "transaction")?;
                 latest_only(d.node(side), p, 1)?;
-                let r = d.node_mut(side).call(&call_request(&req)?)?;
+                let r = d.node_mut(side).call(&call_request(&req))?;
                 return if r.status {
                     Ok(json!(r.output))
                 } else {
@@ -330,7 +330,7 @@ impl Rpc {
             "eth_estimateGas" => {
                 let req: TransactionRequest = param(p, 0, "transaction")?;
                 latest_only(d.node(side), p, 1)?;
-                let g = d.node_mut(side).estimate_gas(&call_request(&req)?)?;
+                let g = d.node_mut(side).estimate_gas(&call_request(&req))?;
                 return Ok(quantity(g));
             }
             "eth_sendRawTransaction" => {
@@ -343,7 +343,7 @@ impl Rpc {
                 let from = req
                     .from
                     .ok_or_else(|| NodeError::invalid_params("missing from"))?;
-                let c = call_request(&req)?;
+                let c = call_request(&req);
                 let tx = TxRequest {
                     from,
                     to: c.to,

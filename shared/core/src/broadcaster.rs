@@ -88,6 +88,9 @@ pub struct PayloadBroadcasterStorage {
     payload_bootstrapper: StorageAddress,
 }
 
+// Conversions from storage words use `saturating_to`: every value fits its Rust type (the fields
+// are that wide, registry values are bounded first), and ruint's panicking `to` would compile
+// `core::fmt` into the program.
 fn layout(vm: &VM) -> PayloadBroadcasterStorage {
     rooted(vm, PAYLOAD_BROADCASTER)
 }
@@ -107,10 +110,10 @@ pub fn update_min_payload_size<E: BroadcasterError>(
 ) -> Result<(), E> {
     let size = get_uint32::<E>(vm, registry, key)?;
     let mut state = layout(vm);
-    if size < MIN_PAYLOAD_SIZE || size > state.max_payload_size.get().to::<u32>() {
+    if size < MIN_PAYLOAD_SIZE || size > state.max_payload_size.get().saturating_to::<u32>() {
         return Err(InvalidMinPayloadSize {}.into());
     }
-    if size == state.min_payload_size.get().to::<u32>() {
+    if size == state.min_payload_size.get().saturating_to::<u32>() {
         return Err(NoChange {}.into());
     }
     state.min_payload_size.set(U32::from(size));
@@ -129,10 +132,10 @@ pub fn update_max_payload_size<E: BroadcasterError>(
 ) -> Result<(), E> {
     let size = get_uint32::<E>(vm, registry, key)?;
     let mut state = layout(vm);
-    if size > MAX_PAYLOAD_SIZE || size < state.min_payload_size.get().to::<u32>() {
+    if size > MAX_PAYLOAD_SIZE || size < state.min_payload_size.get().saturating_to::<u32>() {
         return Err(InvalidMaxPayloadSize {}.into());
     }
-    if size == state.max_payload_size.get().to::<u32>() {
+    if size == state.max_payload_size.get().saturating_to::<u32>() {
         return Err(NoChange {}.into());
     }
     state.max_payload_size.set(U32::from(size));
@@ -207,7 +210,11 @@ pub fn add<E: BroadcasterError, T: SolEvent>(
         }
         .into());
     }
-    let sequence_id = state.sequence_id.get().to::<u64>().wrapping_add(1);
+    let sequence_id = state
+        .sequence_id
+        .get()
+        .saturating_to::<u64>()
+        .wrapping_add(1);
     state.sequence_id.set(U64::from(sequence_id));
     vm.log(event(payload, sequence_id));
     Ok(())
@@ -236,7 +243,7 @@ pub fn bootstrap<E: BroadcasterError, K, T: SolEvent>(
     if ids.is_empty() {
         return Err(EmptyArray {}.into());
     }
-    let mut max_sequence_id = state.sequence_id.get().to::<u64>();
+    let mut max_sequence_id = state.sequence_id.get().saturating_to::<u64>();
     for ((id, payload), sequence_id) in ids.into_iter().zip(payloads).zip(sequence_ids) {
         vm.log(event(id, payload, sequence_id));
         max_sequence_id = max_sequence_id.max(sequence_id);
@@ -248,13 +255,13 @@ pub fn bootstrap<E: BroadcasterError, K, T: SolEvent>(
 /// The current minimum payload size.
 #[must_use]
 pub fn min_payload_size(vm: &VM) -> u32 {
-    layout(vm).min_payload_size.get().to()
+    layout(vm).min_payload_size.get().saturating_to()
 }
 
 /// The current maximum payload size.
 #[must_use]
 pub fn max_payload_size(vm: &VM) -> u32 {
-    layout(vm).max_payload_size.get().to()
+    layout(vm).max_payload_size.get().saturating_to()
 }
 
 /// Whether `add*` is paused (and `bootstrap*` allowed).
@@ -272,9 +279,9 @@ pub fn payload_bootstrapper(vm: &VM) -> Address {
 /// The last sequence id used (the reference has no getter; tests and tools read it here).
 #[must_use]
 pub fn sequence_id(vm: &VM) -> u64 {
-    layout(vm).sequence_id.get().to()
+    layout(vm).sequence_id.get().saturating_to()
 }
 
 fn get_uint32<E: ParameterError>(vm: &VM, registry: Address, key: &str) -> Result<u32, E> {
-    Ok(params::get_uint::<E>(vm, registry, key, 32)?.to::<u32>())
+    Ok(params::get_uint::<E>(vm, registry, key, 32)?.saturating_to::<u32>())
 }

@@ -203,6 +203,30 @@ fn update_min_payload_size_reads_the_registry_first() {
 }
 
 #[test]
+fn update_min_payload_size_type_bound_is_exactly_uint32() {
+    // 2^32 - 1 is a uint32, so it passes the type check and fails the range check instead.
+    let (host, mut broadcaster) = with_state(10, 100, 0, false, Address::ZERO);
+    registry_returns(
+        &host,
+        MIN_PAYLOAD_SIZE_PARAMETER_KEY,
+        uint_word(u64::from(u32::MAX)),
+    );
+    assert_eq!(
+        broadcaster.update_min_payload_size(),
+        Err(InvalidMinPayloadSize {}.into())
+    );
+    registry_returns(
+        &host,
+        MAX_PAYLOAD_SIZE_PARAMETER_KEY,
+        uint_word(u64::from(u32::MAX) + 1),
+    );
+    assert_eq!(
+        broadcaster.update_max_payload_size(),
+        Err(ParameterOutOfTypeBounds {}.into())
+    );
+}
+
+#[test]
 fn update_min_payload_size_passes_a_registry_revert_through() {
     let (host, mut broadcaster) = broadcaster();
     let calldata = IParameterRegistryLike::get_0Call {

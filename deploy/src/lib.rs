@@ -10,7 +10,9 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 pub mod abi;
+pub mod demo;
 pub mod embedded;
+pub mod network;
 pub mod pipeline;
 pub mod programs;
 pub mod wiring;
@@ -43,6 +45,8 @@ pub enum Error {
     Abi(String),
     /// The init code the Factory embeds is stale.
     Embedded(String),
+    /// A transaction on a chain failed or did something other than predicted.
+    Chain(String),
 }
 
 impl Error {
@@ -59,7 +63,7 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Io { path, message } => write!(f, "{}: {message}", path.display()),
-            Self::Cargo(message) | Self::Abi(message) | Self::Embedded(message) => write!(f, "{message}"),
+            Self::Cargo(message) | Self::Abi(message) | Self::Embedded(message) | Self::Chain(message) => write!(f, "{message}"),
             Self::UnknownProgram(name) => write!(
                 f,
                 "crate {name} under programs/ implements no known contract (add it to deploy/src/programs.rs)"

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use xmtp_deploy::{abi, embedded, pipeline, Error, Options, Workspace};
+use xmtp_deploy::{abi, demo, embedded, network::Programs, pipeline, Error, Options, Workspace};
 
 #[derive(Parser)]
 #[command(
@@ -32,6 +32,9 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// The main job: build everything, start a settlement chain and an app chain in process,
+    /// deploy the network on them, exercise it end to end, and print what happened.
+    Demo,
 }
 
 fn main() -> ExitCode {
@@ -39,6 +42,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Build { check } => build(check),
         Command::Abi { check } => workspace().and_then(|ws| abi_files(&ws, check)),
+        Command::Demo => build(false).and_then(|()| demo()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -91,6 +95,34 @@ fn build(check: bool) -> Result<(), Vec<Error>> {
     } else {
         Err(errors)
     }
+}
+
+fn demo() -> Result<(), Vec<Error>> {
+    let workspace = workspace()?;
+    let programs = Programs::build(&workspace, demo::PROGRAMS).map_err(|e| vec![e])?;
+    let report = demo::run(&programs).map_err(|e| vec![e])?;
+    println!("\ndeployed");
+    for (chain, name, address) in &report.addresses {
+        println!("  {chain:<11} {name:<34} {address}");
+    }
+    println!("\ntransactions (receipt gas)");
+    for step in &report.steps {
+        let chain = if step.chain_id == demo::SETTLEMENT_CHAIN_ID {
+            "settlement"
+        } else {
+            "app"
+        };
+        println!(
+            "  {chain:<11} {:<44} {:>11}",
+            step.label,
+            pipeline::thousands(usize::try_from(step.gas_used).unwrap_or(usize::MAX))
+        );
+    }
+    println!("\nchecked");
+    for check in &report.checks {
+        println!("  ok  {check}");
+    }
+    Ok(())
 }
 
 /// The Factory embeds the Proxy's and the Initializable's init code: refresh it (or, with

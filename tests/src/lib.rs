@@ -1,12 +1,11 @@
 //! Harness for system tests: builds the programs once per test binary through the real
 //! pipeline, wires them, and deploys them on a devnet chain the way the deploy tooling does.
 
-use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use alloy_primitives::{Address, Bytes, Log, LogData, U256};
 use alloy_sol_types::{SolCall, SolEvent};
-use xmtp_deploy::{pipeline, Options, Workspace};
+use xmtp_deploy::{network::Programs, Artifact};
 use xmtp_devnet::{Chain, Receipt, Tx};
 
 /// The programs the system tests use, by crate name.
@@ -15,60 +14,31 @@ const PROGRAMS: &[&str] = &[
     "xmtp-initializable",
     "xmtp-factory",
     "xmtp-migrator",
+    "xmtp-generic-eip1967-migrator",
+    "xmtp-settlement-chain-parameter-registry",
 ];
 
-/// Raw wasm of every program in [`PROGRAMS`], built once per test binary.
-fn raw_programs() -> &'static BTreeMap<String, Vec<u8>> {
-    static BUILT: OnceLock<BTreeMap<String, Vec<u8>>> = OnceLock::new();
+/// The programs, built once per test binary through the real pipeline.
+pub fn programs() -> &'static Programs {
+    static BUILT: OnceLock<Programs> = OnceLock::new();
     BUILT.get_or_init(|| {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
         let workspace = xmtp_deploy::discover(&root).expect("cargo metadata");
-        let programs = workspace
-            .programs
-            .iter()
-            .filter(|program| PROGRAMS.contains(&program.crate_name.as_str()))
-            .cloned()
-            .collect();
-        let subset = Workspace {
-            programs,
-            ..workspace
-        };
-        let paths = pipeline::build_programs(&subset).expect("programs build");
-        subset
-            .programs
-            .iter()
-            .zip(paths)
-            .map(|(program, path)| {
-                (
-                    program.crate_name.clone(),
-                    std::fs::read(path).expect("built wasm"),
-                )
-            })
-            .collect()
+        Programs::build(&workspace, PROGRAMS).expect("programs build")
     })
 }
 
 /// A program through the pipeline, with `wiring` (slot name, address) written into it.
-pub fn artifact(crate_name: &str, wiring: &[(&str, Address)]) -> pipeline::Artifact {
-    let raw = raw_programs()
-        .get(crate_name)
-        .unwrap_or_else(|| panic!("{crate_name} is not built for system tests"));
-    let words: Vec<(&str, [u8; 32])> = wiring
-        .iter()
-        .map(|(name, address)| (*name, address.into_word().0))
-        .collect();
-    let options = Options {
-        wiring: (!wiring.is_empty()).then_some(words.as_slice()),
-        ..Options::default()
-    };
-    pipeline::process(raw, &options).unwrap_or_else(|error| panic!("{crate_name}: {error}"))
+pub fn artifact(crate_name: &str, wiring: &[(&str, Address)]) -> Artifact {
+    programs()
+        .artifact(crate_name, wiring)
+        .unwrap_or_else(|error| panic!("{error}"))
 }
 
 /// The funded account every test deploys and administers from.
 pub const DEPLOYER: Address = Address::new([0xde; 20]);
 
-/// Plenty for any activation data fee (the excess is refunded).
-pub const ACTIVATION_BUDGET: U256 = U256::from_limbs([1_000_000_000_000_000_000, 0, 0, 0]);
+pub use xmtp_deploy::network::ACTIVATION_BUDGET;
 
 /// A chain with a funded deployer.
 #[must_use]

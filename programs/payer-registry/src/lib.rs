@@ -875,4 +875,6 @@ fn set_i104(slot: &mut StorageSigned<104, 2>, value: i128) {
 }
 
 #[cfg(test)]
+mod proptests;
+#[cfg(test)]
 mod tests;

@@ -13,13 +13,9 @@ use alloc::{string::String, vec, vec::Vec};
 
 use alloy_primitives::{b256, Address, FixedBytes, B256, U256};
 use alloy_sol_types::Revert;
-use stylus_sdk::{
-    host::VM,
-    prelude::*,
-    storage::{StorageB256, StorageString},
-};
+use stylus_sdk::{host::VM, prelude::*, storage::StorageB256};
 
-use crate::{slots::OZ_EIP712, storage::rooted};
+use crate::{slots::OZ_EIP712, storage::rooted, string_storage};
 
 /// `keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)")`.
 pub const DOMAIN_TYPEHASH: B256 =
@@ -47,14 +43,16 @@ pub type Domain = (
     Vec<U256>,
 );
 
-/// OpenZeppelin's `EIP712Storage`.
+/// OpenZeppelin's `EIP712Storage` up to `_hashedVersion`; `string _name` and `string _version`
+/// follow at root + 2 and root + 3, kept through [`string_storage`].
 #[storage]
 pub struct Eip712Storage {
     hashed_name: StorageB256,
     hashed_version: StorageB256,
-    name: StorageString,
-    version: StorageString,
 }
+
+const NAME_SLOT: U256 = OZ_EIP712.wrapping_add(U256::from_limbs([2, 0, 0, 0]));
+const VERSION_SLOT: U256 = OZ_EIP712.wrapping_add(U256::from_limbs([3, 0, 0, 0]));
 
 fn layout(vm: &VM) -> Eip712Storage {
     rooted(vm, OZ_EIP712)
@@ -62,9 +60,9 @@ fn layout(vm: &VM) -> Eip712Storage {
 
 /// `__EIP712_init(name, version)`: stores the strings and clears the legacy hashes.
 pub fn init(vm: &VM, name: &str, version: &str) {
+    string_storage::store(vm, NAME_SLOT, name.as_bytes());
+    string_storage::store(vm, VERSION_SLOT, version.as_bytes());
     let mut state = layout(vm);
-    state.name.set_str(name);
-    state.version.set_str(version);
     state.hashed_name.set(B256::ZERO);
     state.hashed_version.set(B256::ZERO);
 }
@@ -99,9 +97,10 @@ pub fn hash_typed_data(vm: &VM, domain_separator: B256, struct_hash: B256) -> B2
 
 /// OpenZeppelin's `_EIP712NameHash` / `_EIP712VersionHash`: the stored string's hash, else the
 /// legacy hash, else `keccak256("")`.
-fn string_hash(vm: &VM, value: &StorageString, legacy: &StorageB256) -> B256 {
+fn string_hash(vm: &VM, slot: U256, legacy: &StorageB256) -> B256 {
+    let value = string_storage::load_bytes(vm, slot);
     if !value.is_empty() {
-        return vm.native_keccak256(value.get_string().as_bytes());
+        return vm.native_keccak256(&value);
     }
     let legacy = legacy.get();
     if legacy.is_zero() {
@@ -117,8 +116,8 @@ pub fn domain_separator(vm: &VM) -> B256 {
     let state = layout(vm);
     domain_separator_of(
         vm,
-        string_hash(vm, &state.name, &state.hashed_name),
-        string_hash(vm, &state.version, &state.hashed_version),
+        string_hash(vm, NAME_SLOT, &state.hashed_name),
+        string_hash(vm, VERSION_SLOT, &state.hashed_version),
         U256::from(vm.chain_id()),
         vm.contract_address(),
     )
@@ -139,8 +138,8 @@ pub fn eip712_domain<E: From<Revert>>(vm: &VM) -> Result<Domain, E> {
     }
     Ok((
         DOMAIN_FIELDS,
-        state.name.get_string(),
-        state.version.get_string(),
+        string_storage::load(vm, NAME_SLOT),
+        string_storage::load(vm, VERSION_SLOT),
         U256::from(vm.chain_id()),
         vm.contract_address(),
         B256::ZERO,

@@ -15,14 +15,14 @@ use alloy_sol_types::{Panic, PanicKind};
 use stylus_sdk::{
     host::VM,
     prelude::*,
-    storage::{StorageMap, StorageString, StorageU256},
+    storage::{StorageMap, StorageU256},
 };
 use xmtp_abi::oz_erc20::{
     Approval, ERC20InsufficientAllowance, ERC20InsufficientBalance, ERC20InvalidApprover,
     ERC20InvalidReceiver, ERC20InvalidSender, ERC20InvalidSpender, Transfer,
 };
 
-use crate::{slots::OZ_ERC20, storage::rooted};
+use crate::{slots::OZ_ERC20, storage::rooted, string_storage};
 
 /// Errors the token functions can end in: OpenZeppelin's ERC-6093 errors, and `Panic(0x11)`
 /// when minting would push the total supply past 2^256 - 1 (Solidity's checked addition).
@@ -47,15 +47,17 @@ impl<E> Erc20Error for E where
 {
 }
 
-/// OpenZeppelin's `ERC20Storage`.
+/// OpenZeppelin's `ERC20Storage` up to `_totalSupply`; `string _name` and `string _symbol`
+/// follow at root + 3 and root + 4, kept through [`string_storage`].
 #[storage]
 pub struct Erc20Storage {
     balances: StorageMap<Address, StorageU256>,
     allowances: StorageMap<Address, StorageMap<Address, StorageU256>>,
     total_supply: StorageU256,
-    name: StorageString,
-    symbol: StorageString,
 }
+
+const NAME_SLOT: U256 = OZ_ERC20.wrapping_add(U256::from_limbs([3, 0, 0, 0]));
+const SYMBOL_SLOT: U256 = OZ_ERC20.wrapping_add(U256::from_limbs([4, 0, 0, 0]));
 
 fn layout(vm: &VM) -> Erc20Storage {
     rooted(vm, OZ_ERC20)
@@ -63,21 +65,20 @@ fn layout(vm: &VM) -> Erc20Storage {
 
 /// `__ERC20_init(name, symbol)`.
 pub fn init(vm: &VM, name: &str, symbol: &str) {
-    let mut state = layout(vm);
-    state.name.set_str(name);
-    state.symbol.set_str(symbol);
+    string_storage::store(vm, NAME_SLOT, name.as_bytes());
+    string_storage::store(vm, SYMBOL_SLOT, symbol.as_bytes());
 }
 
 /// `name()`.
 #[must_use]
 pub fn name(vm: &VM) -> String {
-    layout(vm).name.get_string()
+    string_storage::load(vm, NAME_SLOT)
 }
 
 /// `symbol()`.
 #[must_use]
 pub fn symbol(vm: &VM) -> String {
-    layout(vm).symbol.get_string()
+    string_storage::load(vm, SYMBOL_SLOT)
 }
 
 /// `totalSupply()`.

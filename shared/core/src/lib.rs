@@ -24,6 +24,7 @@ pub mod registry;
 pub mod revert;
 pub mod slots;
 pub mod storage;
+pub mod string_storage;
 #[cfg(all(feature = "testing", not(target_arch = "wasm32")))]
 pub mod testing;
 pub mod wiring;

@@ -181,7 +181,7 @@ impl Rpc {
             Some(Value::Array(a)) => a.clone(),
             Some(_) => {
                 return response(
-                    id,
+                    &id,
                     Err(NodeError::invalid_params("params must be an array")),
                 )
             }

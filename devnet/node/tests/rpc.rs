@@ -118,10 +118,9 @@ fn post(addr: SocketAddr, body: &str) -> Value {
 }
 
 fn rpc(addr: SocketAddr, method: &str, params: Value) -> Value {
-    post(
-        addr,
-        &json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).to_string(),
-    )
+    let mut req = json!({"jsonrpc": "2.0", "id": 1, "method": method});
+    req["params"] = params;
+    post(addr, &req.to_string())
 }
 
 fn sign(key: &PrivateKeySigner, tx: TxEip1559) -> Bytes {

@@ -476,6 +476,33 @@ impl Chain {
         self.send(&Tx::deploy(from, init_code))
     }
 
+    /// Deploys a Stylus program's init code and activates its code hash unless that is already
+    /// active (what `cargo stylus deploy` does); returns the program's address.
+    pub fn deploy_program(
+        &mut self,
+        from: Address,
+        init_code: impl Into<Bytes>,
+        max_fee: U256,
+    ) -> Result<Address, ChainError> {
+        let r = self.deploy(from, init_code)?;
+        let Some(program) = r.created.filter(|_| r.status) else {
+            return Err(ChainError(format!("deployment failed: {r:?}")));
+        };
+        let mut query = arb::selector("codehashVersion(bytes32)").to_vec();
+        query.extend_from_slice(self.code_hash(program).as_slice());
+        if self.call(&Tx::call(from, ARB_WASM, query))?.status {
+            return Ok(program);
+        }
+        let r = self.activate(from, program, max_fee)?;
+        if !r.status {
+            let why = r
+                .activation_error
+                .unwrap_or_else(|| format!("{:?}", r.output));
+            return Err(ChainError(format!("activation failed: {why}")));
+        }
+        Ok(program)
+    }
+
     /// Activates the program at `program` through ArbWasm, paying up to `max_fee` (the excess
     /// is refunded).
     pub fn activate(

@@ -682,3 +682,80 @@ fn value_in_a_static_context_fails_without_charging_gas() {
     );
     assert_eq!(u32::from_le_bytes(r.output[8..12].try_into().unwrap()), 2);
 }
+
+#[test]
+fn create_charges_base_and_child_gas_but_not_the_withheld_64th() {
+    let mut chain = chain();
+    // Init code RETURN(0, 0): two PUSH1 (3 gas each), empty code, no deposit.
+    let extra = r#"(data (i32.const 1024) "\60\00\60\00\f3")"#;
+    let c1 =
+        "i32.const 1024\ni32.const 5\ni32.const 2000\ni32.const 8\ni32.const 28\ncall $create1";
+    let (ink, out) = measure(&mut chain, c1, 32, extra, &[]);
+    assert_eq!(
+        ink,
+        TEMPLATE_INK + snippet_ink(c1) + 83_193 + 2 * read_price(5) + (32_000 + 6) * INK_PRICE
+    );
+    assert_ne!(&out[..20], &[0u8; 20]);
+    assert_eq!(&out[20..24], &[0, 0, 0, 0]);
+    // create2 adds 6 gas per word of init code hashed.
+    let c2 = "i32.const 1024\ni32.const 5\ni32.const 2000\ni32.const 3000\ni32.const 8\ni32.const 28\ncall $create2";
+    let (ink, _) = measure(&mut chain, c2, 32, extra, &[]);
+    assert_eq!(
+        ink,
+        TEMPLATE_INK + snippet_ink(c2) + 88_233 + 2 * read_price(5) + (32_000 + 6 + 6) * INK_PRICE
+    );
+}
+
+#[test]
+fn value_calls_pay_transfer_and_new_account_and_keep_no_stipend() {
+    let mut chain = chain();
+    let fresh = xmtp_devnet::address!("00000000000000000000000000000000000000f2");
+    let snippet = "i32.const 2048\ni32.const 0\ni32.const 0\ni32.const 3000\ni64.const -1\ni32.const 8\ncall $call\ndrop";
+    let value = r#"(data (i32.const 3000) "\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\05")"#;
+    let run = |chain: &mut xmtp_devnet::Chain, to: Address| {
+        let wat = measuring_module(snippet, 8, &format!("{} {value}", addr_data(to)));
+        let m = program(chain, &wat);
+        chain.fund(m, U256::from(100));
+        let r = send(chain, m, &[]);
+        assert!(r.status, "{r:?}");
+        u64::from_le_bytes(r.output[..8].try_into().unwrap())
+    };
+    let hostio = TEMPLATE_INK + snippet_ink(snippet) + 83_193 + 2 * read_price(0);
+    // A cold, empty account: 100 + 2 500 cold + 25 000 new account + 9 000 transfer; the
+    // callee has no code and returns all its gas, stipend included, which is not credited.
+    assert_eq!(
+        run(&mut chain, fresh),
+        hostio + (100 + 2500 + 25_000 + 9000) * INK_PRICE
+    );
+    assert_eq!(chain.balance(fresh), U256::from(5));
+    // The sender (warm, existing): 100 + 9 000.
+    assert_eq!(run(&mut chain, OWNER), hostio + (100 + 9000) * INK_PRICE);
+}
+
+#[test]
+fn nested_stylus_frames_stop_at_the_page_limit() {
+    let mut chain = chain();
+    // Calls itself with all gas; returns 1 + the depth the child reported, or 0 when the call
+    // failed.
+    let wat = format!(
+        r#"(module {IMPORTS}
+  (memory (export "memory") 1 1)
+  (func (export "user_entrypoint") (param $len i32) (result i32)
+    (call $address (i32.const 0))
+    (if (i32.eqz (call $call (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 100) (i64.const -1) (i32.const 40)))
+      (then
+        (drop (call $read_return_data (i32.const 44) (i32.const 0) (i32.const 4)))
+        (i32.store (i32.const 48) (i32.add (i32.load (i32.const 44)) (i32.const 1))))
+      (else (i32.store (i32.const 48) (i32.const 0))))
+    (call $write_result (i32.const 48) (i32.const 4))
+    (i32.const 0)))"#
+    );
+    let r_addr = program(&mut chain, &wat);
+    let r = chain
+        .send(&Tx::call(OWNER, r_addr, Vec::new()).gas(10_000_000_000))
+        .unwrap();
+    assert!(r.status, "{r:?}");
+    // Every open frame holds its page: the 129th would need more than the 128-entry table.
+    assert_eq!(u32::from_le_bytes(r.output[..4].try_into().unwrap()), 127);
+    assert_eq!(r.stylus_halts, vec![StylusHalt::EntryCost]);
+}

@@ -250,6 +250,19 @@ pub struct Devnet {
     outbox: Vec<OutboxEntry>,
     snapshots: HashMap<u64, DevnetSnapshot>,
     next_snapshot: u64,
+    /// Filters installed over JSON-RPC (`eth_newFilter`, `eth_newBlockFilter`).
+    pub(crate) filters: BTreeMap<u64, InstalledFilter>,
+    pub(crate) next_filter: u64,
+}
+
+/// A filter installed over JSON-RPC, polled with `eth_getFilterChanges`.
+#[derive(Debug, Clone)]
+pub(crate) struct InstalledFilter {
+    pub(crate) side: Side,
+    /// `None`: a block filter.
+    pub(crate) logs: Option<alloy_rpc_types_eth::Filter>,
+    /// The first block not yet reported.
+    pub(crate) next_block: u64,
 }
 
 fn sys(from: Address, to: Address, value: U256, data: Vec<u8>) -> SystemTx {
@@ -329,6 +342,8 @@ impl Devnet {
             outbox: Vec::new(),
             snapshots: HashMap::new(),
             next_snapshot: 0,
+            filters: BTreeMap::new(),
+            next_filter: 1,
         })
     }
 

@@ -16,4 +16,4 @@ pub mod server;
 
 pub use devnet::{Devnet, DevnetConfig, RelayReport, Side, Ticket, TxRequest};
 pub use node::{CallRequest, Node, NodeError};
-pub use server::DevnetServer;
+pub use server::{DevnetServer, ServerOptions};

@@ -3,28 +3,31 @@
 
 use std::process::ExitCode;
 
-use xmtp_devnet_node::{DevnetConfig, DevnetServer};
+use std::time::Duration;
+
+use xmtp_devnet_node::{DevnetConfig, DevnetServer, ServerOptions};
 
 const USAGE: &str = "usage: xmtp-devnet-node [--settlement-port N] [--app-port N] \
-[--outbox-delay SECONDS] [--ticket-lifetime SECONDS] [--basefee WEI] [--no-auto-relay]";
+[--outbox-delay SECONDS] [--ticket-lifetime SECONDS] [--basefee WEI] [--block-time SECONDS] \
+[--no-auto-relay]";
 
 struct Args {
-    settlement_port: u16,
-    app_port: u16,
-    auto_relay: bool,
+    options: ServerOptions,
     config: DevnetConfig,
 }
 
 fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
     let mut out = Args {
-        settlement_port: 8545,
-        app_port: 8546,
-        auto_relay: true,
+        options: ServerOptions {
+            settlement_port: 8545,
+            app_port: 8546,
+            ..ServerOptions::default()
+        },
         config: DevnetConfig::default(),
     };
     while let Some(flag) = args.next() {
         if flag == "--no-auto-relay" {
-            out.auto_relay = false;
+            out.options.auto_relay = false;
             continue;
         }
         if flag == "-h" || flag == "--help" {
@@ -39,14 +42,18 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
         };
         match flag.as_str() {
             "--settlement-port" => {
-                out.settlement_port = u16::try_from(num(&value)?).map_err(|e| e.to_string())?;
+                out.options.settlement_port =
+                    u16::try_from(num(&value)?).map_err(|e| e.to_string())?;
             }
             "--app-port" => {
-                out.app_port = u16::try_from(num(&value)?).map_err(|e| e.to_string())?;
+                out.options.app_port = u16::try_from(num(&value)?).map_err(|e| e.to_string())?;
             }
             "--outbox-delay" => out.config.outbox_delay = num(&value)?,
             "--ticket-lifetime" => out.config.ticket_lifetime = num(&value)?,
             "--basefee" => out.config.basefee = num(&value)?,
+            "--block-time" => {
+                out.options.block_time = Some(Duration::from_secs(num(&value)?.max(1)));
+            }
             _ => return Err(format!("unknown option {flag}\n{USAGE}")),
         }
     }
@@ -62,12 +69,7 @@ fn main() -> ExitCode {
         }
     };
     let config = args.config.clone();
-    let server = match DevnetServer::start(
-        args.config,
-        args.settlement_port,
-        args.app_port,
-        args.auto_relay,
-    ) {
+    let server = match DevnetServer::start(args.config, &args.options) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("could not start the devnet: {e}");

@@ -10,6 +10,25 @@ use serde_json::{json, Value};
 use crate::devnet::{Devnet, RelayReport, Side, TxRequest};
 use crate::node::{failure, CallRequest, Node, NodeError, BLOCK_GAS_LIMIT};
 
+/// The most filters installed at once (they are kept until uninstalled).
+pub const MAX_FILTERS: usize = 1_000;
+
+fn logs_json(logs: Vec<crate::node::LogEntry>) -> Value {
+    json!(logs
+        .into_iter()
+        .map(|l| alloy_rpc_types_eth::Log {
+            inner: l.log,
+            block_hash: Some(l.block_hash),
+            block_number: Some(l.block_number),
+            block_timestamp: Some(l.block_timestamp),
+            transaction_hash: Some(l.tx_hash),
+            transaction_index: Some(l.tx_index),
+            log_index: Some(l.log_index),
+            removed: false,
+        })
+        .collect::<Vec<_>>())
+}
+
 /// The most requests one batch may hold.
 pub const MAX_BATCH: usize = 100;
 
@@ -264,20 +283,7 @@ impl Rpc {
             }
             "eth_getLogs" => {
                 let f: Filter = param(p, 0, "filter")?;
-                let logs = d.node(side).logs(&f)?;
-                return Ok(json!(logs
-                    .into_iter()
-                    .map(|l| alloy_rpc_types_eth::Log {
-                        inner: l.log,
-                        block_hash: Some(l.block_hash),
-                        block_number: Some(l.block_number),
-                        block_timestamp: Some(l.block_timestamp),
-                        transaction_hash: Some(l.tx_hash),
-                        transaction_index: Some(l.tx_index),
-                        log_index: Some(l.log_index),
-                        removed: false,
-                    })
-                    .collect::<Vec<_>>()));
+                return Ok(logs_json(d.node(side).logs(&f)?));
             }
             "eth_feeHistory" => {
                 let count: U256 = param(p, 0, "blockCount")?;
@@ -430,6 +436,75 @@ impl Rpc {
                 let id: U256 = param(p, 0, "id")?;
                 let ok = u64::try_from(id).is_ok_and(|id| d.revert(id));
                 return Ok(json!(ok));
+            }
+            "eth_newFilter" | "eth_newBlockFilter" => {
+                let logs: Option<Filter> = if method == "eth_newFilter" {
+                    Some(param(p, 0, "filter")?)
+                } else {
+                    None
+                };
+                if d.filters.len() >= MAX_FILTERS {
+                    return Err(NodeError::rejected(format!(
+                        "too many filters installed (at most {MAX_FILTERS})"
+                    )));
+                }
+                let id = d.next_filter;
+                d.next_filter += 1;
+                let next_block = d.node(side).head() + 1;
+                d.filters.insert(
+                    id,
+                    crate::devnet::InstalledFilter {
+                        side,
+                        logs,
+                        next_block,
+                    },
+                );
+                return Ok(quantity(id));
+            }
+            "eth_uninstallFilter" => {
+                let id: U256 = param(p, 0, "id")?;
+                let id = u64::try_from(id).unwrap_or(u64::MAX);
+                let mine = d.filters.get(&id).is_some_and(|f| f.side == side);
+                if mine {
+                    d.filters.remove(&id);
+                }
+                return Ok(json!(mine));
+            }
+            "eth_getFilterChanges" | "eth_getFilterLogs" => {
+                let id: U256 = param(p, 0, "id")?;
+                let id = u64::try_from(id).unwrap_or(u64::MAX);
+                let head = d.node(side).head();
+                let f = d
+                    .filters
+                    .get_mut(&id)
+                    .filter(|f| f.side == side)
+                    .ok_or_else(|| NodeError::rejected("filter not found"))?;
+                let changes = method == "eth_getFilterChanges";
+                let from = f.next_block;
+                if changes {
+                    f.next_block = head + 1;
+                }
+                let f = f.clone();
+                let node = d.node(side);
+                return match f.logs {
+                    None if changes => Ok(json!((from..=head)
+                        .filter_map(|n| node.block(n).map(|b| b.hash))
+                        .collect::<Vec<_>>())),
+                    None => Err(NodeError::rejected("not a log filter")),
+                    Some(filter) => {
+                        let filter = if changes {
+                            let lo = filter.get_from_block().unwrap_or(0).max(from);
+                            let hi = filter.get_to_block().unwrap_or(head).min(head);
+                            if lo > hi {
+                                return Ok(json!([]));
+                            }
+                            filter.from_block(lo).to_block(hi)
+                        } else {
+                            filter
+                        };
+                        Ok(logs_json(node.logs(&filter)?))
+                    }
+                };
             }
             "devnet_relay" => {
                 let r = d.relay_all();

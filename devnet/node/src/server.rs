@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::sync::Arc;
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::devnet::{Devnet, DevnetConfig, Side};
 use crate::node::NodeError;
@@ -20,6 +20,32 @@ use crate::rpc::Rpc;
 pub const MAX_BODY: u64 = 16 * 1024 * 1024;
 
 type Job = Box<dyn FnOnce(&mut Devnet) + Send>;
+
+/// How the devnet is served.
+#[derive(Debug, Clone)]
+pub struct ServerOptions {
+    /// Settlement chain port on 127.0.0.1 (0 picks a free one).
+    pub settlement_port: u16,
+    /// App chain port on 127.0.0.1 (0 picks a free one).
+    pub app_port: u16,
+    /// Relay after every state change made over JSON-RPC, so tickets arrive without being asked
+    /// for.
+    pub auto_relay: bool,
+    /// Also mine an empty block on both chains at this interval, moving their clocks by it
+    /// (whole seconds, at least one); `None` mines only on transactions and dev methods.
+    pub block_time: Option<Duration>,
+}
+
+impl Default for ServerOptions {
+    fn default() -> Self {
+        Self {
+            settlement_port: 0,
+            app_port: 0,
+            auto_relay: true,
+            block_time: None,
+        }
+    }
+}
 
 /// Both chains served over HTTP; dropping it stops the servers.
 #[derive(Debug)]
@@ -32,18 +58,12 @@ pub struct DevnetServer {
 }
 
 impl DevnetServer {
-    /// Builds a devnet and serves it on 127.0.0.1 (port 0 picks a free one). With `auto_relay`,
-    /// every state change made over JSON-RPC is followed by a relay, so tickets arrive without
-    /// being asked for.
-    pub fn start(
-        config: DevnetConfig,
-        settlement_port: u16,
-        app_port: u16,
-        auto_relay: bool,
-    ) -> std::io::Result<Self> {
+    /// Builds a devnet and serves it on 127.0.0.1.
+    pub fn start(config: DevnetConfig, options: &ServerOptions) -> std::io::Result<Self> {
+        let options = options.clone();
         let mut servers = Vec::new();
         let mut addrs = Vec::new();
-        for port in [settlement_port, app_port] {
+        for port in [options.settlement_port, options.app_port] {
             let server = tiny_http::Server::http(("127.0.0.1", port))
                 .map_err(|e| std::io::Error::other(e.to_string()))?;
             let addr = server
@@ -68,7 +88,7 @@ impl DevnetServer {
                     return;
                 }
             };
-            serve(&servers, &mut devnet, auto_relay, &job_rx, &thread_stop);
+            serve(&servers, &mut devnet, &options, &job_rx, &thread_stop);
         });
         match ready_rx.recv() {
             Ok(Ok(())) => {}
@@ -146,16 +166,27 @@ impl Drop for DevnetServer {
 fn serve(
     servers: &[tiny_http::Server],
     devnet: &mut Devnet,
-    auto_relay: bool,
+    options: &ServerOptions,
     jobs: &mpsc::Receiver<Job>,
     stop: &AtomicBool,
 ) {
+    let auto_relay = options.auto_relay;
     let rpcs = [
         Rpc::new(Side::Settlement, auto_relay),
         Rpc::new(Side::App, auto_relay),
     ];
+    let mut last_block = Instant::now();
     while !stop.load(Ordering::SeqCst) {
         let mut idle = true;
+        if let Some(interval) = options.block_time {
+            if last_block.elapsed() >= interval {
+                last_block = Instant::now();
+                devnet.advance(interval.as_secs().max(1));
+                if auto_relay {
+                    devnet.relay();
+                }
+            }
+        }
         for (server, rpc) in servers.iter().zip(rpcs) {
             match server.try_recv() {
                 Ok(Some(request)) => {

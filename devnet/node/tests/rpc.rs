@@ -19,7 +19,7 @@ use serde_json::{json, Value};
 use xmtp_devnet_node::asm::{assemble, init_code, op, push, push_bytes, Item, Item::Op};
 use xmtp_devnet_node::contracts::{selector, topic, DEV_FEE_TOKEN, INBOX};
 use xmtp_devnet_node::devnet::DEV_KEYS;
-use xmtp_devnet_node::{DevnetConfig, DevnetServer};
+use xmtp_devnet_node::{DevnetConfig, DevnetServer, ServerOptions};
 
 sol! {
     #[sol(rpc)]
@@ -92,7 +92,7 @@ fn store_code() -> Vec<u8> {
 }
 
 fn start() -> DevnetServer {
-    DevnetServer::start(DevnetConfig::default(), 0, 0, true).unwrap()
+    DevnetServer::start(DevnetConfig::default(), &ServerOptions::default()).unwrap()
 }
 
 fn signer(i: usize) -> PrivateKeySigner {
@@ -448,5 +448,95 @@ async fn deposits_relay_by_themselves_and_dev_methods_move_time_and_state() {
     let head = app.get_block_number().await.unwrap();
     rpc(server.app_addr(), "anvil_mine", json!(["0x3"]));
     assert_eq!(app.get_block_number().await.unwrap(), head + 3);
+    server.shutdown();
+}
+
+#[test]
+fn installed_filters_report_new_logs_and_blocks_once() {
+    let server = start();
+    let addr = server.settlement_addr();
+    let from = signer(0).address();
+    let send = |to: Option<Address>, data: Vec<u8>| {
+        let mut tx = json!({"from": from, "data": Bytes::from(data)});
+        if let Some(to) = to {
+            tx["to"] = json!(to);
+        }
+        let hash = rpc(addr, "eth_sendTransaction", json!([tx]))["result"].clone();
+        rpc(addr, "eth_getTransactionReceipt", json!([hash]))["result"].clone()
+    };
+    let receipt = send(None, store_code());
+    assert_eq!(receipt["status"], "0x1");
+    let store: Address = serde_json::from_value(receipt["contractAddress"].clone()).unwrap();
+    let logs = rpc(addr, "eth_newFilter", json!([{"address": store}]))["result"].clone();
+    let blocks = rpc(addr, "eth_newBlockFilter", json!([]))["result"].clone();
+    assert_ne!(logs, blocks);
+
+    let receipt = send(
+        Some(store),
+        Store::setCall { v: U256::from(5) }.abi_encode(),
+    );
+    let changes = rpc(addr, "eth_getFilterChanges", json!([logs]))["result"].clone();
+    assert_eq!(changes.as_array().unwrap().len(), 1);
+    assert_eq!(
+        changes[0]["topics"][1],
+        json!(alloy::primitives::B256::from(U256::from(5)))
+    );
+    assert_eq!(changes[0]["transactionHash"], receipt["transactionHash"]);
+    assert_eq!(
+        rpc(addr, "eth_getFilterChanges", json!([logs]))["result"],
+        json!([])
+    );
+    assert_eq!(
+        rpc(addr, "eth_getFilterChanges", json!([blocks]))["result"],
+        json!([receipt["blockHash"]])
+    );
+    assert_eq!(
+        rpc(addr, "eth_getFilterLogs", json!([logs]))["result"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    // Filters belong to their chain's endpoint.
+    let other = rpc(server.app_addr(), "eth_getFilterChanges", json!([logs]));
+    assert_eq!(other["error"]["message"], "filter not found");
+    assert_eq!(
+        rpc(addr, "eth_uninstallFilter", json!([logs]))["result"],
+        true
+    );
+    assert_eq!(
+        rpc(addr, "eth_uninstallFilter", json!([logs]))["result"],
+        false
+    );
+    assert_eq!(
+        rpc(addr, "eth_getFilterChanges", json!([logs]))["error"]["message"],
+        "filter not found"
+    );
+    server.shutdown();
+}
+
+#[test]
+fn interval_mining_moves_both_chains_by_itself() {
+    let options = ServerOptions {
+        block_time: Some(Duration::from_millis(200)),
+        ..ServerOptions::default()
+    };
+    let server = DevnetServer::start(DevnetConfig::default(), &options).unwrap();
+    let number = |a: SocketAddr| {
+        let v = rpc(a, "eth_blockNumber", json!([]))["result"].clone();
+        u64::from_str_radix(v.as_str().unwrap().trim_start_matches("0x"), 16).unwrap()
+    };
+    // At most 50 polls of 100 ms: the first interval block comes after 200 ms.
+    let mut polls = 0;
+    while number(server.app_addr()) < 2 && polls < 50 {
+        std::thread::sleep(Duration::from_millis(100));
+        polls += 1;
+    }
+    assert!(number(server.app_addr()) >= 2);
+    assert!(number(server.settlement_addr()) >= 2);
+    let t = server
+        .with(|d| (d.settlement.chain().timestamp(), d.app.chain().timestamp()))
+        .unwrap();
+    assert_eq!(t.0, t.1, "one clock for both chains");
     server.shutdown();
 }

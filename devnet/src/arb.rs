@@ -575,12 +575,12 @@ impl ArbPrecompiles {
             } else {
                 let offset =
                     arg(call.input, 1).map(|w| U256::from_be_bytes(w).saturating_to::<usize>());
-                let body = offset.and_then(|o| call.input.get(4 + o..));
+                let body = offset.and_then(|o| call.input.get(o.checked_add(4)?..));
                 let len = body
                     .and_then(|b| b.get(..32))
                     .map(|l| U256::from_be_slice(l).saturating_to::<usize>());
                 match (body, len) {
-                    (Some(b), Some(l)) => match b.get(32..32 + l) {
+                    (Some(b), Some(l)) => match l.checked_add(32).and_then(|end| b.get(32..end)) {
                         Some(d) => d.to_vec(),
                         None => return Ok(Outcome::BurnAll),
                     },

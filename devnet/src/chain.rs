@@ -121,7 +121,7 @@ impl Receipt {
                     caller: Address::from_slice(d.get(12..32)?),
                     destination: Address::from_slice(&l.topics()[1][12..]),
                     value: U256::from_be_slice(d.get(4 * 32..5 * 32)?),
-                    data: Bytes::copy_from_slice(d.get(7 * 32..7 * 32 + len)?),
+                    data: Bytes::copy_from_slice(d.get(7 * 32..len.checked_add(7 * 32)?)?),
                     position: U256::from_be_bytes(l.topics()[3].0),
                 })
             })

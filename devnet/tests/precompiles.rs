@@ -334,3 +334,69 @@ fn precompile_gas_follows_nitros_wrapper() {
     assert!(!r.status);
     assert_eq!(r.gas_used, 100_000);
 }
+
+#[test]
+fn malformed_precompile_calldata_is_a_revert_not_a_panic() {
+    let mut chain = chain();
+    let dest = xmtp_devnet::address!("00000000000000000000000000000000000000d1");
+    for tail in [
+        vec![[0xff; 32]],
+        vec![U256::from(64).to_be_bytes::<32>(), [0xff; 32]],
+        vec![U256::from(64).to_be_bytes::<32>()],
+    ] {
+        let mut args = vec![addr_arg(dest)];
+        args.extend(tail);
+        let data = call_data("sendTxToL1(address,bytes)", &args);
+        let r = chain
+            .send(&Tx::call(OWNER, ARB_SYS, data).gas(100_000))
+            .unwrap();
+        assert!(!r.status);
+        assert_eq!(r.gas_used, 100_000);
+    }
+    for data in [
+        vec![],
+        vec![0xd1],
+        call_data("activateProgram(address)", &[]),
+    ] {
+        let r = chain
+            .send(&Tx::call(OWNER, ARB_WASM, data).gas(100_000))
+            .unwrap();
+        assert!(!r.status);
+    }
+}
+
+#[test]
+fn arbitrary_stylus_code_is_refused_cleanly() {
+    let mut chain = chain();
+    let mut state = 0x2545_F491_4F6C_DD1D_u64;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for _ in 0..40 {
+        let len = usize::try_from(next() % 300).unwrap();
+        let mut code = vec![0xEF, 0xF0, 0x00, 0x00];
+        code.extend((0..len).map(|_| u8::try_from(next() % 256).unwrap()));
+        let addr = deploy(&mut chain, xmtp_stylus::codec::init_code(&code));
+        let r = chain
+            .send(
+                &Tx::call(
+                    OWNER,
+                    ARB_WASM,
+                    call_data("activateProgram(address)", &[addr_arg(addr)]),
+                )
+                .gas(3_000_000)
+                .value(U256::from(10u128.pow(18))),
+            )
+            .unwrap();
+        assert!(!r.status);
+        assert_eq!(r.gas_used, 3_000_000);
+        assert!(r.activation_error.is_some());
+        let r = chain
+            .send(&Tx::call(OWNER, addr, vec![1]).gas(100_000))
+            .unwrap();
+        assert!(!r.status);
+    }
+}

@@ -558,3 +558,136 @@ fn relay_all_skips_the_outbox_delay_and_snapshots_cover_both_chains() {
     assert_eq!(report.outbox_executed.len(), 1);
     assert_eq!(tokens(&mut f.d, f.user), before + U256::from(1_000_000u64));
 }
+
+/// Calls the address in its first calldata word with the rest of its calldata; bubbles reverts.
+fn forwarder() -> Vec<u8> {
+    use xmtp_devnet_node::asm::Item;
+    init_code(&assemble(&[
+        push(32),
+        Op(op::CALLDATASIZE),
+        Op(op::SUB),
+        push(32),
+        push(0),
+        Op(op::CALLDATACOPY),
+        push(0),
+        push(0),
+        push(32),
+        Op(op::CALLDATASIZE),
+        Op(op::SUB),
+        push(0),
+        push(0),
+        push(0),
+        Op(op::CALLDATALOAD),
+        Op(op::GAS),
+        Op(op::CALL),
+        Item::PushLabel("ok"),
+        Op(op::JUMPI),
+        Op(op::RETURNDATASIZE),
+        push(0),
+        push(0),
+        Op(op::RETURNDATACOPY),
+        Op(op::RETURNDATASIZE),
+        push(0),
+        Op(op::REVERT),
+        Item::Label("ok"),
+        Op(op::STOP),
+    ]))
+}
+
+fn forward(target: Address, data: Vec<u8>) -> Vec<u8> {
+    let mut out = target.into_word().to_vec();
+    out.extend(data);
+    out
+}
+
+sol! {
+    function mint(address to, uint256 amount) returns (bool);
+}
+
+#[test]
+fn a_contract_sender_is_aliased_and_so_are_refund_addresses_with_code() {
+    let mut f = fixture();
+    let h =
+        f.d.send_tx(
+            Side::Settlement,
+            &TxRequest {
+                from: f.user,
+                data: forwarder().into(),
+                ..TxRequest::default()
+            },
+        )
+        .unwrap();
+    let fwd = f.d.settlement.tx(h).unwrap().receipt.created.unwrap();
+    let user = f.user;
+    let mint = mintCall {
+        to: fwd,
+        amount: U256::from(10_000_000u64),
+    };
+    assert!(status(
+        &f.d,
+        Side::Settlement,
+        send(
+            &mut f.d,
+            Side::Settlement,
+            user,
+            DEV_FEE_TOKEN,
+            mint.abi_encode()
+        )
+    ));
+    let approve = approveCall {
+        spender: INBOX,
+        amount: U256::MAX,
+    };
+    let h = send(
+        &mut f.d,
+        Side::Settlement,
+        user,
+        fwd,
+        forward(DEV_FEE_TOKEN, approve.abi_encode()),
+    );
+    assert!(status(&f.d, Side::Settlement, h));
+    let ticket = createRetryableTicketCall {
+        to: f.target,
+        l2CallValue: e18(1),
+        maxSubmissionCost: U256::ZERO,
+        excessFeeRefundAddress: fwd,
+        callValueRefundAddress: f.beneficiary,
+        gasLimit: U256::from(200_000),
+        maxFeePerGas: U256::from(BASEFEE),
+        tokenTotalFeeAmount: U256::from(2_000_000u64),
+        data: Bytes::new(),
+    };
+    let h = send(
+        &mut f.d,
+        Side::Settlement,
+        user,
+        fwd,
+        forward(INBOX, ticket.abi_encode()),
+    );
+    assert!(status(&f.d, Side::Settlement, h));
+    let deposit = depositERC20Call {
+        amount: U256::from(3_000_000u64),
+    };
+    let h = send(
+        &mut f.d,
+        Side::Settlement,
+        user,
+        fwd,
+        forward(INBOX, deposit.abi_encode()),
+    );
+    assert!(status(&f.d, Side::Settlement, h));
+    assert_eq!(tokens(&mut f.d, fwd), U256::from(5_000_000u64));
+
+    let report = f.d.relay();
+    assert_eq!(report.redeemed.len(), 1);
+    assert_eq!(Address::from_word(f.slot(0).into()), to_alias(fwd));
+    let used = U256::from(f.d.app.tx(report.redeemed[0]).unwrap().receipt.gas_used);
+    // The refund address has code on the settlement chain: its alias is refunded, and it is
+    // also the sender's alias, where the deposit's 3 tokens arrived too.
+    assert_eq!(
+        f.app_balance(to_alias(fwd)),
+        e18(1) - used * U256::from(BASEFEE) + e18(3)
+    );
+    assert_eq!(report.deposits, vec![(to_alias(fwd), e18(3))]);
+    assert_eq!(f.app_balance(fwd), U256::ZERO);
+}

@@ -540,3 +540,78 @@ fn interval_mining_moves_both_chains_by_itself() {
     assert_eq!(t.0, t.1, "one clock for both chains");
     server.shutdown();
 }
+
+#[test]
+fn the_cli_prints_endpoints_and_accounts_and_serves() {
+    use std::io::BufRead as _;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_xmtp-devnet-node"))
+        .args([
+            "--settlement-port",
+            "0",
+            "--app-port",
+            "0",
+            "--outbox-delay",
+            "60",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut lines = Vec::new();
+    // At most 40 lines or 60 s: the banner is about 15 lines.
+    while lines.len() < 40 {
+        let Ok(line) = rx.recv_timeout(Duration::from_secs(60)) else {
+            break;
+        };
+        let done = line.starts_with("serving");
+        lines.push(line);
+        if done {
+            break;
+        }
+    }
+    let url_of = |prefix: &str| {
+        let line = lines.iter().find(|l| l.starts_with(prefix)).unwrap();
+        line.rsplit(' ').next().unwrap().to_string()
+    };
+    let settlement: SocketAddr = url_of("settlement chain 31337 at http://")
+        .trim_start_matches("http://")
+        .parse()
+        .unwrap();
+    let app: SocketAddr = url_of("app chain        31338 at http://")
+        .trim_start_matches("http://")
+        .parse()
+        .unwrap();
+    assert!(lines.iter().any(|l| l.contains(&format!(
+        "(0) {} key 0x{}",
+        signer(0).address(),
+        DEV_KEYS[0]
+    ))));
+    assert_eq!(
+        rpc(settlement, "eth_chainId", json!([]))["result"],
+        "0x7a69"
+    );
+    assert_eq!(
+        rpc(app, "devnet_info", json!([]))["result"]["outboxDelay"],
+        60
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_xmtp-devnet-node"))
+        .args(["--bogus"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).starts_with("unknown option --bogus"));
+}

@@ -146,7 +146,7 @@ impl Erc721Storage {
             return Ok(String::new());
         }
         let mut uri = String::from(base_uri);
-        uri.push_str(&crate::keys::uint_component(token_id));
+        push_decimal(&mut uri, token_id);
         Ok(uri)
     }
 
@@ -326,6 +326,35 @@ impl Erc721Storage {
     }
 }
 
+/// Appends `value` in decimal, as OpenZeppelin's `Strings.toString(uint256)` writes it.
+///
+/// Long division by 10 over 32-bit chunks keeps to native 64-bit operations: a `U256` division
+/// would link ruint's general division (about 9 KB of wasm) for this one use.
+fn push_decimal(out: &mut String, value: U256) {
+    let mut chunks = [0u32; 8];
+    for (index, limb) in value.as_limbs().iter().enumerate() {
+        chunks[2 * index] = (limb & 0xffff_ffff) as u32;
+        chunks[2 * index + 1] = (limb >> 32) as u32;
+    }
+    let mut digits = [0u8; 78];
+    let mut count = 0;
+    loop {
+        let mut remainder = 0u64;
+        for chunk in chunks.iter_mut().rev() {
+            let current = (remainder << 32) | u64::from(*chunk);
+            // `current / 10 < 2^32` because `remainder < 10`.
+            *chunk = (current / 10) as u32;
+            remainder = current % 10;
+        }
+        digits[count] = b'0' + remainder as u8;
+        count += 1;
+        if chunks.iter().all(|chunk| *chunk == 0) {
+            break;
+        }
+    }
+    out.extend(digits[..count].iter().rev().map(|digit| char::from(*digit)));
+}
+
 /// `ERC721Utils.checkOnERC721Received`: a recipient with code must answer
 /// `onERC721Received(operator, from, tokenId, data)` with its selector.
 ///
@@ -365,5 +394,38 @@ fn check_on_erc721_received<E: Erc721Error>(
         }
         Err(reason) if reason.is_empty() => Err(ERC721InvalidReceiver { receiver: to }.into()),
         Err(reason) => Err(Bubbled(reason).into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use alloy_primitives::U256;
+
+    use super::*;
+
+    #[test]
+    fn decimals_match_openzeppelin_strings() {
+        let values = [
+            U256::ZERO,
+            U256::from(9),
+            U256::from(100),
+            U256::from(4_294_967_200u64),
+            U256::from(u64::MAX),
+            U256::from(u128::MAX) + U256::from(1),
+            U256::MAX,
+        ];
+        for value in values {
+            let mut out = String::from("x/");
+            push_decimal(&mut out, value);
+            assert_eq!(out, alloc::format!("x/{}", crate::keys::uint_component(value)));
+        }
+    }
+
+    #[test]
+    fn interface_ids_are_distinct_and_known() {
+        assert!(supports_interface(IERC165_INTERFACE_ID.into()));
+        assert!(supports_interface(IERC721_INTERFACE_ID.into()));
+        assert!(supports_interface(IERC721_METADATA_INTERFACE_ID.into()));
+        assert!(!supports_interface([0xff; 4].into()));
     }
 }

@@ -7,8 +7,6 @@
 //! keys and identity. Differences from the reference (see `DEVIATIONS.md`):
 //! - The bare implementation refuses `initialize` because it has no ERC-1967 implementation,
 //!   where the reference disables initializers in its constructor (same outcome).
-//! - Keys must be valid UTF-8: the SDK refuses other `string` arguments while decoding, where
-//!   the reference accepts any bytes.
 #![cfg_attr(target_arch = "wasm32", no_std, no_main)]
 
 extern crate alloc;
@@ -23,7 +21,7 @@ use xmtp_abi::{
     parameter_registry::{ArrayLengthMismatch, EmptyAdmins, NoKeys, NotAdmin, ZeroAdmin},
     registry_parameters::ParameterOutOfTypeBounds,
 };
-use xmtp_core::registry;
+use xmtp_core::registry::{self, Key};
 
 /// Where this registry's own migrator is set.
 pub const MIGRATOR_PARAMETER_KEY: &str = "xmtp.appChainParameterRegistry.migrator";
@@ -85,14 +83,14 @@ impl AppChainParameterRegistry {
 
     /// Sets each key to its value, in order (admins only).
     #[selector(name = "set")]
-    pub fn set_many(&mut self, keys_: Vec<String>, values_: Vec<B256>) -> Result<(), Error> {
-        registry::set_many(self.vm(), ADMIN_PARAMETER_KEY, keys_, values_)
+    pub fn set_many(&mut self, keys_: Vec<Key>, values_: Vec<B256>) -> Result<(), Error> {
+        registry::set_many(self.vm(), ADMIN_PARAMETER_KEY, &keys_, &values_)
     }
 
     /// Sets one key (admins only).
     #[selector(name = "set")]
-    pub fn set_one(&mut self, key_: String, value_: B256) -> Result<(), Error> {
-        registry::set_one(self.vm(), ADMIN_PARAMETER_KEY, key_, value_)
+    pub fn set_one(&mut self, key_: Key, value_: B256) -> Result<(), Error> {
+        registry::set_one(self.vm(), ADMIN_PARAMETER_KEY, &key_, value_)
     }
 
     /// Migrates this registry's proxy through the migrator set under its own migrator key.
@@ -117,14 +115,14 @@ impl AppChainParameterRegistry {
 
     /// The values of `keys_`, in order (zero where unset).
     #[selector(name = "get")]
-    pub fn get_many(&self, keys_: Vec<String>) -> Result<Vec<B256>, Error> {
+    pub fn get_many(&self, keys_: Vec<Key>) -> Result<Vec<B256>, Error> {
         registry::get_many(self.vm(), &keys_)
     }
 
     /// The value of `key_` (zero when unset).
     #[selector(name = "get")]
-    pub fn get_one(&self, key_: String) -> B256 {
-        registry::get(self.vm(), &key_)
+    pub fn get_one(&self, key_: Key) -> B256 {
+        registry::get(self.vm(), &key_.0)
     }
 
     /// The executing proxy's implementation.

@@ -19,6 +19,8 @@ use xmtp_core::{
     testing::{CallKind, MockHost},
 };
 
+use xmtp_core::registry::Key;
+
 use super::*;
 
 const PROXY: Address = address!("0x00000000000000000000000000000000000a11ce");
@@ -159,14 +161,15 @@ fn set_many_refusals() {
 #[test]
 fn bridged_parameters_are_stored_and_announced() {
     let (host, mut registry) = initialized();
-    let keys = vec![
-        "xmtp.groupMessageBroadcaster.maxPayloadSize".to_string(),
-        "xmtp.groupMessageBroadcaster.paused".to_string(),
+    let names = [
+        "xmtp.groupMessageBroadcaster.maxPayloadSize",
+        "xmtp.groupMessageBroadcaster.paused",
     ];
+    let keys: Vec<Key> = names.iter().map(|name| (*name).into()).collect();
     let values = vec![B256::from(U256::from(262_144)), ONE];
     assert_eq!(registry.set_many(keys.clone(), values.clone()), Ok(()));
     assert_eq!(registry.set_one(keys[1].clone(), B256::ZERO), Ok(()));
-    assert_eq!(host.vm.get_storage(slot(&keys[0])), values[0]);
+    assert_eq!(host.vm.get_storage(slot(names[0])), values[0]);
     assert_eq!(
         registry.get_many(keys.clone()),
         Ok(vec![values[0], B256::ZERO])
@@ -176,9 +179,9 @@ fn bridged_parameters_are_stored_and_announced() {
     assert_eq!(
         logs_after(&host, INITIALIZATION_LOGS),
         vec![
-            parameter_set(&keys[0], values[0]),
-            parameter_set(&keys[1], ONE),
-            parameter_set(&keys[1], B256::ZERO),
+            parameter_set(names[0], values[0]),
+            parameter_set(names[1], ONE),
+            parameter_set(names[1], B256::ZERO),
         ]
     );
 }
@@ -187,7 +190,7 @@ fn bridged_parameters_are_stored_and_announced() {
 fn a_bridged_admin_key_adds_an_admin() {
     let (host, mut registry) = initialized();
     let key = format!("xmtp.appChainParameterRegistry.isAdmin.{STRANGER:#x}");
-    assert_eq!(registry.set_one(key, ONE), Ok(()));
+    assert_eq!(registry.set_one(key.into(), ONE), Ok(()));
     assert!(registry.is_admin(STRANGER));
     host.vm.set_sender(STRANGER);
     assert_eq!(

@@ -1,4 +1,4 @@
-use alloy_primitives::{address, b256, keccak256, uint, Address, B256, U256};
+use alloy_primitives::{address, b256, keccak256, uint, Address, Bytes, B256, U256};
 use alloy_sol_types::{SolCall, SolEvent, SolValue};
 use stylus_sdk::abi::Router;
 use xmtp_abi::{
@@ -14,6 +14,8 @@ use xmtp_core::{
     slots::{ERC1967_IMPLEMENTATION, OZ_INITIALIZABLE, PARAMETER_REGISTRY},
     testing::{CallKind, MockHost},
 };
+
+use xmtp_core::registry::Key;
 
 use super::*;
 
@@ -162,7 +164,7 @@ fn initial_state_identity_and_keys() {
         "xmtp.settlementChainParameterRegistry.isAdmin"
     );
     assert_eq!(
-        registry.get_one(admin_key(ADMIN)),
+        registry.get_one(admin_key(ADMIN).into()),
         ONE,
         "admin keys are readable like any other"
     );
@@ -199,7 +201,7 @@ fn set_many_reverts_on_array_length_mismatch() {
 #[test]
 fn set_many_stores_and_emits_in_order_last_duplicate_wins() {
     let (host, mut registry) = initialized();
-    let keys: Vec<String> = vec!["k1".into(), String::new(), "k1".into()];
+    let keys: Vec<Key> = vec!["k1".into(), "".into(), "k1".into()];
     let values = vec![
         B256::repeat_byte(1),
         B256::repeat_byte(2),
@@ -223,7 +225,7 @@ fn set_many_completes_after_the_admin_revokes_itself_mid_batch() {
     let (_host, mut registry) = initialized();
     assert_eq!(
         registry.set_many(
-            vec![admin_key(ADMIN), "after".into()],
+            vec![admin_key(ADMIN).into(), "after".into()],
             vec![B256::ZERO, ONE]
         ),
         Ok(())
@@ -271,9 +273,12 @@ fn set_one_stores_at_the_string_keyed_slot_and_emits_every_time() {
 #[test]
 fn admins_can_add_and_remove_admins_by_key() {
     let (host, mut registry) = initialized();
-    assert_eq!(registry.set_one(admin_key(STRANGER), ONE), Ok(()));
+    assert_eq!(registry.set_one(admin_key(STRANGER).into(), ONE), Ok(()));
     host.vm.set_sender(STRANGER);
-    assert_eq!(registry.set_one(admin_key(ADMIN), B256::ZERO), Ok(()));
+    assert_eq!(
+        registry.set_one(admin_key(ADMIN).into(), B256::ZERO),
+        Ok(())
+    );
     assert!(!registry.is_admin(ADMIN));
     host.vm.set_sender(ADMIN);
     assert_eq!(registry.set_one("x".into(), ONE), Err(NotAdmin {}.into()));
@@ -285,7 +290,7 @@ fn admins_can_add_and_remove_admins_by_key() {
 fn is_admin_counts_any_non_zero_value_under_the_lowercase_key_only() {
     let (_host, mut registry) = initialized();
     registry
-        .set_one(admin_key(STRANGER), B256::repeat_byte(0x80))
+        .set_one(admin_key(STRANGER).into(), B256::repeat_byte(0x80))
         .unwrap();
     assert!(registry.is_admin(STRANGER));
     // A checksummed (mixed-case) address makes a different, ineffective key.
@@ -293,7 +298,7 @@ fn is_admin_counts_any_non_zero_value_under_the_lowercase_key_only() {
         "xmtp.settlementChainParameterRegistry.isAdmin.{}",
         ADMIN_2.to_checksum(None)
     );
-    registry.set_one(checksummed, ONE).unwrap();
+    registry.set_one(checksummed.into(), ONE).unwrap();
     assert!(!registry.is_admin(ADMIN_2));
 }
 
@@ -331,7 +336,7 @@ fn get_one_keys_are_raw_bytes() {
     assert_eq!(registry.get_one("k".into()), ONE);
     // `string(abi.encode("k"))` is another key.
     let encoded = String::from_utf8("k".abi_encode()).unwrap();
-    assert_eq!(registry.get_one(encoded), B256::ZERO);
+    assert_eq!(registry.get_one(encoded.into()), B256::ZERO);
     assert_eq!(registry.get_one("K".into()), B256::ZERO);
 }
 
@@ -469,27 +474,37 @@ fn overloads_route_by_their_solidity_signatures() {
     assert_eq!(logs_after(&host, INITIALIZATION_LOGS).len(), 2);
 }
 
-/// Deviation: a key that is not UTF-8 is refused while decoding (the reference accepts it).
+/// Keys are raw bytes, as in Solidity: a key that is not UTF-8 is stored under
+/// `keccak256(key ++ root)` and announced with its raw bytes.
 #[test]
-fn a_key_that_is_not_utf8_is_refused_at_decoding() {
+fn a_key_that_is_not_utf8_is_accepted_as_raw_bytes() {
     let (host, mut registry) = initialized();
-    let valid = IParameterRegistry::set_0Call {
-        key_: "\u{e9}".into(),
-        value_: ONE,
-    }
-    .abi_encode();
-    // Replace the two bytes of "é" (0xc3 0xa9) with a lone continuation byte pair.
-    let position = valid.windows(2).position(|w| w == [0xc3, 0xa9]).unwrap();
-    let mut invalid = valid.clone();
-    invalid[position] = 0xff;
-    let selector = u32::from_be_bytes(invalid[..4].try_into().unwrap());
+    let key = vec![0xff, 0xfe, b'k'];
+    let calldata = [
+        IParameterRegistry::set_0Call::SELECTOR.as_slice(),
+        &(Bytes::from(key.clone()), ONE).abi_encode_params(),
+    ]
+    .concat();
+    let selector = u32::from_be_bytes(calldata[..4].try_into().unwrap());
     let result =
         <SettlementChainParameterRegistry as Router<SettlementChainParameterRegistry>>::route(
             &mut registry,
             selector,
-            &invalid[4..],
-        )
-        .unwrap();
-    assert!(result.is_err());
-    assert!(logs_after(&host, INITIALIZATION_LOGS).is_empty());
+            &calldata[4..],
+        );
+    assert_eq!(result, Some(Ok(vec![])));
+    let preimage = [key.as_slice(), &PARAMETER_REGISTRY.to_be_bytes::<32>()].concat();
+    assert_eq!(
+        host.vm
+            .get_storage(U256::from_be_bytes(keccak256(preimage).0)),
+        ONE
+    );
+    assert_eq!(registry.get_one(Key(key.clone())), ONE);
+    assert_eq!(
+        logs_after(&host, INITIALIZATION_LOGS),
+        vec![(
+            vec![ParameterSet::SIGNATURE_HASH, keccak256(&key)],
+            (Bytes::from(key), ONE).abi_encode_params()
+        )]
+    );
 }

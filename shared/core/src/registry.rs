@@ -8,13 +8,25 @@
 //! it. The slot is hashed with the host's keccak: the SDK's `StorageMap` would compile a software
 //! Keccak into the program.
 //!
+//! Keys are [`Key`]s: a Solidity `string` argument taken as its raw bytes, so a key that is not
+//! UTF-8 reaches the same slot as in the reference (the SDK's `String` would refuse it, and
+//! would compile UTF-8 validation into the program).
+//!
 //! A registry program routes its interface to these functions, passing its own
 //! `adminParameterKey()` / `migratorParameterKey()`; errors are the program's enum.
 
 use alloc::{string::String, vec::Vec};
 
 use alloy_primitives::{Address, B256, U256};
-use stylus_sdk::{host::VM, prelude::*, storage::StorageB256};
+use alloy_sol_types::{
+    abi::token::PackedSeqToken, private::SolTypeValue, sol_data, SolEvent, SolType, Word,
+};
+use stylus_sdk::{
+    abi::{AbiType, ConstString},
+    host::VM,
+    prelude::*,
+    storage::StorageB256,
+};
 use xmtp_abi::{
     oz_initializable::InvalidInitialization,
     parameter_registry::{
@@ -57,14 +69,78 @@ impl<E> RegistryError for E where
 {
 }
 
+/// A parameter key: a Solidity `string` as its raw bytes, unvalidated, as Solidity keeps it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Key(pub Vec<u8>);
+
+impl From<&str> for Key {
+    fn from(key: &str) -> Self {
+        Self(key.as_bytes().to_vec())
+    }
+}
+
+impl From<String> for Key {
+    fn from(key: String) -> Self {
+        Self(key.into_bytes())
+    }
+}
+
+/// The ABI type of [`Key`]: encoded and decoded exactly as `string`, without the UTF-8 check.
+pub struct RawString;
+
+impl SolType for RawString {
+    type RustType = Key;
+    type Token<'a> = PackedSeqToken<'a>;
+
+    const SOL_NAME: &'static str = "string";
+    const ENCODED_SIZE: Option<usize> = None;
+    const PACKED_ENCODED_SIZE: Option<usize> = None;
+
+    fn valid_token(_token: &Self::Token<'_>) -> bool {
+        true
+    }
+
+    fn detokenize(token: Self::Token<'_>) -> Key {
+        Key(token.0.to_vec())
+    }
+}
+
+impl SolTypeValue<RawString> for Key {
+    fn stv_to_tokens(&self) -> PackedSeqToken<'_> {
+        PackedSeqToken(&self.0)
+    }
+
+    fn stv_abi_encoded_size(&self) -> usize {
+        <sol_data::Bytes as SolType>::abi_encoded_size(&self.0)
+    }
+
+    fn stv_abi_packed_encoded_size(&self) -> usize {
+        self.0.len()
+    }
+
+    fn stv_abi_encode_packed_to(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.0);
+    }
+
+    fn stv_eip712_data_word(&self) -> Word {
+        <sol_data::Bytes as SolType>::eip712_data_word(&self.0)
+    }
+}
+
+impl AbiType for Key {
+    type SolType = RawString;
+
+    const ABI: ConstString = ConstString::new("string");
+}
+
 /// The value `initialize` gives each admin key (`bytes32(uint256(1))`).
 pub const ADMIN_FLAG: B256 = B256::with_last_byte(1);
 
 /// Storage slot of `parameters[key]`: `keccak256(bytes(key) ++ root)`, the raw key bytes unpadded.
 #[must_use]
-pub fn parameter_slot(vm: &VM, key: &str) -> U256 {
+pub fn parameter_slot(vm: &VM, key: &[u8]) -> U256 {
     let mut preimage = Vec::with_capacity(key.len() + 32);
-    preimage.extend_from_slice(key.as_bytes());
+    preimage.extend_from_slice(key);
     preimage.extend_from_slice(&PARAMETER_REGISTRY.to_be_bytes::<32>());
     U256::from_be_bytes(vm.native_keccak256(&preimage).0)
 }
@@ -90,7 +166,11 @@ pub fn initialize<E: RegistryError>(
             if admin.is_zero() {
                 return Err(ZeroAdmin {}.into());
             }
-            set_parameter(vm, admin_key(admin_parameter_key, *admin), ADMIN_FLAG);
+            set_parameter(
+                vm,
+                admin_key(admin_parameter_key, *admin).as_bytes(),
+                ADMIN_FLAG,
+            );
         }
         Ok(())
     })
@@ -101,8 +181,8 @@ pub fn initialize<E: RegistryError>(
 pub fn set_many<E: RegistryError>(
     vm: &VM,
     admin_parameter_key: &str,
-    keys: Vec<String>,
-    values: Vec<B256>,
+    keys: &[Key],
+    values: &[B256],
 ) -> Result<(), E> {
     revert_if_not_admin::<E>(vm, admin_parameter_key)?;
     if keys.is_empty() {
@@ -111,8 +191,8 @@ pub fn set_many<E: RegistryError>(
     if keys.len() != values.len() {
         return Err(ArrayLengthMismatch {}.into());
     }
-    for (key, value) in keys.into_iter().zip(values) {
-        set_parameter(vm, key, value);
+    for (key, value) in keys.iter().zip(values) {
+        set_parameter(vm, &key.0, *value);
     }
     Ok(())
 }
@@ -121,38 +201,38 @@ pub fn set_many<E: RegistryError>(
 pub fn set_one<E: RegistryError>(
     vm: &VM,
     admin_parameter_key: &str,
-    key: String,
+    key: &Key,
     value: B256,
 ) -> Result<(), E> {
     revert_if_not_admin::<E>(vm, admin_parameter_key)?;
-    set_parameter(vm, key, value);
+    set_parameter(vm, &key.0, value);
     Ok(())
 }
 
 /// `get(string[])`: the values in order, zero for unset keys; `NoKeys()` for an empty list.
-pub fn get_many<E: From<NoKeys>>(vm: &VM, keys: &[String]) -> Result<Vec<B256>, E> {
+pub fn get_many<E: From<NoKeys>>(vm: &VM, keys: &[Key]) -> Result<Vec<B256>, E> {
     if keys.is_empty() {
         return Err(NoKeys {}.into());
     }
-    Ok(keys.iter().map(|key| get(vm, key)).collect())
+    Ok(keys.iter().map(|key| get(vm, &key.0)).collect())
 }
 
 /// `get(string)`: the stored value, zero when unset.
 #[must_use]
-pub fn get(vm: &VM, key: &str) -> B256 {
+pub fn get(vm: &VM, key: &[u8]) -> B256 {
     rooted::<StorageB256>(vm, parameter_slot(vm, key)).get()
 }
 
 /// Whether `account`'s admin key holds any non-zero value.
 #[must_use]
 pub fn is_admin(vm: &VM, admin_parameter_key: &str, account: Address) -> bool {
-    !get(vm, &admin_key(admin_parameter_key, account)).is_zero()
+    !get(vm, admin_key(admin_parameter_key, account).as_bytes()).is_zero()
 }
 
 /// `migrate()`: the migrator comes from this registry's own storage, so no call is made to read
 /// it; a value above 160 bits is `ParameterOutOfTypeBounds()`.
 pub fn migrate<E: RegistryError>(vm: &VM, migrator_parameter_key: &str) -> Result<(), E> {
-    let migrator = params::address_from_word(get(vm, migrator_parameter_key))?;
+    let migrator = params::address_from_word(get(vm, migrator_parameter_key.as_bytes()))?;
     migratable::migrate(vm, migrator)
 }
 
@@ -164,14 +244,17 @@ pub fn revert_if_not_admin<E: From<NotAdmin>>(vm: &VM, admin_parameter_key: &str
     Err(NotAdmin {}.into())
 }
 
-fn set_parameter(vm: &VM, key: String, value: B256) {
-    rooted::<StorageB256>(vm, parameter_slot(vm, &key)).set(value);
-    let key_hash = vm.native_keccak256(key.as_bytes());
-    vm.log(ParameterSet {
-        keyHash: key_hash,
-        key,
-        value,
-    });
+/// Stores `value` under `key` and emits `ParameterSet(key, key, value)`: topic 1 the key's hash,
+/// data `abi.encode(key, value)` with the key's raw bytes (the encoding of `string` and `bytes`
+/// is the same), built by hand because the generated event holds a UTF-8 `String`.
+fn set_parameter(vm: &VM, key: &[u8], value: B256) {
+    rooted::<StorageB256>(vm, parameter_slot(vm, key)).set(value);
+    let data = <(sol_data::Bytes, sol_data::FixedBytes<32>)>::abi_encode_params(&(key, value));
+    let mut log = Vec::with_capacity(64 + data.len());
+    log.extend_from_slice(ParameterSet::SIGNATURE_HASH.as_slice());
+    log.extend_from_slice(vm.native_keccak256(key).as_slice());
+    log.extend_from_slice(&data);
+    vm.emit_log(&log, 2);
 }
 
 #[cfg(all(test, feature = "testing"))]
@@ -186,13 +269,13 @@ mod tests {
         let host = MockHost::new();
         let vm = host.sdk_vm();
         assert_eq!(
-            parameter_slot(&vm, "xmtp.settlementChainGateway.paused"),
+            parameter_slot(&vm, b"xmtp.settlementChainGateway.paused"),
             uint!(0x7728d4feb960de88769972537447b19eb55db1b6580ffa10d258bf69d918c7d4_U256)
         );
         assert_eq!(
             parameter_slot(
                 &vm,
-                "xmtp.settlementChainParameterRegistry.isAdmin.0x0bb1de335cf9c23723ca22c1fdfa64e51c1bed67"
+                b"xmtp.settlementChainParameterRegistry.isAdmin.0x0bb1de335cf9c23723ca22c1fdfa64e51c1bed67"
             ),
             uint!(0xb590a782c02cc7fb9f9be76ceb061ed5177a9f264a0eb57eb1aa1d68c36de621_U256)
         );
@@ -213,7 +296,7 @@ mod tests {
     fn parameter_set_topic_is_the_key_hash() {
         let host = MockHost::new();
         let vm = host.sdk_vm();
-        set_parameter(&vm, "xmtp.settlementChainGateway.paused".into(), ADMIN_FLAG);
+        set_parameter(&vm, b"xmtp.settlementChainGateway.paused", ADMIN_FLAG);
         let logs = host.vm.get_emitted_logs();
         assert_eq!(
             logs[0].0[1],

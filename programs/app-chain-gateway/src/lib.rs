@@ -19,7 +19,7 @@ extern crate alloc;
 use alloc::{string::String, vec, vec::Vec};
 
 use alloy_primitives::{Address, B256, U256};
-use alloy_sol_types::{Panic, PanicKind, SolCall};
+use alloy_sol_types::{Panic, PanicKind, SolCall, SolEvent};
 use stylus_sdk::{
     prelude::*,
     storage::{StorageBool, StorageMap, StorageU256},
@@ -37,8 +37,13 @@ use xmtp_abi::{
     registry_parameters::ParameterOutOfTypeBounds,
 };
 use xmtp_core::{
-    alias, calls, initializable::initializer, migratable, params, slots::APP_CHAIN_GATEWAY,
-    storage::rooted, Bubbled,
+    abi_lean::{self, address, uint, Arg},
+    alias, calls,
+    initializable::initializer,
+    migratable, params,
+    slots::APP_CHAIN_GATEWAY,
+    storage::rooted,
+    Bubbled,
 };
 
 const MIGRATOR_PARAMETER_KEY: &str = "xmtp.appChainGateway.migrator";
@@ -122,7 +127,7 @@ impl AppChainGateway {
         self.revert_if_paused()?;
         self.send_withdrawal(
             recipient_,
-            ISettlementChainGatewayLike::receiveWithdrawalCall { recipient_ }.abi_encode(),
+            ISettlementChainGatewayLike::receiveWithdrawalCall::SELECTOR,
         )
     }
 
@@ -135,8 +140,7 @@ impl AppChainGateway {
         self.revert_if_paused()?;
         self.send_withdrawal(
             recipient_,
-            ISettlementChainGatewayLike::receiveWithdrawalIntoUnderlyingCall { recipient_ }
-                .abi_encode(),
+            ISettlementChainGatewayLike::receiveWithdrawalIntoUnderlyingCall::SELECTOR,
         )
     }
 
@@ -146,10 +150,10 @@ impl AppChainGateway {
     pub fn receive_deposit(&mut self, recipient_: Address) -> Result<(), AppChainGatewayError> {
         let vm = self.vm().clone();
         let value = vm.msg_value();
-        vm.log(DepositReceived {
-            recipient: recipient_,
-            amount: value,
-        });
+        self.emit(
+            &[DepositReceived::SIGNATURE_HASH, recipient_.into_word()],
+            &abi_lean::encode(None, &[uint(value)]),
+        );
         // The recipient is arbitrary and may call back into this gateway.
         calls::call(&vm, recipient_, value, &[]).map_err(|_| TransferFailed {})?;
         Ok(())
@@ -167,10 +171,10 @@ impl AppChainGateway {
         if vm.msg_sender() != self.settlement_chain_gateway_alias() {
             return Err(NotSettlementChainGateway {}.into());
         }
-        vm.log(ParametersReceived {
-            nonce: nonce_,
-            keys: keys_.clone(),
-        });
+        self.emit(
+            &[ParametersReceived::SIGNATURE_HASH, nonce_.into()],
+            &abi_lean::encode(None, &[Arg::Strings(&keys_)]),
+        );
         for (index, key) in keys_.into_iter().enumerate() {
             let mut layout = self.layout();
             if layout.key_nonces.get(key.clone()) >= nonce_ {
@@ -179,12 +183,11 @@ impl AppChainGateway {
             let Some(value) = values_.get(index) else {
                 return Err(Panic::from(PanicKind::ArrayOutOfBounds).into());
             };
-            layout.key_nonces.setter(key.clone()).set(nonce_);
-            let calldata = IParameterRegistryLike::setCall {
-                key_: key,
-                value_: *value,
-            }
-            .abi_encode();
+            let calldata = abi_lean::encode(
+                Some(IParameterRegistryLike::setCall::SELECTOR),
+                &[Arg::String(&key), Arg::Word(*value)],
+            );
+            layout.key_nonces.setter(key).set(nonce_);
             calls::call_returning_nothing(&vm, parameter_registry(), &calldata)?;
         }
         Ok(())
@@ -202,7 +205,13 @@ impl AppChainGateway {
             return Err(NoChange {}.into());
         }
         layout.paused.set(paused);
-        self.vm().log(PauseStatusUpdated { paused });
+        self.emit(
+            &[
+                PauseStatusUpdated::SIGNATURE_HASH,
+                U256::from(u8::from(paused)).into(),
+            ],
+            &[],
+        );
         Ok(())
     }
 
@@ -277,11 +286,12 @@ impl AppChainGateway {
         Ok(())
     }
 
-    /// `ArbSys.sendTxToL1{value: msg.value}(settlementChainGateway, calldata)`, then `Withdrawal`.
+    /// `ArbSys.sendTxToL1{value: msg.value}(settlementChainGateway, selector ++ recipient)`,
+    /// then `Withdrawal`.
     fn send_withdrawal(
         &self,
         recipient: Address,
-        calldata: Vec<u8>,
+        selector: [u8; 4],
     ) -> Result<(), AppChainGatewayError> {
         if recipient.is_zero() {
             return Err(ZeroRecipient {}.into());
@@ -291,18 +301,28 @@ impl AppChainGateway {
         if value.is_zero() {
             return Err(ZeroWithdrawalAmount {}.into());
         }
-        let send = IArbSysLike::sendTxToL1Call {
-            destination_: settlement_chain_gateway(),
-            data_: calldata.into(),
-        }
-        .abi_encode();
+        let calldata = abi_lean::encode(Some(selector), &[address(recipient)]);
+        let send = abi_lean::encode(
+            Some(IArbSysLike::sendTxToL1Call::SELECTOR),
+            &[address(settlement_chain_gateway()), Arg::Bytes(&calldata)],
+        );
         let message_id = calls::returned_uint(&calls::call(&vm, ARB_SYS, value, &send)?)?;
-        vm.log(Withdrawal {
-            messageId: message_id,
-            recipient,
-            amount: value,
-        });
+        self.emit(
+            &[
+                Withdrawal::SIGNATURE_HASH,
+                message_id.into(),
+                recipient.into_word(),
+            ],
+            &abi_lean::encode(None, &[uint(value)]),
+        );
         Ok(())
+    }
+
+    /// Emits a log with the event's topics and ABI-encoded data (see `abi_lean` for why the
+    /// events are not encoded through alloy).
+    fn emit(&self, topics: &[B256], data: &[u8]) {
+        // Only more than four topics can fail, and every event here has at most three.
+        let _ = self.vm().raw_log(topics, data);
     }
 }
 

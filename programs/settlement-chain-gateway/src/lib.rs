@@ -25,7 +25,7 @@ extern crate alloc;
 use alloc::{string::String, vec, vec::Vec};
 
 use alloy_primitives::{Address, B256, U256};
-use alloy_sol_types::{Panic, PanicKind, SolCall};
+use alloy_sol_types::{Panic, PanicKind, SolCall, SolEvent};
 use stylus_sdk::{
     prelude::*,
     storage::{StorageAddress, StorageBool, StorageMap, StorageU256},
@@ -45,8 +45,13 @@ use xmtp_abi::{
     },
 };
 use xmtp_core::{
-    alias, calls, initializable::initializer, keys, migratable, params,
-    slots::SETTLEMENT_CHAIN_GATEWAY, storage::rooted, Bubbled,
+    abi_lean::{self, address, div_rem_u64, uint, Arg},
+    alias, calls,
+    initializable::initializer,
+    keys, migratable, params,
+    slots::SETTLEMENT_CHAIN_GATEWAY,
+    storage::rooted,
+    Bubbled,
 };
 
 const INBOX_PARAMETER_KEY: &str = "xmtp.settlementChainGateway.inbox";
@@ -325,17 +330,21 @@ impl SettlementChainGateway {
     /// Copies `xmtp.settlementChainGateway.inbox.<chainId_>` from the registry (zero disables
     /// the chain).
     pub fn update_inbox(&mut self, chain_id_: U256) -> Result<()> {
-        let key = keys::combine(INBOX_PARAMETER_KEY, &keys::uint_component(chain_id_));
+        let key = keys::combine(INBOX_PARAMETER_KEY, &abi_lean::decimal(chain_id_));
         let inbox = params::get_address::<SettlementChainGatewayError>(
             self.vm(),
             parameter_registry(),
             &key,
         )?;
         self.layout().inboxes.setter(chain_id_).set(inbox);
-        self.vm().log(InboxUpdated {
-            chainId: chain_id_,
-            inbox,
-        });
+        self.emit(
+            &[
+                InboxUpdated::SIGNATURE_HASH,
+                chain_id_.into(),
+                inbox.into_word(),
+            ],
+            &[],
+        );
         Ok(())
     }
 
@@ -351,7 +360,13 @@ impl SettlementChainGateway {
             return Err(NoChange {}.into());
         }
         layout.paused.set(paused);
-        self.vm().log(PauseStatusUpdated { paused });
+        self.emit(
+            &[
+                PauseStatusUpdated::SIGNATURE_HASH,
+                U256::from(u8::from(paused)).into(),
+            ],
+            &[],
+        );
         Ok(())
     }
 
@@ -370,11 +385,10 @@ impl SettlementChainGateway {
     /// withdrawal's tokens and calls this in the same transaction).
     pub fn receive_withdrawal(&mut self, recipient_: Address) -> Result<U256> {
         let amount = self.prepare_withdrawal(recipient_)?;
-        let calldata = IERC20Like::transferCall {
-            recipient_,
-            amount_: amount,
-        }
-        .abi_encode();
+        let calldata = abi_lean::encode(
+            Some(IERC20Like::transferCall::SELECTOR),
+            &[address(recipient_), uint(amount)],
+        );
         self.call_returning_bool(fee_token(), &calldata)?;
         Ok(amount)
     }
@@ -382,11 +396,10 @@ impl SettlementChainGateway {
     /// As `receiveWithdrawal`, but unwraps the balance into the underlying token.
     pub fn receive_withdrawal_into_underlying(&mut self, recipient_: Address) -> Result<U256> {
         let amount = self.prepare_withdrawal(recipient_)?;
-        let calldata = IFeeTokenLike::withdrawToCall {
-            recipient_,
-            amount_: amount,
-        }
-        .abi_encode();
+        let calldata = abi_lean::encode(
+            Some(IFeeTokenLike::withdrawToCall::SELECTOR),
+            &[address(recipient_), uint(amount)],
+        );
         self.call_returning_bool(fee_token(), &calldata)?;
         Ok(amount)
     }
@@ -505,27 +518,31 @@ impl SettlementChainGateway {
     /// already, and the pull that follows fails on its own without an allowance).
     fn use_permit(&self, token: Address, amount: U256, deadline: U256, v: u8, r: B256, s: B256) {
         let vm = self.vm();
-        let calldata = IPermitErc20Like::permitCall {
-            owner_: vm.msg_sender(),
-            spender_: vm.contract_address(),
-            value_: amount,
-            deadline_: deadline,
-            v_: v,
-            r_: r,
-            s_: s,
-        }
-        .abi_encode();
+        let calldata = abi_lean::encode(
+            Some(IPermitErc20Like::permitCall::SELECTOR),
+            &[
+                address(vm.msg_sender()),
+                address(vm.contract_address()),
+                uint(amount),
+                uint(deadline),
+                uint(U256::from(v)),
+                Arg::Word(r),
+                Arg::Word(s),
+            ],
+        );
         calls::call_ignoring_outcome(vm, token, &calldata);
     }
 
     fn pull_fee_token(&self, amount: U256) -> Result<()> {
         let vm = self.vm();
-        let calldata = IERC20Like::transferFromCall {
-            sender_: vm.msg_sender(),
-            recipient_: vm.contract_address(),
-            amount_: amount,
-        }
-        .abi_encode();
+        let calldata = abi_lean::encode(
+            Some(IERC20Like::transferFromCall::SELECTOR),
+            &[
+                address(vm.msg_sender()),
+                address(vm.contract_address()),
+                uint(amount),
+            ],
+        );
         self.call_returning_bool(fee_token(), &calldata)
     }
 
@@ -543,13 +560,12 @@ impl SettlementChainGateway {
             vm.contract_address(),
             amount,
         )?;
-        let approve = IERC20Like::approveCall {
-            spender_: fee_token(),
-            amount_: amount,
-        }
-        .abi_encode();
+        let approve = abi_lean::encode(
+            Some(IERC20Like::approveCall::SELECTOR),
+            &[address(fee_token()), uint(amount)],
+        );
         calls::call(vm, underlying, U256::ZERO, &approve)?;
-        let deposit = IFeeTokenLike::depositCall { amount_: amount }.abi_encode();
+        let deposit = abi_lean::encode(Some(IFeeTokenLike::depositCall::SELECTOR), &[uint(amount)]);
         calls::call_returning_nothing(vm, fee_token(), &deposit)?;
         Ok(())
     }
@@ -570,10 +586,10 @@ impl SettlementChainGateway {
         if amount.is_zero() {
             return Err(ZeroAmount {}.into());
         }
-        let data = IAppChainGatewayLike::receiveDepositCall {
-            recipient_: recipient,
-        }
-        .abi_encode();
+        let data = abi_lean::encode(
+            Some(IAppChainGatewayLike::receiveDepositCall::SELECTOR),
+            &[address(recipient)],
+        );
         let (max_submission_cost, max_transaction_cost) = self.max_costs(
             inbox,
             U256::from(data.len()),
@@ -597,15 +613,17 @@ impl SettlementChainGateway {
             gas_limit,
             max_fee_per_gas,
             amount,
-            data,
+            &data,
         )?;
-        self.vm().log(Deposit {
-            chainId: chain_id,
-            messageNumber: message_number,
-            recipient,
-            amount,
-            maxFees: from_wei(max_total_costs),
-        });
+        self.emit(
+            &[
+                Deposit::SIGNATURE_HASH,
+                chain_id.into(),
+                message_number.into(),
+                recipient.into_word(),
+            ],
+            &abi_lean::encode(None, &[uint(amount), uint(from_wei(max_total_costs))]),
+        );
         Ok(())
     }
 
@@ -629,19 +647,18 @@ impl SettlementChainGateway {
             return Err(NoKeys {}.into());
         }
         let vm = self.vm().clone();
-        let get = IParameterRegistryLike::get_1Call {
-            keys_: keys.to_vec(),
-        }
-        .abi_encode();
+        let get = abi_lean::encode(
+            Some(IParameterRegistryLike::get_1Call::SELECTOR),
+            &[Arg::Strings(keys)],
+        );
         let output = calls::static_call(&vm, parameter_registry(), &get)?;
-        let values = IParameterRegistryLike::get_1Call::abi_decode_returns(&output)
-            .map_err(|_| Bubbled::default())?;
-        let data = IAppChainGatewayLike::receiveParametersCall {
-            nonce_: nonce,
-            keys_: keys.to_vec(),
-            values_: values,
-        }
-        .abi_encode();
+        let values = abi_lean::decode_words(&output).ok_or_else(Bubbled::default)?;
+        let data = abi_lean::encode(
+            Some(IAppChainGatewayLike::receiveParametersCall::SELECTOR),
+            &[uint(nonce), Arg::Strings(keys), Arg::Words(&values)],
+        );
+        // Every chain's event carries the same data: the nonce and the keys.
+        let event_data = abi_lean::encode(None, &[uint(nonce), Arg::Strings(keys)]);
         for chain_id in chain_ids {
             let inbox = self.inbox(*chain_id)?;
             let (max_submission_cost, _) = self.max_costs(
@@ -658,14 +675,16 @@ impl SettlementChainGateway {
                 gas_limit,
                 max_fee_per_gas,
                 amount_to_send,
-                data.clone(),
+                &data,
             )?;
-            vm.log(ParametersSent {
-                chainId: *chain_id,
-                messageNumber: message_number,
-                nonce,
-                keys: keys.to_vec(),
-            });
+            self.emit(
+                &[
+                    ParametersSent::SIGNATURE_HASH,
+                    (*chain_id).into(),
+                    message_number.into(),
+                ],
+                &event_data,
+            );
         }
         Ok(())
     }
@@ -679,11 +698,10 @@ impl SettlementChainGateway {
         max_fee_per_gas: U256,
         max_base_fee: U256,
     ) -> Result<(U256, U256)> {
-        let quote = IERC20InboxLike::calculateRetryableSubmissionFeeCall {
-            dataLength_: data_length,
-            baseFee_: max_base_fee,
-        }
-        .abi_encode();
+        let quote = abi_lean::encode(
+            Some(IERC20InboxLike::calculateRetryableSubmissionFeeCall::SELECTOR),
+            &[uint(data_length), uint(max_base_fee)],
+        );
         let max_submission_cost =
             calls::returned_uint(&calls::static_call(self.vm(), inbox, &quote)?)?;
         Ok((
@@ -703,27 +721,28 @@ impl SettlementChainGateway {
         gas_limit: U256,
         max_fee_per_gas: U256,
         fee_token_amount: U256,
-        data: Vec<u8>,
+        data: &[u8],
     ) -> Result<U256> {
-        let approve = IERC20Like::approveCall {
-            spender_: inbox,
-            amount_: fee_token_amount,
-        }
-        .abi_encode();
+        let approve = abi_lean::encode(
+            Some(IERC20Like::approveCall::SELECTOR),
+            &[address(inbox), uint(fee_token_amount)],
+        );
         self.call_returning_bool(fee_token(), &approve)?;
         let refund_address = self.app_chain_alias();
-        let ticket = IERC20InboxLike::createRetryableTicketCall {
-            to_: app_chain_gateway(),
-            l2CallValue_: call_value,
-            maxSubmissionCost_: max_submission_cost,
-            excessFeeRefundAddress_: refund_address,
-            callValueRefundAddress_: refund_address,
-            gasLimit_: gas_limit,
-            maxFeePerGas_: max_fee_per_gas,
-            tokenTotalFeeAmount_: fee_token_amount,
-            data_: data.into(),
-        }
-        .abi_encode();
+        let ticket = abi_lean::encode(
+            Some(IERC20InboxLike::createRetryableTicketCall::SELECTOR),
+            &[
+                address(app_chain_gateway()),
+                uint(call_value),
+                uint(max_submission_cost),
+                address(refund_address),
+                address(refund_address),
+                uint(gas_limit),
+                uint(max_fee_per_gas),
+                uint(fee_token_amount),
+                Arg::Bytes(data),
+            ],
+        );
         let output = calls::call(self.vm(), inbox, U256::ZERO, &ticket)?;
         Ok(calls::returned_uint(&output)?)
     }
@@ -731,13 +750,23 @@ impl SettlementChainGateway {
     /// The gateway's fee-token balance, announced as the withdrawal's amount.
     fn prepare_withdrawal(&self, recipient: Address) -> Result<U256> {
         let vm = self.vm();
-        let balance_of = IERC20Like::balanceOfCall {
-            account_: vm.contract_address(),
-        }
-        .abi_encode();
+        let balance_of = abi_lean::encode(
+            Some(IERC20Like::balanceOfCall::SELECTOR),
+            &[address(vm.contract_address())],
+        );
         let amount = calls::returned_uint(&calls::static_call(vm, fee_token(), &balance_of)?)?;
-        vm.log(WithdrawalReceived { recipient, amount });
+        self.emit(
+            &[WithdrawalReceived::SIGNATURE_HASH, recipient.into_word()],
+            &abi_lean::encode(None, &[uint(amount)]),
+        );
         Ok(amount)
+    }
+
+    /// Emits a log with the event's topics and ABI-encoded data (see `abi_lean` for why the
+    /// events are not encoded through alloy).
+    fn emit(&self, topics: &[B256], data: &[u8]) {
+        // Only more than four topics can fail, and every event here has at most four.
+        let _ = self.vm().raw_log(topics, data);
     }
 }
 
@@ -758,11 +787,14 @@ fn checked_add(left: U256, right: U256) -> Result<U256> {
 
 /// 18-decimal wei to fee-token units, rounded up.
 fn from_wei(value: U256) -> U256 {
-    let scale = scale();
-    if scale == U256::from(1) || value.is_zero() {
+    // The scale is 10^(18 - decimals), at most 10^18, so it fits 64 bits (the pipeline wires
+    // what `scale_for_decimals` returns); dividing by a 64-bit value keeps ruint's general
+    // division out of the program.
+    let scale = u64::try_from(scale()).unwrap_or(u64::MAX);
+    if scale == 1 || value.is_zero() {
         return value;
     }
-    (value - U256::from(1)) / scale + U256::from(1)
+    div_rem_u64(value - U256::from(1), scale).0 + U256::from(1)
 }
 
 #[cfg(test)]

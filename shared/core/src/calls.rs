@@ -15,7 +15,7 @@ use xmtp_abi::{
     settlement_chain_external::IERC20Like, settlement_chain_gateway::TransferFromFailed,
 };
 
-use crate::revert::Bubbled;
+use crate::{abi_lean, revert::Bubbled};
 
 /// A `CALL` of `target` with `value`: the output, or the callee's revert data to re-raise.
 pub fn call(vm: &VM, target: Address, value: U256, calldata: &[u8]) -> Result<Vec<u8>, Bubbled> {
@@ -89,12 +89,14 @@ pub fn safe_transfer_from(
     to: Address,
     amount: U256,
 ) -> Result<(), TransferFromFailed> {
-    let calldata = IERC20Like::transferFromCall {
-        sender_: from,
-        recipient_: to,
-        amount_: amount,
-    }
-    .abi_encode();
+    let calldata = abi_lean::encode(
+        Some(IERC20Like::transferFromCall::SELECTOR),
+        &[
+            abi_lean::address(from),
+            abi_lean::address(to),
+            abi_lean::uint(amount),
+        ],
+    );
     let output = call(vm, token, U256::ZERO, &calldata).map_err(|_| TransferFromFailed {})?;
     let returned_true = output.len() >= 32 && U256::from_be_slice(&output[..32]) == U256::from(1);
     if returned_true || (output.is_empty() && vm.code_size(token) != 0) {

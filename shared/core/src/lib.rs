@@ -5,6 +5,7 @@
 
 extern crate alloc;
 
+pub mod abi_lean;
 pub mod alias;
 pub mod broadcaster;
 pub mod calls;

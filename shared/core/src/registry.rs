@@ -86,6 +86,10 @@ impl From<String> for Key {
 }
 
 /// The ABI type of [`Key`]: encoded and decoded exactly as `string`, without the UTF-8 check.
+///
+/// alloy calls `SolTypeValue` an implementation detail to implement only for a custom `SolType`,
+/// which this is; its `string` type cannot be used because it refuses (and lossily converts)
+/// bytes that are not UTF-8.
 pub struct RawString;
 
 impl SolType for RawString {
@@ -279,6 +283,20 @@ mod tests {
             ),
             uint!(0xb590a782c02cc7fb9f9be76ceb061ed5177a9f264a0eb57eb1aa1d68c36de621_U256)
         );
+    }
+
+    #[test]
+    fn keys_are_abi_strings_of_any_bytes() {
+        assert_eq!(
+            RawString::abi_decode(&sol_data::String::abi_encode("abc")),
+            Ok(Key::from("abc"))
+        );
+        let raw = Key([0xff, 0x00, 0xc3].to_vec());
+        let encoded = RawString::abi_encode(&raw);
+        assert_eq!(encoded, sol_data::Bytes::abi_encode(&raw.0));
+        assert_eq!(RawString::abi_decode_validate(&encoded), Ok(raw));
+        assert_eq!(<Key as AbiType>::ABI.as_str(), "string");
+        assert_eq!(<Vec<Key> as AbiType>::SELECTOR_ABI.as_str(), "string[]");
     }
 
     #[test]

@@ -70,3 +70,26 @@ pub fn recover<E: RecoverError>(
     }
     Ok(signer)
 }
+
+/// Solady's `ECDSA.tryRecoverCalldata(hash, signature)`, the rules `PayerReportManager` applies:
+/// a 65-byte `r ‖ s ‖ v` (v used as is, so only 27 and 28 can recover) or a 64-byte EIP-2098
+/// `r ‖ vs`; any other length, or anything the precompile does not recover, is the zero
+/// address. No low-`s` rule: both `s` and `n − s` (with the other `v`) recover the signer.
+pub fn try_recover_calldata(vm: &VM, hash: B256, signature: &[u8]) -> Address {
+    let (r, s, v) = match signature.len() {
+        65 => (
+            B256::from_slice(&signature[..32]),
+            B256::from_slice(&signature[32..64]),
+            signature[64],
+        ),
+        64 => {
+            let mut s = B256::from_slice(&signature[32..64]);
+            let v = 27 + (s[0] >> 7);
+            s[0] &= 0x7f;
+            (B256::from_slice(&signature[..32]), s, v)
+        }
+        _ => return Address::ZERO,
+    };
+    // Solady reads a zero word whenever the precompile returns nothing, failure included.
+    ecrecover(vm, hash, v, r, s).unwrap_or(Address::ZERO)
+}

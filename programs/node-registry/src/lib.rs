@@ -18,6 +18,7 @@ extern crate alloc;
 use alloc::{string::String, vec, vec::Vec};
 
 use alloy_primitives::{Address, Bytes, FixedBytes, U256};
+use alloy_sol_types::SolEvent;
 use stylus_sdk::{
     prelude::*,
     storage::{
@@ -45,6 +46,7 @@ use xmtp_abi::{
 use xmtp_core::{
     enumerable_set::UintSet,
     erc721::{self, Erc721Storage},
+    events,
     initializable::initializer,
     migratable, params,
     slots::NODE_REGISTRY,
@@ -202,7 +204,7 @@ impl NodeRegistry {
             return Err(InvalidHttpAddress {}.into());
         }
         let mut layout = self.layout();
-        let node_count = layout.node_count.get().to::<u32>();
+        let node_count = layout.node_count.get().saturating_to::<u32>();
         let node_id = node_count
             .checked_add(1)
             .and_then(|count| count.checked_mul(NODE_INCREMENT))
@@ -218,13 +220,16 @@ impl NodeRegistry {
         node.http_address.set_str(&http_address_);
         self.erc721()
             .mint::<NodeRegistryError>(owner_, U256::from(node_id))?;
-        self.vm().log(NodeAdded {
-            nodeId: node_id,
-            owner: owner_,
-            signer,
-            signingPublicKey: signing_public_key_,
-            httpAddress: http_address_,
-        });
+        events::emit(
+            self.vm(),
+            &[
+                NodeAdded::SIGNATURE_HASH,
+                events::uint(U256::from(node_id)),
+                events::address(owner_),
+                events::address(signer),
+            ],
+            &events::byte_strings(&[&signing_public_key_, http_address_.as_bytes()]),
+        );
         Ok((node_id, signer))
     }
 
@@ -237,7 +242,7 @@ impl NodeRegistry {
         if layout.canonical_nodes.contains(member) {
             return Ok(());
         }
-        if layout.canonical_nodes.len() >= usize::from(layout.max_canonical_nodes.get().to::<u8>())
+        if layout.canonical_nodes.len() >= usize::from(layout.max_canonical_nodes.get().saturating_to::<u8>())
         {
             return Err(MaxCanonicalNodesReached {}.into());
         }
@@ -245,8 +250,14 @@ impl NodeRegistry {
         if !layout.canonical_nodes.add(member) {
             return Err(FailedToAddNodeToCanonicalNetwork {}.into());
         }
-        self.vm()
-            .log(NodeAddedToCanonicalNetwork { nodeId: node_id_ });
+        events::emit(
+            self.vm(),
+            &[
+                NodeAddedToCanonicalNetwork::SIGNATURE_HASH,
+                events::uint(member),
+            ],
+            &[],
+        );
         Ok(())
     }
 
@@ -263,8 +274,14 @@ impl NodeRegistry {
         if !layout.canonical_nodes.remove(member) {
             return Err(FailedToRemoveNodeFromCanonicalNetwork {}.into());
         }
-        self.vm()
-            .log(NodeRemovedFromCanonicalNetwork { nodeId: node_id_ });
+        events::emit(
+            self.vm(),
+            &[
+                NodeRemovedFromCanonicalNetwork::SIGNATURE_HASH,
+                events::uint(member),
+            ],
+            &[],
+        );
         Ok(())
     }
 
@@ -276,7 +293,11 @@ impl NodeRegistry {
             return Err(InvalidURI {}.into());
         }
         self.layout().base_uri.set_str(&base_uri_);
-        self.vm().log(BaseURIUpdated { baseURI: base_uri_ });
+        events::emit(
+            self.vm(),
+            &[BaseURIUpdated::SIGNATURE_HASH],
+            &events::byte_strings(&[base_uri_.as_bytes()]),
+        );
         Ok(())
     }
 
@@ -296,10 +317,14 @@ impl NodeRegistry {
             return Err(NoChange {}.into());
         }
         node.http_address.set_str(&http_address_);
-        self.vm().log(HttpAddressUpdated {
-            nodeId: node_id_,
-            httpAddress: http_address_,
-        });
+        events::emit(
+            self.vm(),
+            &[
+                HttpAddressUpdated::SIGNATURE_HASH,
+                events::uint(U256::from(node_id_)),
+            ],
+            &events::byte_strings(&[http_address_.as_bytes()]),
+        );
         Ok(())
     }
 
@@ -318,7 +343,11 @@ impl NodeRegistry {
             return Err(NoChange {}.into());
         }
         layout.admin.set(admin);
-        self.vm().log(AdminUpdated { admin });
+        events::emit(
+            self.vm(),
+            &[AdminUpdated::SIGNATURE_HASH, events::address(admin)],
+            &[],
+        );
         Ok(())
     }
 
@@ -330,9 +359,9 @@ impl NodeRegistry {
             MAX_CANONICAL_NODES_PARAMETER_KEY,
             8,
         )?;
-        let max_canonical_nodes = value.to::<u8>();
+        let max_canonical_nodes = value.saturating_to::<u8>();
         let mut layout = self.layout();
-        if max_canonical_nodes == layout.max_canonical_nodes.get().to::<u8>() {
+        if max_canonical_nodes == layout.max_canonical_nodes.get().saturating_to::<u8>() {
             return Err(NoChange {}.into());
         }
         if max_canonical_nodes < truncate_to_u8(layout.canonical_nodes.len()) {
@@ -341,9 +370,11 @@ impl NodeRegistry {
         layout
             .max_canonical_nodes
             .set(alloy_primitives::U8::from(max_canonical_nodes));
-        self.vm().log(MaxCanonicalNodesUpdated {
-            maxCanonicalNodes: max_canonical_nodes,
-        });
+        events::emit(
+            self.vm(),
+            &[MaxCanonicalNodesUpdated::SIGNATURE_HASH],
+            &events::uint(U256::from(max_canonical_nodes)).0,
+        );
         Ok(())
     }
 
@@ -392,7 +423,7 @@ impl NodeRegistry {
 
     /// The maximum size of the canonical set.
     pub fn max_canonical_nodes(&self) -> u8 {
-        self.layout().max_canonical_nodes.get().to::<u8>()
+        self.layout().max_canonical_nodes.get().saturating_to::<u8>()
     }
 
     /// The size of the canonical set (its low 8 bits, as the reference casts it).
@@ -403,7 +434,7 @@ impl NodeRegistry {
     /// Every node ever added, with its id, in id order (no existence check, as the reference).
     pub fn get_all_nodes(&self) -> Vec<(u32, NodeTuple)> {
         let layout = self.layout();
-        let node_count = layout.node_count.get().to::<u32>();
+        let node_count = layout.node_count.get().saturating_to::<u32>();
         (1..=node_count)
             .map(|index| {
                 let node_id = index * NODE_INCREMENT;
@@ -414,7 +445,7 @@ impl NodeRegistry {
 
     /// The number of nodes ever added.
     pub fn get_all_nodes_count(&self) -> u32 {
-        self.layout().node_count.get().to::<u32>()
+        self.layout().node_count.get().saturating_to::<u32>()
     }
 
     /// The canonical node ids, in the set's storage order.

@@ -27,7 +27,7 @@ use alloy_primitives::{
     aliases::{U24, U96},
     Address, Signed, B256, U256, U32,
 };
-use alloy_sol_types::{Panic, PanicKind, SolCall};
+use alloy_sol_types::{Panic, PanicKind, SolCall, SolEvent};
 use stylus_sdk::{
     prelude::*,
     storage::{
@@ -50,7 +50,7 @@ use xmtp_abi::{
     settlement_chain_external::{IERC20Like, IFeeTokenLike, IPermitErc20Like},
 };
 use xmtp_core::{
-    calls, initializable::initializer, migratable, params, slots::PAYER_REGISTRY, storage::rooted,
+    calls, events, initializable::initializer, migratable, params, slots::PAYER_REGISTRY, storage::rooted,
     Bubbled,
 };
 
@@ -189,7 +189,7 @@ impl PayerRegistry {
 
     /// Pulls `amount_` fee tokens from the caller and credits them to `payer_`.
     pub fn deposit(&mut self, payer_: Address, amount_: U96) -> Result<(), PayerRegistryError> {
-        self.deposit_fee_token(payer_, amount_.to::<u128>())
+        self.deposit_fee_token(payer_, amount_.saturating_to::<u128>())
     }
 
     /// `deposit`, after trying the caller's fee-token permit for `amount_` (its failure is ignored).
@@ -203,7 +203,7 @@ impl PayerRegistry {
         s_: B256,
     ) -> Result<(), PayerRegistryError> {
         self.use_permit(fee_token(), amount_, deadline_, v_, r_, s_);
-        self.deposit_fee_token(payer_, amount_.to::<u128>())
+        self.deposit_fee_token(payer_, amount_.saturating_to::<u128>())
     }
 
     /// Pulls `amount_` of the underlying from the caller, wraps it into fee tokens and credits
@@ -213,7 +213,7 @@ impl PayerRegistry {
         payer_: Address,
         amount_: U96,
     ) -> Result<(), PayerRegistryError> {
-        self.deposit_underlying(payer_, amount_.to::<u128>())
+        self.deposit_underlying(payer_, amount_.saturating_to::<u128>())
     }
 
     /// `depositFromUnderlying`, after trying the caller's underlying permit for `amount_` (its
@@ -228,14 +228,14 @@ impl PayerRegistry {
         s_: B256,
     ) -> Result<(), PayerRegistryError> {
         self.use_permit(underlying_fee_token(), amount_, deadline_, v_, r_, s_);
-        self.deposit_underlying(payer_, amount_.to::<u128>())
+        self.deposit_underlying(payer_, amount_.saturating_to::<u128>())
     }
 
     /// Moves `amount_` of the caller's balance into a withdrawal that can be finalized after the
     /// lock period.
     pub fn request_withdrawal(&mut self, amount_: U96) -> Result<(), PayerRegistryError> {
         self.revert_if_paused()?;
-        let amount = amount_.to::<u128>();
+        let amount = amount_.saturating_to::<u128>();
         if amount == 0 {
             return Err(ZeroWithdrawalAmount {}.into());
         }
@@ -246,9 +246,9 @@ impl PayerRegistry {
             return Err(PendingWithdrawalExists {}.into());
         }
         let withdrawable_timestamp = truncate_to_u32(self.vm().block_timestamp())
-            .checked_add(layout.withdraw_lock_period.get().to::<u32>())
+            .checked_add(layout.withdraw_lock_period.get().saturating_to::<u32>())
             .ok_or_else(overflow)?;
-        let nonce = payer.withdrawal_nonce.get().to::<u32>() + 1;
+        let nonce = payer.withdrawal_nonce.get().saturating_to::<u32>() + 1;
         if nonce > UINT24_MAX {
             return Err(overflow().into());
         }
@@ -264,12 +264,15 @@ impl PayerRegistry {
             .set(U32::from(withdrawable_timestamp));
         payer.withdrawal_nonce.set(U24::from(nonce));
         set_i104(&mut payer.balance, new_balance);
-        self.vm().log(WithdrawalRequested {
-            payer: caller,
-            amount: amount_,
-            withdrawableTimestamp: withdrawable_timestamp,
-            nonce: U24::from(nonce),
-        });
+        events::emit(
+            self.vm(),
+            &[WithdrawalRequested::SIGNATURE_HASH, events::address(caller)],
+            &events::words(&[
+                events::uint(U256::from(amount)),
+                events::uint(U256::from(withdrawable_timestamp)),
+                events::uint(U256::from(nonce)),
+            ]),
+        );
         Ok(())
     }
 
@@ -278,9 +281,9 @@ impl PayerRegistry {
         self.revert_if_paused()?;
         let caller = self.vm().msg_sender();
         let mut layout = self.layout();
-        let total_debt = layout.total_debt.get().to::<u128>();
+        let total_debt = layout.total_debt.get().saturating_to::<u128>();
         let mut payer = layout.payers.setter(caller);
-        let pending_withdrawal = payer.pending_withdrawal.get().to::<u128>();
+        let pending_withdrawal = payer.pending_withdrawal.get().saturating_to::<u128>();
         if pending_withdrawal == 0 {
             return Err(NoPendingWithdrawal {}.into());
         }
@@ -291,10 +294,11 @@ impl PayerRegistry {
         payer.pending_withdrawal.set(U96::ZERO);
         payer.withdrawable_timestamp.set(U32::ZERO);
         layout.total_debt.set(U96::from(total_debt));
-        self.vm().log(WithdrawalCancelled {
-            payer: caller,
-            nonce,
-        });
+        events::emit(
+            self.vm(),
+            &[WithdrawalCancelled::SIGNATURE_HASH, events::address(caller)],
+            &events::uint(U256::from(nonce)).0,
+        );
         Ok(())
     }
 
@@ -336,15 +340,19 @@ impl PayerRegistry {
         }
         self.revert_if_paused()?;
         let mut total_deposits = get_i104(&layout.total_deposits);
-        let mut total_debt = layout.total_debt.get().to::<u128>();
+        let mut total_debt = layout.total_debt.get().saturating_to::<u128>();
         let mut fees_settled: u128 = 0;
         for (payer_address, fee_) in payer_fees_ {
-            let fee = fee_.to::<u128>();
-            self.vm().log(UsageSettled {
-                payerReportId: payer_report_id_,
-                payer: payer_address,
-                amount: fee_,
-            });
+            let fee = fee_.saturating_to::<u128>();
+            events::emit(
+                self.vm(),
+                &[
+                    UsageSettled::SIGNATURE_HASH,
+                    payer_report_id_,
+                    events::address(payer_address),
+                ],
+                &events::uint(U256::from(fee)).0,
+            );
             fees_settled = add_u96(fees_settled, fee)?;
             total_deposits = to_i104(total_deposits - i128_from(fee))?;
             let mut payer = layout.payers.setter(payer_address);
@@ -368,7 +376,11 @@ impl PayerRegistry {
         if fee_distributor.is_zero() {
             return Err(ZeroFeeDistributor {}.into());
         }
-        self.vm().log(ExcessTransferred { amount: excess });
+        events::emit(
+            self.vm(),
+            &[ExcessTransferred::SIGNATURE_HASH],
+            &events::uint(U256::from(excess)).0,
+        );
         let calldata = IERC20Like::transferCall {
             recipient_: fee_distributor,
             amount_: U256::from(excess),
@@ -389,7 +401,11 @@ impl PayerRegistry {
             return Err(NoChange {}.into());
         }
         layout.settler.set(settler);
-        self.vm().log(SettlerUpdated { settler });
+        events::emit(
+            self.vm(),
+            &[SettlerUpdated::SIGNATURE_HASH, events::address(settler)],
+            &[],
+        );
         Ok(())
     }
 
@@ -404,9 +420,11 @@ impl PayerRegistry {
             return Err(NoChange {}.into());
         }
         layout.fee_distributor.set(fee_distributor);
-        self.vm().log(FeeDistributorUpdated {
-            feeDistributor: fee_distributor,
-        });
+        events::emit(
+            self.vm(),
+            &[FeeDistributorUpdated::SIGNATURE_HASH, events::address(fee_distributor)],
+            &[],
+        );
         Ok(())
     }
 
@@ -418,7 +436,7 @@ impl PayerRegistry {
             MINIMUM_DEPOSIT_PARAMETER_KEY,
             96,
         )?
-        .to::<U96>();
+        .saturating_to::<U96>();
         if minimum_deposit.is_zero() {
             return Err(ZeroMinimumDeposit {}.into());
         }
@@ -427,9 +445,11 @@ impl PayerRegistry {
             return Err(NoChange {}.into());
         }
         layout.minimum_deposit.set(minimum_deposit);
-        self.vm().log(MinimumDepositUpdated {
-            minimumDeposit: minimum_deposit,
-        });
+        events::emit(
+            self.vm(),
+            &[MinimumDepositUpdated::SIGNATURE_HASH],
+            &events::uint(U256::from(minimum_deposit)).0,
+        );
         Ok(())
     }
 
@@ -441,7 +461,7 @@ impl PayerRegistry {
             WITHDRAW_LOCK_PERIOD_PARAMETER_KEY,
             32,
         )?
-        .to::<u32>();
+        .saturating_to::<u32>();
         if withdraw_lock_period > MAX_WITHDRAW_LOCK_PERIOD {
             return Err(WithdrawLockPeriodTooHigh {
                 withdrawLockPeriod: withdraw_lock_period,
@@ -450,15 +470,17 @@ impl PayerRegistry {
             .into());
         }
         let mut layout = self.layout();
-        if layout.withdraw_lock_period.get().to::<u32>() == withdraw_lock_period {
+        if layout.withdraw_lock_period.get().saturating_to::<u32>() == withdraw_lock_period {
             return Err(NoChange {}.into());
         }
         layout
             .withdraw_lock_period
             .set(U32::from(withdraw_lock_period));
-        self.vm().log(WithdrawLockPeriodUpdated {
-            withdrawLockPeriod: withdraw_lock_period,
-        });
+        events::emit(
+            self.vm(),
+            &[WithdrawLockPeriodUpdated::SIGNATURE_HASH],
+            &events::uint(U256::from(withdraw_lock_period)).0,
+        );
         Ok(())
     }
 
@@ -474,7 +496,11 @@ impl PayerRegistry {
             return Err(NoChange {}.into());
         }
         layout.paused.set(paused);
-        self.vm().log(PauseStatusUpdated { paused });
+        events::emit(
+            self.vm(),
+            &[PauseStatusUpdated::SIGNATURE_HASH, events::boolean(paused)],
+            &[],
+        );
         Ok(())
     }
 
@@ -557,7 +583,7 @@ impl PayerRegistry {
         let layout = self.layout();
         Ok(total_withdrawable(
             get_i104(&layout.total_deposits),
-            layout.total_debt.get().to::<u128>(),
+            layout.total_debt.get().saturating_to::<u128>(),
         )?)
     }
 
@@ -568,7 +594,7 @@ impl PayerRegistry {
 
     /// How long a withdrawal request waits before it can be finalized.
     pub fn withdraw_lock_period(&self) -> u32 {
-        self.layout().withdraw_lock_period.get().to::<u32>()
+        self.layout().withdraw_lock_period.get().saturating_to::<u32>()
     }
 
     /// The fee tokens held beyond what payers can withdraw (the balance's low 96 bits).
@@ -576,7 +602,7 @@ impl PayerRegistry {
         let layout = self.layout();
         let total_withdrawable = total_withdrawable(
             get_i104(&layout.total_deposits),
-            layout.total_debt.get().to::<u128>(),
+            layout.total_debt.get().saturating_to::<u128>(),
         )?;
         let calldata = IERC20Like::balanceOfCall {
             account_: self.vm().contract_address(),
@@ -585,9 +611,9 @@ impl PayerRegistry {
         let output = calls::static_call(self.vm(), fee_token(), &calldata)?;
         let balance = calls::returned_uint(&output)?;
         // `uint96(balance)`: Solidity's narrowing keeps the low 96 bits.
-        let token_balance = (balance & U256::from(UINT96_MAX)).to::<u128>();
+        let token_balance = (balance & U256::from(UINT96_MAX)).saturating_to::<u128>();
         Ok(U96::from(
-            token_balance.saturating_sub(total_withdrawable.to::<u128>()),
+            token_balance.saturating_sub(total_withdrawable.saturating_to::<u128>()),
         ))
     }
 
@@ -611,7 +637,7 @@ impl PayerRegistry {
         let payer = layout.payers.getter(payer_);
         (
             payer.pending_withdrawal.get(),
-            payer.withdrawable_timestamp.get().to::<u32>(),
+            payer.withdrawable_timestamp.get().saturating_to::<u32>(),
             payer.withdrawal_nonce.get(),
         )
     }
@@ -705,7 +731,7 @@ impl PayerRegistry {
             }
             .into());
         }
-        let total_debt = layout.total_debt.get().to::<u128>();
+        let total_debt = layout.total_debt.get().saturating_to::<u128>();
         let total_deposits = get_i104(&layout.total_deposits);
         let mut payer = layout.payers.setter(payer_address);
         let (new_balance, debt_repaid) = increased(get_i104(&payer.balance), amount)?;
@@ -714,10 +740,11 @@ impl PayerRegistry {
         set_i104(&mut payer.balance, new_balance);
         layout.total_debt.set(U96::from(total_debt));
         set_i104(&mut layout.total_deposits, total_deposits);
-        self.vm().log(Deposit {
-            payer: payer_address,
-            amount: U96::from(amount),
-        });
+        events::emit(
+            self.vm(),
+            &[Deposit::SIGNATURE_HASH, events::address(payer_address)],
+            &events::uint(U256::from(amount)).0,
+        );
         Ok(())
     }
 
@@ -732,14 +759,14 @@ impl PayerRegistry {
         let mut layout = self.layout();
         let total_deposits = get_i104(&layout.total_deposits);
         let mut payer = layout.payers.setter(caller);
-        let pending_withdrawal = payer.pending_withdrawal.get().to::<u128>();
+        let pending_withdrawal = payer.pending_withdrawal.get().saturating_to::<u128>();
         if pending_withdrawal == 0 {
             return Err(NoPendingWithdrawal {}.into());
         }
         if get_i104(&payer.balance) < 0 {
             return Err(PayerInDebt {}.into());
         }
-        let withdrawable_timestamp = payer.withdrawable_timestamp.get().to::<u32>();
+        let withdrawable_timestamp = payer.withdrawable_timestamp.get().saturating_to::<u32>();
         let nonce = payer.withdrawal_nonce.get();
         if timestamp < u64::from(withdrawable_timestamp) {
             return Err(WithdrawalNotReady {
@@ -753,10 +780,11 @@ impl PayerRegistry {
         payer.pending_withdrawal.set(U96::ZERO);
         payer.withdrawable_timestamp.set(U32::ZERO);
         set_i104(&mut layout.total_deposits, total_deposits);
-        self.vm().log(WithdrawalFinalized {
-            payer: caller,
-            nonce,
-        });
+        events::emit(
+            self.vm(),
+            &[WithdrawalFinalized::SIGNATURE_HASH, events::address(caller)],
+            &events::uint(U256::from(nonce)).0,
+        );
         Ok(pending_withdrawal)
     }
 

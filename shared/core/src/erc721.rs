@@ -9,7 +9,7 @@
 use alloc::{string::String, vec, vec::Vec};
 
 use alloy_primitives::{Address, FixedBytes, U256};
-use alloy_sol_types::SolCall;
+use alloy_sol_types::{SolCall, SolEvent};
 use stylus_sdk::{
     call::RawCall,
     host::VM,
@@ -22,7 +22,7 @@ use xmtp_abi::oz_erc721::{
     ERC721InvalidSender, ERC721NonexistentToken, IERC721Receiver, Transfer,
 };
 
-use crate::{revert::Bubbled, slots::OZ_ERC721, storage::rooted};
+use crate::{events, revert::Bubbled, slots::OZ_ERC721, storage::rooted};
 
 /// ERC-165 id of `IERC165`.
 pub const IERC165_INTERFACE_ID: [u8; 4] = [0x01, 0xff, 0xc9, 0xa7];
@@ -177,11 +177,16 @@ impl Erc721Storage {
         if !auth.is_zero() && owner != auth && !self.is_approved_for_all(owner, auth) {
             return Err(ERC721InvalidApprover { approver: auth }.into());
         }
-        self.vm().log(Approval {
-            owner,
-            approved: to,
-            tokenId: token_id,
-        });
+        events::emit(
+            self.vm(),
+            &[
+                Approval::SIGNATURE_HASH,
+                events::address(owner),
+                events::address(to),
+                events::uint(token_id),
+            ],
+            &[],
+        );
         self.token_approvals.setter(token_id).set(to);
         Ok(())
     }
@@ -200,11 +205,15 @@ impl Erc721Storage {
             .setter(owner)
             .setter(operator)
             .set(approved);
-        self.vm().log(ApprovalForAll {
-            owner,
-            operator,
-            approved,
-        });
+        events::emit(
+            self.vm(),
+            &[
+                ApprovalForAll::SIGNATURE_HASH,
+                events::address(owner),
+                events::address(operator),
+            ],
+            &events::boolean(approved).0,
+        );
         Ok(())
     }
 
@@ -292,11 +301,16 @@ impl Erc721Storage {
             balance.set(increased);
         }
         self.owners.setter(token_id).set(to);
-        self.vm().log(Transfer {
-            from,
-            to,
-            tokenId: token_id,
-        });
+        events::emit(
+            self.vm(),
+            &[
+                Transfer::SIGNATURE_HASH,
+                events::address(from),
+                events::address(to),
+                events::uint(token_id),
+            ],
+            &[],
+        );
         Ok(from)
     }
 

@@ -15,6 +15,7 @@ pub mod enumerable_set;
 pub mod erc20;
 pub mod erc20_permit;
 pub mod erc721;
+pub mod events;
 pub mod initializable;
 pub mod keys;
 pub mod merkle;

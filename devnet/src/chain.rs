@@ -8,6 +8,8 @@ use revm::context_interface::JournalTr;
 use revm::database::{CacheDB, EmptyDB};
 use revm::handler::instructions::EthInstructions;
 use revm::handler::{EthFrame, EthPrecompiles, Handler, MainnetHandler};
+use revm::inspector::{Inspector, InspectorHandler};
+use revm::interpreter::interpreter::EthInterpreter;
 use revm::primitives::{hardfork::SpecId, Address, Bytes, Log, TxKind, B256, U256};
 use revm::state::AccountInfo;
 use revm::DatabaseCommit;
@@ -15,7 +17,7 @@ use revm::DatabaseCommit;
 use xmtp_stylus::activation::StylusParams;
 
 use crate::arb::{self, ArbConfig, ArbPrecompiles, ARB_SYS, ARB_WASM};
-use crate::evm::{Db, StylusEvm, StylusHalt};
+use crate::evm::{Ctx, Db, StylusEvm, StylusHalt};
 
 /// A transaction.
 #[derive(Debug, Clone)]
@@ -371,7 +373,7 @@ impl Chain {
         self.evm.rt.instances
     }
 
-    fn execute(&mut self, tx: &Tx, commit: bool) -> Result<Receipt, ChainError> {
+    fn prepare(&mut self, tx: &Tx) {
         let nonce = self.nonce(tx.from);
         let block = BlockEnv {
             number: U256::from(self.number),
@@ -396,10 +398,41 @@ impl Chain {
         self.evm.inner.ctx.tx = txenv;
         self.evm.inner.precompiles.config.l2_block = self.l2_block;
         self.evm.inner.precompiles.last_error = None;
+    }
+
+    fn execute(&mut self, tx: &Tx, commit: bool) -> Result<Receipt, ChainError> {
+        self.prepare(tx);
         // An eth_call runs on a copy of the block's state: it must not warm the block's cache
         // of recent programs for later transactions.
         let recent = (!commit).then(|| self.evm.rt.recent.clone());
         let result = MainnetHandler::<StylusEvm, Err, EthFrame>::default().run(&mut self.evm);
+        self.conclude(result, recent, commit)
+    }
+
+    /// Executes a transaction under a revm [`Inspector`] (a tracer or a test mock): every frame
+    /// is reported, Stylus ones included (calls, creates and their ends; a program has no EVM
+    /// steps). Commits when `commit` is set; returns the receipt and the inspector.
+    pub fn inspect<I: Inspector<Ctx, EthInterpreter>>(
+        &mut self,
+        tx: &Tx,
+        inspector: I,
+        commit: bool,
+    ) -> Result<(Receipt, I), ChainError> {
+        self.prepare(tx);
+        let recent = (!commit).then(|| self.evm.rt.recent.clone());
+        let mut traced = self.evm.with_inspector(inspector);
+        let result =
+            MainnetHandler::<StylusEvm<I>, Err, EthFrame>::default().inspect_run(&mut traced);
+        let inspector = self.evm.restore(traced);
+        Ok((self.conclude(result, recent, commit)?, inspector))
+    }
+
+    fn conclude(
+        &mut self,
+        result: Result<ExecutionResult, Err>,
+        recent: Option<Vec<B256>>,
+        commit: bool,
+    ) -> Result<Receipt, ChainError> {
         let state = self.evm.inner.ctx.journaled_state.finalize();
         let result = result.map_err(|e| ChainError(e.to_string()))?;
         if let Some(recent) = recent {

@@ -19,6 +19,8 @@ use revm::handler::{
     EthFrame, EvmTr, FrameResult, ItemOrResult,
 };
 use revm::handler::{FrameData, FrameInitOrResult};
+use revm::inspector::handler::frame_end;
+use revm::inspector::{inspect_instructions, Inspector, InspectorEvmTr};
 use revm::interpreter::interpreter::EthInterpreter;
 use revm::interpreter::interpreter_action::FrameInit;
 use revm::interpreter::{
@@ -40,8 +42,8 @@ pub type Db = CacheDB<EmptyDB>;
 /// revm's context with our database.
 pub type Ctx = Context<BlockEnv, TxEnv, CfgEnv, Db, Journal<Db>, ()>;
 /// revm's EVM with the Arbitrum precompiles.
-pub type InnerEvm =
-    Evm<Ctx, (), EthInstructions<EthInterpreter, Ctx>, ArbPrecompiles, EthFrame<EthInterpreter>>;
+pub type InnerEvm<INSP = ()> =
+    Evm<Ctx, INSP, EthInstructions<EthInterpreter, Ctx>, ArbPrecompiles, EthFrame<EthInterpreter>>;
 
 /// Whether code is a (classic) Stylus program.
 pub fn is_stylus(code: &[u8]) -> bool {
@@ -165,14 +167,14 @@ impl<E: Engine> Runtime<E> {
 }
 
 /// revm's EVM plus the Stylus runtime.
-pub struct StylusEvm<E: Engine = WasmiEngine> {
+pub struct StylusEvm<INSP = (), E: Engine = WasmiEngine> {
     /// revm's EVM.
-    pub inner: InnerEvm,
+    pub inner: InnerEvm<INSP>,
     /// The Stylus side.
     pub rt: Runtime<E>,
 }
 
-impl StylusEvm<WasmiEngine> {
+impl StylusEvm<(), WasmiEngine> {
     /// Wraps an EVM with a wasmi runtime.
     pub fn new(inner: InnerEvm, params: StylusParams, arbos_version: u64) -> Self {
         Self {
@@ -182,10 +184,115 @@ impl StylusEvm<WasmiEngine> {
     }
 }
 
+impl<E: Engine + Clone> StylusEvm<(), E> {
+    /// Moves the chain state and the runtime into an EVM driven by `inspector`, leaving an
+    /// empty context here until [`StylusEvm::restore`] puts them back.
+    pub fn with_inspector<I>(&mut self, inspector: I) -> StylusEvm<I, E> {
+        let spec = self.inner.ctx.cfg.spec;
+        let placeholder = Context::new(CacheDB::new(EmptyDB::default()), spec);
+        let ctx = std::mem::replace(&mut self.inner.ctx, placeholder);
+        let rt = Runtime::new(
+            self.rt.engine.clone(),
+            self.rt.params,
+            self.rt.arbos_version,
+        );
+        let rt = std::mem::replace(&mut self.rt, rt);
+        StylusEvm {
+            inner: Evm {
+                ctx,
+                inspector,
+                instruction: EthInstructions::new_mainnet_with_spec(spec),
+                precompiles: self.inner.precompiles.clone(),
+                frame_stack: revm::context::FrameStack::new_prealloc(8),
+            },
+            rt,
+        }
+    }
+
+    /// Takes back what [`StylusEvm::with_inspector`] lent and returns the inspector.
+    pub fn restore<I>(&mut self, traced: StylusEvm<I, E>) -> I {
+        let StylusEvm { inner, rt } = traced;
+        self.inner.ctx = inner.ctx;
+        self.inner.precompiles = inner.precompiles;
+        self.rt = rt;
+        inner.inspector
+    }
+}
+
+impl<INSP, E: Engine> InspectorEvmTr for StylusEvm<INSP, E>
+where
+    INSP: Inspector<Ctx, EthInterpreter>,
+{
+    type Inspector = INSP;
+
+    fn all_inspector(
+        &self,
+    ) -> (
+        &Self::Context,
+        &Self::Instructions,
+        &Self::Precompiles,
+        &revm::context::FrameStack<Self::Frame>,
+        &Self::Inspector,
+    ) {
+        self.inner.all_inspector()
+    }
+
+    fn all_mut_inspector(
+        &mut self,
+    ) -> (
+        &mut Self::Context,
+        &mut Self::Instructions,
+        &mut Self::Precompiles,
+        &mut revm::context::FrameStack<Self::Frame>,
+        &mut Self::Inspector,
+    ) {
+        self.inner.all_mut_inspector()
+    }
+
+    fn inspect_frame_run(&mut self) -> Result<FrameInitOrResult<Self::Frame>, DbErr> {
+        let frame = self.inner.frame_stack.get();
+        let stylus = matches!(frame.input, FrameInput::Call(_))
+            && is_stylus(frame.interpreter.bytecode.original_byte_slice());
+        if stylus {
+            // A program has no EVM steps to show; its call and its children's are reported.
+            let mut result = self.run_stylus();
+            if let Ok(ItemOrResult::Result(frame_result)) = &mut result {
+                let (ctx, inspector, frame) = self.inner.ctx_inspector_frame();
+                frame_end(ctx, inspector, &frame.input, frame_result);
+            }
+            return result;
+        }
+        let (ctx, inspector, frame, instructions) = self.inner.ctx_inspector_frame_instructions();
+        let mut action = inspect_instructions(
+            ctx,
+            &mut frame.interpreter,
+            &mut *inspector,
+            instructions.instruction_table(),
+            instructions.gas_table(),
+        );
+        refuse_ef_code(&frame.data, &mut action);
+        let mut result = frame.process_next_action::<_, DbErr>(ctx, action);
+        if let Ok(ItemOrResult::Result(frame_result)) = &mut result {
+            frame_end(ctx, inspector, &frame.input, frame_result);
+            frame.set_finished(true);
+        }
+        result
+    }
+}
+
+/// EIP-3541 is off so Stylus code can deploy; every other `0xEF` code stays refused.
+fn refuse_ef_code(data: &FrameData, action: &mut InterpreterAction) {
+    if let (FrameData::Create(_), InterpreterAction::Return(r)) = (data, action) {
+        if r.result.is_ok() && r.output.first() == Some(&0xEF) && !is_stylus(&r.output) {
+            r.result = InstructionResult::CreateContractStartingWithEF;
+        }
+    }
+}
+
 /// Errors of the frame methods (database errors; ours is infallible).
 pub type DbErr = ContextDbError<Ctx>;
 
-impl<E: Engine> EvmTr for StylusEvm<E> {
+impl<INSP, E: Engine> EvmTr for StylusEvm<INSP, E> {
     type Context = Ctx;
     type Instructions = EthInstructions<EthInterpreter, Ctx>;
     type Precompiles = ArbPrecompiles;
@@ -259,12 +366,7 @@ impl<E: Engine> EvmTr for StylusEvm<E> {
             instructions.gas_table(),
             ctx,
         );
-        // EIP-3541 is off so Stylus code can deploy; every other 0xEF code stays refused.
-        if let (FrameData::Create(_), InterpreterAction::Return(r)) = (&frame.data, &mut action) {
-            if r.result.is_ok() && r.output.first() == Some(&0xEF) && !is_stylus(&r.output) {
-                r.result = InstructionResult::CreateContractStartingWithEF;
-            }
-        }
+        refuse_ef_code(&frame.data, &mut action);
         frame
             .process_next_action::<_, DbErr>(ctx, action)
             .inspect(|i| {
@@ -329,7 +431,7 @@ fn gas_result(limit: u64, left: u64, refund: i64, ok: bool) -> Gas {
     gas
 }
 
-impl<E: Engine> StylusEvm<E> {
+impl<INSP, E: Engine> StylusEvm<INSP, E> {
     fn halt(
         &mut self,
         reason: StylusHalt,

@@ -392,3 +392,69 @@ fn evm_code_starting_with_ef_is_refused_but_stylus_code_deploys() {
         .unwrap();
     assert!(r.status);
 }
+
+/// Records every finished call: scheme, caller, target, success.
+#[derive(Default)]
+struct Calls(Vec<(revm::interpreter::CallScheme, Address, Address, bool)>);
+
+impl<CTX> revm::inspector::Inspector<CTX> for Calls {
+    fn call_end(
+        &mut self,
+        _context: &mut CTX,
+        inputs: &revm::interpreter::CallInputs,
+        outcome: &mut revm::interpreter::CallOutcome,
+    ) {
+        self.0.push((
+            inputs.scheme,
+            inputs.caller,
+            inputs.target_address,
+            outcome.result.is_ok(),
+        ));
+    }
+}
+
+#[test]
+fn an_inspector_sees_every_frame_of_a_mixed_tree() {
+    use revm::interpreter::CallScheme::{Call, DelegateCall};
+    let mut chain = chain();
+    let store = program(&mut chain, &store_sender_program());
+    let fwd = evm(&mut chain, &forwarder(store, false));
+    let caller = program(&mut chain, &caller_program());
+    let writer = evm(&mut chain, EVM_STORE_CALLER);
+    // EOA -> C (Stylus) -> F (EVM) -> S (Stylus); then EOA -> C -> delegate E (EVM).
+    let (r, calls) = chain
+        .inspect(
+            &Tx::call(OWNER, caller, args(0, fwd, &[])),
+            Calls::default(),
+            true,
+        )
+        .unwrap();
+    assert!(r.status, "{r:?}");
+    assert_eq!(
+        calls.0,
+        vec![
+            (Call, fwd, store, true),
+            (Call, caller, fwd, true),
+            (Call, OWNER, caller, true)
+        ]
+    );
+    let (r, calls) = chain
+        .inspect(
+            &Tx::call(OWNER, caller, args(1, writer, &[])),
+            Calls::default(),
+            false,
+        )
+        .unwrap();
+    assert!(r.status, "{r:?}");
+    assert_eq!(
+        calls.0,
+        vec![
+            (DelegateCall, OWNER, caller, true),
+            (Call, OWNER, caller, true)
+        ]
+    );
+    // The inspected run committed exactly as a plain one would.
+    assert_eq!(slot(&chain, store, 7), as_word(fwd));
+    // And the chain keeps working after lending its state to the inspector.
+    assert!(send(&mut chain, caller, &args(0, fwd, &[])).status);
+}

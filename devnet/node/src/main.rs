@@ -76,7 +76,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let info = server.with(|d| xmtp_devnet_node::rpc::info(d));
+    let facts = server.with(|d| (d.fee_token(), d.accounts()));
     println!(
         "settlement chain {} at {}",
         config.settlement_chain_id,
@@ -87,17 +87,15 @@ fn main() -> ExitCode {
         config.app_chain_id,
         server.app_url()
     );
-    if let Ok(info) = info {
-        println!("fee token {}, inbox {}", info["feeToken"], info["inbox"]);
+    if let Ok((fee_token, accounts)) = facts {
+        println!(
+            "fee token {fee_token}, inbox {}, ArbRetryableTx {}",
+            xmtp_devnet_node::contracts::INBOX,
+            xmtp_devnet_node::contracts::ARB_RETRYABLE_TX
+        );
         println!("accounts (funded on both chains):");
-        if let Some(accounts) = info["accounts"].as_array() {
-            for (i, a) in accounts.iter().enumerate() {
-                println!(
-                    "  ({i}) {} key {}",
-                    a["address"].as_str().unwrap_or_default(),
-                    a["privateKey"].as_str().unwrap_or_default()
-                );
-            }
+        for (i, a) in accounts.iter().enumerate() {
+            println!("  ({i}) {} key 0x{}", a.address, a.key);
         }
     }
     println!("serving; Ctrl-C stops");

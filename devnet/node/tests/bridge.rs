@@ -623,17 +623,14 @@ fn a_contract_sender_is_aliased_and_so_are_refund_addresses_with_code() {
         to: fwd,
         amount: U256::from(10_000_000u64),
     };
-    assert!(status(
-        &f.d,
+    let h = send(
+        &mut f.d,
         Side::Settlement,
-        send(
-            &mut f.d,
-            Side::Settlement,
-            user,
-            DEV_FEE_TOKEN,
-            mint.abi_encode()
-        )
-    ));
+        user,
+        DEV_FEE_TOKEN,
+        mint.abi_encode(),
+    );
+    assert!(status(&f.d, Side::Settlement, h));
     let approve = approveCall {
         spender: INBOX,
         amount: U256::MAX,

@@ -328,20 +328,20 @@ impl Chain {
 
     /// Marks a code hash as cached or not (what the chain's program cache would decide).
     pub fn set_program_cached(&mut self, codehash: B256, cached: bool) -> bool {
-        let snapshot = self.snapshot();
         let ctx = &mut self.evm.inner.ctx;
-        let Ok(Some(mut info)) = arb::program_info(ctx, codehash) else {
-            self.restore(snapshot);
-            return false;
+        let updated = match arb::program_info(ctx, codehash) {
+            Ok(Some(mut info)) => {
+                info.cached = cached;
+                arb::set_program_info(ctx, codehash, &info).is_ok()
+            }
+            _ => false,
         };
-        info.cached = cached;
-        if arb::set_program_info(ctx, codehash, &info).is_err() {
-            self.restore(snapshot);
-            return false;
-        }
+        // The journal is used outside a transaction here: always empty it, keep only a success.
         let state = self.evm.inner.ctx.journaled_state.finalize();
-        self.db().commit(state);
-        true
+        if updated {
+            self.db().commit(state);
+        }
+        updated
     }
 
     /// Saves the state.

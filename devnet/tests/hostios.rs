@@ -759,3 +759,11 @@ fn nested_stylus_frames_stop_at_the_page_limit() {
     assert_eq!(u32::from_le_bytes(r.output[..4].try_into().unwrap()), 127);
     assert_eq!(r.stylus_halts, vec![StylusHalt::EntryCost]);
 }
+
+#[test]
+fn caching_an_unknown_program_changes_nothing() {
+    let mut chain = chain();
+    assert!(!chain.set_program_cached(xmtp_devnet::B256::with_last_byte(1), true));
+    let addr = program(&mut chain, ECHO);
+    assert!(send(&mut chain, addr, &[1]).status);
+}

@@ -48,6 +48,7 @@ pub mod identity_update_broadcaster;
 pub mod initializable;
 pub mod migratable;
 pub mod migrator;
+pub mod mock_underlying_fee_token;
 pub mod node_registry;
 pub mod oz_ecdsa;
 pub mod oz_erc20;

@@ -242,7 +242,8 @@ impl NodeRegistry {
         if layout.canonical_nodes.contains(member) {
             return Ok(());
         }
-        if layout.canonical_nodes.len() >= usize::from(layout.max_canonical_nodes.get().saturating_to::<u8>())
+        if layout.canonical_nodes.len()
+            >= usize::from(layout.max_canonical_nodes.get().saturating_to::<u8>())
         {
             return Err(MaxCanonicalNodesReached {}.into());
         }
@@ -423,7 +424,10 @@ impl NodeRegistry {
 
     /// The maximum size of the canonical set.
     pub fn max_canonical_nodes(&self) -> u8 {
-        self.layout().max_canonical_nodes.get().saturating_to::<u8>()
+        self.layout()
+            .max_canonical_nodes
+            .get()
+            .saturating_to::<u8>()
     }
 
     /// The size of the canonical set (its low 8 bits, as the reference casts it).
@@ -455,7 +459,7 @@ impl NodeRegistry {
             .values()
             .into_iter()
             // Only `uint32` ids are ever added, so the low 32 bits are the whole value.
-            .map(|member| member.as_limbs()[0] as u32)
+            .map(|member| member.saturating_to::<u32>())
             .collect()
     }
 
@@ -633,7 +637,7 @@ fn node_tuple(layout: &NodeRegistryStorage, node_id: u32) -> NodeTuple {
 
 /// `uint8(x)`: the low 8 bits, as Solidity's explicit narrowing keeps them.
 fn truncate_to_u8(value: usize) -> u8 {
-    (value & 0xff) as u8
+    value.to_le_bytes()[0]
 }
 
 #[cfg(test)]

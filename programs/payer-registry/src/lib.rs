@@ -50,8 +50,8 @@ use xmtp_abi::{
     settlement_chain_external::{IERC20Like, IFeeTokenLike, IPermitErc20Like},
 };
 use xmtp_core::{
-    calls, events, initializable::initializer, migratable, params, slots::PAYER_REGISTRY, storage::rooted,
-    Bubbled,
+    calls, events, initializable::initializer, migratable, params, slots::PAYER_REGISTRY,
+    storage::rooted, Bubbled,
 };
 
 /// The longest withdraw lock period a parameter may set: 7 days.
@@ -422,7 +422,10 @@ impl PayerRegistry {
         layout.fee_distributor.set(fee_distributor);
         events::emit(
             self.vm(),
-            &[FeeDistributorUpdated::SIGNATURE_HASH, events::address(fee_distributor)],
+            &[
+                FeeDistributorUpdated::SIGNATURE_HASH,
+                events::address(fee_distributor),
+            ],
             &[],
         );
         Ok(())
@@ -594,7 +597,10 @@ impl PayerRegistry {
 
     /// How long a withdrawal request waits before it can be finalized.
     pub fn withdraw_lock_period(&self) -> u32 {
-        self.layout().withdraw_lock_period.get().saturating_to::<u32>()
+        self.layout()
+            .withdraw_lock_period
+            .get()
+            .saturating_to::<u32>()
     }
 
     /// The fee tokens held beyond what payers can withdraw (the balance's low 96 bits).
@@ -612,9 +618,9 @@ impl PayerRegistry {
         let balance = calls::returned_uint(&output)?;
         // `uint96(balance)`: Solidity's narrowing keeps the low 96 bits.
         let token_balance = (balance & U256::from(UINT96_MAX)).saturating_to::<u128>();
-        Ok(U96::from(
-            token_balance.saturating_sub(total_withdrawable.saturating_to::<u128>()),
-        ))
+        Ok(U96::from(token_balance.saturating_sub(
+            total_withdrawable.saturating_to::<u128>(),
+        )))
     }
 
     /// A payer's balance (negative when in debt).

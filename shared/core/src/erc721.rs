@@ -344,6 +344,9 @@ impl Erc721Storage {
 ///
 /// Long division by 10 over 32-bit chunks keeps to native 64-bit operations: a `U256` division
 /// would link ruint's general division (about 9 KB of wasm) for this one use.
+// Each narrowing below keeps a value already known to fit (a masked or shifted half of a
+// 64-bit limb, a quotient below 2^32, a remainder below 10).
+#[allow(clippy::cast_possible_truncation)]
 fn push_decimal(out: &mut String, value: U256) {
     let mut chunks = [0u32; 8];
     for (index, limb) in value.as_limbs().iter().enumerate() {
@@ -431,7 +434,10 @@ mod tests {
         for value in values {
             let mut out = String::from("x/");
             push_decimal(&mut out, value);
-            assert_eq!(out, alloc::format!("x/{}", crate::keys::uint_component(value)));
+            assert_eq!(
+                out,
+                alloc::format!("x/{}", crate::keys::uint_component(value))
+            );
         }
     }
 

@@ -78,15 +78,25 @@ mod tests {
             byte_strings(&[&key, http.as_bytes()]),
             (key.clone(), http.clone()).abi_encode_params()
         );
-        assert_eq!(byte_strings(&[http.as_bytes()]), (http,).abi_encode_params());
+        assert_eq!(
+            byte_strings(&[http.as_bytes()]),
+            (http,).abi_encode_params()
+        );
         assert_eq!(byte_strings(&[b""]), (Bytes::new(),).abi_encode_params());
         let exact = Bytes::from(vec![7u8; 32]);
-        assert_eq!(byte_strings(&[&exact]), (exact.clone(),).abi_encode_params());
+        assert_eq!(
+            byte_strings(&[&exact]),
+            (exact.clone(),).abi_encode_params()
+        );
     }
 
     #[test]
     fn words_are_concatenated() {
-        let encoded = words(&[uint(U256::from(5)), address(Address::with_last_byte(1)), boolean(true)]);
+        let encoded = words(&[
+            uint(U256::from(5)),
+            address(Address::with_last_byte(1)),
+            boolean(true),
+        ]);
         assert_eq!(
             encoded,
             (U256::from(5), Address::with_last_byte(1), true).abi_encode_params()

@@ -104,7 +104,8 @@ mod entry {
 
     use stylus_sdk::prelude::*;
 
-    /// The program; its state lives in [`AppChainGatewayStorage`] at the
+    /// The program; its state lives in
+    /// [`AppChainGatewayStorage`](super::AppChainGatewayStorage) at the
     /// `xmtp.storage.AppChainGateway` root.
     #[storage]
     #[entrypoint]

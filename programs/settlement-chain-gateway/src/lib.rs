@@ -18,17 +18,25 @@
 //! - The `...FromUnderlying` paths approve the fee token for exactly the pulled amount before
 //!   `FeeToken.deposit`, which pulls it; the reference never approves, so on a real deployment
 //!   those paths always revert.
+//! - The four `deposit*` and four `sendParameters*` functions are dispatched from the fallback
+//!   and decoded by the `calldata` module with Solidity's rules, not by the SDK's router (whose
+//!   decoders for these argument lists would put the program over the size limit). Same
+//!   selectors, same behaviour and revert data, except that a key that is not UTF-8 reverts
+//!   with empty data.
 #![cfg_attr(target_arch = "wasm32", no_std, no_main)]
 
 extern crate alloc;
 
 use alloc::{string::String, vec, vec::Vec};
 
+mod calldata;
+
 use alloy_primitives::{Address, B256, U256};
 use alloy_sol_types::{Panic, PanicKind, SolCall, SolEvent};
 use stylus_sdk::{
     prelude::*,
     storage::{StorageAddress, StorageBool, StorageMap, StorageU256},
+    ArbResult,
 };
 use xmtp_abi::{
     migratable::{EmptyCode, MigrationFailed, ZeroMigrator},
@@ -144,7 +152,8 @@ mod entry {
 
     use stylus_sdk::prelude::*;
 
-    /// The program; its state lives in [`SettlementChainGatewayStorage`] at the
+    /// The program; its state lives in
+    /// [`SettlementChainGatewayStorage`](super::SettlementChainGatewayStorage) at the
     /// `xmtp.storage.SettlementChainGateway` root.
     #[storage]
     #[entrypoint]
@@ -161,6 +170,178 @@ impl SettlementChainGateway {
         initializer(&self.vm().clone(), || Ok(()))
     }
 
+    /// The four `deposit*` and four `sendParameters*` functions (the `calldata` module says
+    /// why they are decoded there); any other calldata reverts with empty data, as the
+    /// reference (which has no fallback) does.
+    #[fallback]
+    #[payable]
+    pub fn fallback(&mut self, calldata: &[u8]) -> ArbResult {
+        calldata::dispatch(self, calldata)
+    }
+
+    /// Copies `xmtp.settlementChainGateway.inbox.<chainId_>` from the registry (zero disables
+    /// the chain).
+    pub fn update_inbox(&mut self, chain_id_: U256) -> Result<()> {
+        let key = keys::combine(INBOX_PARAMETER_KEY, &abi_lean::decimal(chain_id_));
+        let inbox = params::get_address::<SettlementChainGatewayError>(
+            self.vm(),
+            parameter_registry(),
+            &key,
+        )?;
+        self.layout().inboxes.setter(chain_id_).set(inbox);
+        self.emit(
+            &[
+                InboxUpdated::SIGNATURE_HASH,
+                chain_id_.into(),
+                inbox.into_word(),
+            ],
+            &[],
+        );
+        Ok(())
+    }
+
+    /// Copies `xmtp.settlementChainGateway.paused` from the registry.
+    pub fn update_pause_status(&mut self) -> Result<()> {
+        let paused = params::get_bool::<SettlementChainGatewayError>(
+            self.vm(),
+            parameter_registry(),
+            PAUSED_PARAMETER_KEY,
+        )?;
+        let mut layout = self.layout();
+        if paused == layout.paused.get() {
+            return Err(NoChange {}.into());
+        }
+        layout.paused.set(paused);
+        self.emit(
+            &[
+                PauseStatusUpdated::SIGNATURE_HASH,
+                U256::from(u8::from(paused)).into(),
+            ],
+            &[],
+        );
+        Ok(())
+    }
+
+    /// Migrates this gateway's proxy through the migrator set in the parameter registry.
+    pub fn migrate(&mut self) -> Result<()> {
+        let vm = self.vm().clone();
+        let migrator = params::get_address::<SettlementChainGatewayError>(
+            &vm,
+            parameter_registry(),
+            MIGRATOR_PARAMETER_KEY,
+        )?;
+        migratable::migrate(&vm, migrator)
+    }
+
+    /// Sends this gateway's whole fee-token balance to `recipient_` (the outbox delivers a
+    /// withdrawal's tokens and calls this in the same transaction).
+    pub fn receive_withdrawal(&mut self, recipient_: Address) -> Result<U256> {
+        let amount = self.prepare_withdrawal(recipient_)?;
+        let calldata = abi_lean::encode(
+            Some(IERC20Like::transferCall::SELECTOR),
+            &[address(recipient_), uint(amount)],
+        );
+        self.call_returning_bool(fee_token(), &calldata)?;
+        Ok(amount)
+    }
+
+    /// As `receiveWithdrawal`, but unwraps the balance into the underlying token.
+    pub fn receive_withdrawal_into_underlying(&mut self, recipient_: Address) -> Result<U256> {
+        let amount = self.prepare_withdrawal(recipient_)?;
+        let calldata = abi_lean::encode(
+            Some(IFeeTokenLike::withdrawToCall::SELECTOR),
+            &[address(recipient_), uint(amount)],
+        );
+        self.call_returning_bool(fee_token(), &calldata)?;
+        Ok(amount)
+    }
+
+    /// `"xmtp.settlementChainGateway.inbox"`.
+    pub fn inbox_parameter_key() -> String {
+        INBOX_PARAMETER_KEY.into()
+    }
+
+    /// `"xmtp.settlementChainGateway.migrator"`.
+    pub fn migrator_parameter_key() -> String {
+        MIGRATOR_PARAMETER_KEY.into()
+    }
+
+    /// `"xmtp.settlementChainGateway.paused"`.
+    pub fn paused_parameter_key() -> String {
+        PAUSED_PARAMETER_KEY.into()
+    }
+
+    /// The parameter registry this implementation was built with.
+    #[selector(name = "parameterRegistry")]
+    pub fn parameter_registry_getter(&self) -> Address {
+        parameter_registry()
+    }
+
+    /// The app-chain gateway this implementation was built with.
+    #[selector(name = "appChainGateway")]
+    pub fn app_chain_gateway_getter(&self) -> Address {
+        app_chain_gateway()
+    }
+
+    /// This gateway's address as app chains see it (the refund address of every ticket).
+    pub fn app_chain_alias(&self) -> Address {
+        alias::to_alias(self.vm().contract_address())
+    }
+
+    /// The fee token this implementation was built with.
+    #[selector(name = "feeToken")]
+    pub fn fee_token_getter(&self) -> Address {
+        fee_token()
+    }
+
+    /// Whether deposits and parameter transmissions are paused.
+    pub fn paused(&self) -> bool {
+        self.layout().paused.get()
+    }
+
+    /// The most a deposit's ticket to `chainId_` can cost, in 18-decimal app-chain wei, at a
+    /// settlement base fee of at most `maxBaseFee_`.
+    pub fn calculate_max_deposit_fee(
+        &self,
+        chain_id_: U256,
+        gas_limit_: U256,
+        max_fee_per_gas_: U256,
+        max_base_fee_: U256,
+    ) -> Result<U256> {
+        let (max_submission_cost, max_transaction_cost) = self.max_costs(
+            self.inbox(chain_id_)?,
+            U256::from(RECEIVE_DEPOSIT_DATA_LENGTH),
+            gas_limit_,
+            max_fee_per_gas_,
+            max_base_fee_,
+        )?;
+        checked_add(max_submission_cost, max_transaction_cost)
+    }
+
+    /// The inbox of `chainId_`; `UnsupportedChainId` when none is set.
+    pub fn get_inbox(&self, chain_id_: U256) -> Result<Address> {
+        self.inbox(chain_id_)
+    }
+
+    /// The executing proxy's implementation.
+    pub fn implementation(&self) -> Address {
+        xmtp_core::storage::implementation(self.vm())
+    }
+
+    /// `"1.0.0"`.
+    pub fn version() -> String {
+        "1.0.0".into()
+    }
+
+    /// `"SettlementChainGateway"`.
+    pub fn contract_name() -> String {
+        "SettlementChainGateway".into()
+    }
+}
+
+// The entry points routed by [`calldata::dispatch`]; their arguments are the reference's.
+#[allow(clippy::needless_pass_by_value, clippy::too_many_arguments)]
+impl SettlementChainGateway {
     /// Pulls `amount_` fee tokens from the caller and deposits them to `recipient_` on
     /// `chainId_`, less the ticket's maximum costs.
     pub fn deposit(
@@ -325,165 +506,6 @@ impl SettlementChainGateway {
             amount_to_send_,
         )?;
         Ok(total_sent)
-    }
-
-    /// Copies `xmtp.settlementChainGateway.inbox.<chainId_>` from the registry (zero disables
-    /// the chain).
-    pub fn update_inbox(&mut self, chain_id_: U256) -> Result<()> {
-        let key = keys::combine(INBOX_PARAMETER_KEY, &abi_lean::decimal(chain_id_));
-        let inbox = params::get_address::<SettlementChainGatewayError>(
-            self.vm(),
-            parameter_registry(),
-            &key,
-        )?;
-        self.layout().inboxes.setter(chain_id_).set(inbox);
-        self.emit(
-            &[
-                InboxUpdated::SIGNATURE_HASH,
-                chain_id_.into(),
-                inbox.into_word(),
-            ],
-            &[],
-        );
-        Ok(())
-    }
-
-    /// Copies `xmtp.settlementChainGateway.paused` from the registry.
-    pub fn update_pause_status(&mut self) -> Result<()> {
-        let paused = params::get_bool::<SettlementChainGatewayError>(
-            self.vm(),
-            parameter_registry(),
-            PAUSED_PARAMETER_KEY,
-        )?;
-        let mut layout = self.layout();
-        if paused == layout.paused.get() {
-            return Err(NoChange {}.into());
-        }
-        layout.paused.set(paused);
-        self.emit(
-            &[
-                PauseStatusUpdated::SIGNATURE_HASH,
-                U256::from(u8::from(paused)).into(),
-            ],
-            &[],
-        );
-        Ok(())
-    }
-
-    /// Migrates this gateway's proxy through the migrator set in the parameter registry.
-    pub fn migrate(&mut self) -> Result<()> {
-        let vm = self.vm().clone();
-        let migrator = params::get_address::<SettlementChainGatewayError>(
-            &vm,
-            parameter_registry(),
-            MIGRATOR_PARAMETER_KEY,
-        )?;
-        migratable::migrate(&vm, migrator)
-    }
-
-    /// Sends this gateway's whole fee-token balance to `recipient_` (the outbox delivers a
-    /// withdrawal's tokens and calls this in the same transaction).
-    pub fn receive_withdrawal(&mut self, recipient_: Address) -> Result<U256> {
-        let amount = self.prepare_withdrawal(recipient_)?;
-        let calldata = abi_lean::encode(
-            Some(IERC20Like::transferCall::SELECTOR),
-            &[address(recipient_), uint(amount)],
-        );
-        self.call_returning_bool(fee_token(), &calldata)?;
-        Ok(amount)
-    }
-
-    /// As `receiveWithdrawal`, but unwraps the balance into the underlying token.
-    pub fn receive_withdrawal_into_underlying(&mut self, recipient_: Address) -> Result<U256> {
-        let amount = self.prepare_withdrawal(recipient_)?;
-        let calldata = abi_lean::encode(
-            Some(IFeeTokenLike::withdrawToCall::SELECTOR),
-            &[address(recipient_), uint(amount)],
-        );
-        self.call_returning_bool(fee_token(), &calldata)?;
-        Ok(amount)
-    }
-
-    /// `"xmtp.settlementChainGateway.inbox"`.
-    pub fn inbox_parameter_key() -> String {
-        INBOX_PARAMETER_KEY.into()
-    }
-
-    /// `"xmtp.settlementChainGateway.migrator"`.
-    pub fn migrator_parameter_key() -> String {
-        MIGRATOR_PARAMETER_KEY.into()
-    }
-
-    /// `"xmtp.settlementChainGateway.paused"`.
-    pub fn paused_parameter_key() -> String {
-        PAUSED_PARAMETER_KEY.into()
-    }
-
-    /// The parameter registry this implementation was built with.
-    #[selector(name = "parameterRegistry")]
-    pub fn parameter_registry_getter(&self) -> Address {
-        parameter_registry()
-    }
-
-    /// The app-chain gateway this implementation was built with.
-    #[selector(name = "appChainGateway")]
-    pub fn app_chain_gateway_getter(&self) -> Address {
-        app_chain_gateway()
-    }
-
-    /// This gateway's address as app chains see it (the refund address of every ticket).
-    pub fn app_chain_alias(&self) -> Address {
-        alias::to_alias(self.vm().contract_address())
-    }
-
-    /// The fee token this implementation was built with.
-    #[selector(name = "feeToken")]
-    pub fn fee_token_getter(&self) -> Address {
-        fee_token()
-    }
-
-    /// Whether deposits and parameter transmissions are paused.
-    pub fn paused(&self) -> bool {
-        self.layout().paused.get()
-    }
-
-    /// The most a deposit's ticket to `chainId_` can cost, in 18-decimal app-chain wei, at a
-    /// settlement base fee of at most `maxBaseFee_`.
-    pub fn calculate_max_deposit_fee(
-        &self,
-        chain_id_: U256,
-        gas_limit_: U256,
-        max_fee_per_gas_: U256,
-        max_base_fee_: U256,
-    ) -> Result<U256> {
-        let (max_submission_cost, max_transaction_cost) = self.max_costs(
-            self.inbox(chain_id_)?,
-            U256::from(RECEIVE_DEPOSIT_DATA_LENGTH),
-            gas_limit_,
-            max_fee_per_gas_,
-            max_base_fee_,
-        )?;
-        checked_add(max_submission_cost, max_transaction_cost)
-    }
-
-    /// The inbox of `chainId_`; `UnsupportedChainId` when none is set.
-    pub fn get_inbox(&self, chain_id_: U256) -> Result<Address> {
-        self.inbox(chain_id_)
-    }
-
-    /// The executing proxy's implementation.
-    pub fn implementation(&self) -> Address {
-        xmtp_core::storage::implementation(self.vm())
-    }
-
-    /// `"1.0.0"`.
-    pub fn version() -> String {
-        "1.0.0".into()
-    }
-
-    /// `"SettlementChainGateway"`.
-    pub fn contract_name() -> String {
-        "SettlementChainGateway".into()
     }
 }
 

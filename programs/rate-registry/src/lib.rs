@@ -9,7 +9,7 @@
 
 extern crate alloc;
 
-use alloc::{string::String, vec::Vec};
+use alloc::{string::String, vec, vec::Vec};
 
 use alloy_primitives::{Address, U256, U64};
 use alloy_sol_types::{Panic, PanicKind};

@@ -11,6 +11,16 @@ const USAGE: &str = "usage: xmtp-devnet-node [--settlement-port N] [--app-port N
 [--outbox-delay SECONDS] [--ticket-lifetime SECONDS] [--basefee WEI] [--block-time SECONDS] \
 [--no-auto-relay]";
 
+/// Options that take a value.
+const WITH_VALUE: [&str; 6] = [
+    "--settlement-port",
+    "--app-port",
+    "--outbox-delay",
+    "--ticket-lifetime",
+    "--basefee",
+    "--block-time",
+];
+
 struct Args {
     options: ServerOptions,
     config: DevnetConfig,
@@ -32,6 +42,10 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
         }
         if flag == "-h" || flag == "--help" {
             return Err(USAGE.into());
+        }
+
+        if !WITH_VALUE.contains(&flag.as_str()) {
+            return Err(format!("unknown option {flag}\n{USAGE}"));
         }
         let value = args
             .next()

@@ -678,12 +678,12 @@ fn a_contract_sender_is_aliased_and_so_are_refund_addresses_with_code() {
     let report = f.d.relay();
     assert_eq!(report.redeemed.len(), 1);
     assert_eq!(Address::from_word(f.slot(0).into()), to_alias(fwd));
-    let used = U256::from(f.d.app.tx(report.redeemed[0]).unwrap().receipt.gas_used);
+    let gas_used = U256::from(f.d.app.tx(report.redeemed[0]).unwrap().receipt.gas_used);
     // The refund address has code on the settlement chain: its alias is refunded, and it is
     // also the sender's alias, where the deposit's 3 tokens arrived too.
     assert_eq!(
         f.app_balance(to_alias(fwd)),
-        e18(1) - used * U256::from(BASEFEE) + e18(3)
+        e18(1) - gas_used * U256::from(BASEFEE) + e18(3)
     );
     assert_eq!(report.deposits, vec![(to_alias(fwd), e18(3))]);
     assert_eq!(f.app_balance(fwd), U256::ZERO);

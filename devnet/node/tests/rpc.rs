@@ -544,19 +544,30 @@ fn interval_mining_moves_both_chains_by_itself() {
 #[test]
 fn the_cli_prints_endpoints_and_accounts_and_serves() {
     use std::io::BufRead as _;
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_xmtp-devnet-node"))
-        .args([
-            "--settlement-port",
-            "0",
-            "--app-port",
-            "0",
-            "--outbox-delay",
-            "60",
-        ])
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
+    /// Ends the child even when an assertion fails first.
+    struct Child(std::process::Child);
+    impl Drop for Child {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let mut child = Child(
+        std::process::Command::new(env!("CARGO_BIN_EXE_xmtp-devnet-node"))
+            .args([
+                "--settlement-port",
+                "0",
+                "--app-port",
+                "0",
+                "--outbox-delay",
+                "60",
+            ])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let stdout = child.0.stdout.take().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         for line in std::io::BufReader::new(stdout)
@@ -571,7 +582,7 @@ fn the_cli_prints_endpoints_and_accounts_and_serves() {
     let mut lines = Vec::new();
     // At most 40 lines or 60 s: the banner is about 15 lines.
     while lines.len() < 40 {
-        let Ok(line) = rx.recv_timeout(Duration::from_secs(60)) else {
+        let Ok(line) = rx.recv_timeout(Duration::from_mins(1)) else {
             break;
         };
         let done = line.starts_with("serving");

@@ -186,7 +186,10 @@ fn initialize_sets_mock_usd_names_and_domain() {
 #[test]
 fn initialize_twice_or_on_the_bare_implementation_reverts() {
     let (_host, mut initialized) = initialized_token();
-    assert_eq!(initialized.initialize(), Err(InvalidInitialization {}.into()));
+    assert_eq!(
+        initialized.initialize(),
+        Err(InvalidInitialization {}.into())
+    );
     let (host, mut bare) = token();
     host.vm.set_storage(ERC1967_IMPLEMENTATION, B256::ZERO);
     assert_eq!(bare.initialize(), Err(InvalidInitialization {}.into()));

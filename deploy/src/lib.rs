@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 pub mod abi;
 pub mod demo;
 pub mod embedded;
+pub mod local;
 pub mod network;
 pub mod pipeline;
 pub mod programs;

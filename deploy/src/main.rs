@@ -4,7 +4,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use xmtp_deploy::{abi, demo, embedded, network::Programs, pipeline, Error, Options, Workspace};
+use xmtp_deploy::{
+    abi, demo, embedded, local, network::Programs, pipeline, Error, Options, Workspace,
+};
 
 #[derive(Parser)]
 #[command(
@@ -35,6 +37,47 @@ enum Command {
     /// The main job: build everything, start a settlement chain and an app chain in process,
     /// deploy the network on them, exercise it end to end, and print what happened.
     Demo,
+    /// Start a settlement chain and an app chain linked by Arbitrum's bridge, serve each over
+    /// JSON-RPC on 127.0.0.1, print endpoints, chain ids and funded accounts; Ctrl-C stops.
+    Devnet(DevnetArgs),
+}
+
+#[derive(clap::Args)]
+struct DevnetArgs {
+    /// Settlement chain port (0 picks a free one).
+    #[arg(long, default_value_t = 8545)]
+    settlement_port: u16,
+    /// App chain port (0 picks a free one).
+    #[arg(long, default_value_t = 8546)]
+    app_port: u16,
+    /// Settlement chain id.
+    #[arg(long, default_value_t = 31_337)]
+    settlement_chain_id: u64,
+    /// App chain id.
+    #[arg(long, default_value_t = 31_338)]
+    app_chain_id: u64,
+    /// Also mine a block on both chains every SECONDS (default: only on transactions).
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
+    block_time: Option<u64>,
+    /// Seconds before an app-chain withdrawal can be executed from the outbox.
+    #[arg(long, value_name = "SECONDS", default_value_t = 3_600)]
+    outbox_delay: u64,
+    /// Seconds a retryable ticket stays redeemable.
+    #[arg(long, value_name = "SECONDS", default_value_t = 7 * 24 * 3_600)]
+    ticket_lifetime: u64,
+    /// Base fee of both chains, in wei.
+    #[arg(long, value_name = "WEI", default_value_t = 100_000_000)]
+    basefee: u64,
+    /// The settlement-chain token the inbox escrows and the app chain spends as gas (the
+    /// network's FeeToken proxy); without it the devnet installs its own 6-decimal token.
+    #[arg(long, value_name = "ADDRESS")]
+    fee_token: Option<alloy_primitives::Address>,
+    /// Deliver tickets and outbox messages only when asked (`devnet_relay`).
+    #[arg(long)]
+    no_auto_relay: bool,
+    /// Print the description as one JSON line.
+    #[arg(long)]
+    json: bool,
 }
 
 fn main() -> ExitCode {
@@ -43,6 +86,7 @@ fn main() -> ExitCode {
         Command::Build { check } => build(check),
         Command::Abi { check } => workspace().and_then(|ws| abi_files(&ws, check)),
         Command::Demo => demo(),
+        Command::Devnet(args) => devnet(&args).map_err(|e| vec![e]),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -139,6 +183,45 @@ fn demo() -> Result<(), Vec<Error>> {
     for check in &report.checks {
         println!("  ok  {check}");
     }
+    Ok(())
+}
+
+/// Serves the devnet until Ctrl-C (or SIGTERM), then stops both servers.
+fn devnet(args: &DevnetArgs) -> Result<(), Error> {
+    let config = xmtp_devnet_node::DevnetConfig {
+        settlement_chain_id: args.settlement_chain_id,
+        app_chain_id: args.app_chain_id,
+        basefee: args.basefee,
+        fee_token: args.fee_token,
+        outbox_delay: args.outbox_delay,
+        ticket_lifetime: args.ticket_lifetime,
+        ..xmtp_devnet_node::DevnetConfig::default()
+    };
+    let options = xmtp_devnet_node::ServerOptions {
+        settlement_port: args.settlement_port,
+        app_port: args.app_port,
+        auto_relay: !args.no_auto_relay,
+        block_time: args.block_time.map(std::time::Duration::from_secs),
+    };
+    let (stop_tx, stop_rx) = std::sync::mpsc::channel();
+    ctrlc::set_handler(move || {
+        let _ = stop_tx.send(());
+    })
+    .map_err(|e| Error::Chain(format!("cannot install the Ctrl-C handler: {e}")))?;
+    let (server, endpoints) = local::start(config, &options)?;
+    if args.json {
+        println!("{}", endpoints.to_json());
+    } else {
+        print!("{}", endpoints.describe());
+        println!("serving; Ctrl-C stops");
+    }
+    // Whoever reads our output line by line (a test, a script) sees it now.
+    std::io::Write::flush(&mut std::io::stdout())
+        .map_err(|e| Error::io(std::path::Path::new("<stdout>"), &e))?;
+    // A closed channel (the handler gone) also means stop.
+    let _ = stop_rx.recv();
+    server.shutdown();
+    eprintln!("devnet stopped");
     Ok(())
 }
 

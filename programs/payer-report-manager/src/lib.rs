@@ -26,18 +26,16 @@ extern crate alloc;
 use alloc::{string::String, vec, vec::Vec};
 
 use alloy_primitives::{aliases::U96, Address, Bytes, FixedBytes, B256, U256};
-use alloy_sol_types::{Panic, PanicKind, SolCall};
+use alloy_sol_types::{Panic, PanicKind, SolCall, SolEvent};
+use report::Report;
 use stylus_sdk::{
     prelude::*,
-    storage::{
-        StorageB256, StorageBool, StorageMap, StorageU16, StorageU32, StorageU64, StorageU96,
-        StorageVec,
-    },
+    storage::{StorageB256, StorageU16},
+    ArbResult,
 };
 use xmtp_abi::{
     migratable::{EmptyCode, MigrationFailed, ZeroMigrator},
     oz_initializable::InvalidInitialization,
-    payer_registry::PayerFee,
     payer_report_manager::{
         ArrayLengthMismatch, InsufficientSignatures, InvalidProtocolFeeRate, InvalidSequenceIds,
         InvalidStartSequenceId, NoChange, NoReportsForOriginator, NodeIdAtIndexMismatch,
@@ -52,7 +50,9 @@ use xmtp_abi::{
     settlement_chain_external::{INodeRegistryLike, IPayerRegistryLike},
 };
 use xmtp_core::{
-    calls, ecdsa, eip712,
+    abi_lean::{self, Arg},
+    args::{word_of, Args},
+    calls, ecdsa, eip712, events,
     initializable::initializer,
     merkle, migratable, params,
     slots::{ERC712, PAYER_REPORT_MANAGER},
@@ -68,7 +68,7 @@ pub const PAYER_REPORT_TYPEHASH: B256 =
 pub const ONE_HUNDRED_PERCENT: u16 = 10_000;
 
 /// Leaf fees are pico-dollars; the fee token counts micro-dollars.
-pub const LEAF_FEE_SCALE: u128 = 1_000_000;
+pub const LEAF_FEE_SCALE: u32 = 1_000_000;
 
 /// The EIP-712 domain name.
 pub const DOMAIN_NAME: &str = "PayerReportManager";
@@ -166,26 +166,13 @@ pub enum PayerReportManagerError {
     Bubbled(Bubbled),
 }
 
-/// One stored report: 4 slots, packed as Solidity packs `PayerReport`.
-#[storage]
-pub struct PayerReportStorage {
-    start_sequence_id: StorageU64,
-    end_sequence_id: StorageU64,
-    end_minute_since_epoch: StorageU32,
-    fees_settled: StorageU96,
-    offset: StorageU32,
-    is_settled: StorageBool,
-    protocol_fee_rate: StorageU16,
-    payers_merkle_root: StorageB256,
-    node_ids: StorageVec<StorageU32>,
-}
-
 /// `PayerReportManagerStorage` at `xmtp.storage.PayerReportManager`.
 #[storage]
 pub struct PayerReportManagerStorage {
-    /// Read and written through `PayerReportManager::reports`, which computes the same slots.
+    /// The slot of `mapping(uint32 => PayerReport[]) payerReportsByOriginator`, whose entries
+    /// the [`report`] module reads and writes (this field only keeps the layout).
     #[allow(dead_code)]
-    payer_reports_by_originator: StorageMap<u32, StorageVec<PayerReportStorage>>,
+    payer_reports_by_originator: StorageB256,
     protocol_fee_rate: StorageU16,
 }
 
@@ -212,9 +199,20 @@ mod entry {
 
 type Result<T, E = PayerReportManagerError> = core::result::Result<T, E>;
 
-// The SDK's router hands decoded arguments over by value.
-#[allow(clippy::needless_pass_by_value)]
 #[public]
+impl PayerReportManager {
+    /// Every function of the interface, routed and decoded by the [`router`] module (which
+    /// says why the SDK's router is not used).
+    #[fallback]
+    #[payable]
+    pub fn fallback(&mut self, calldata: &[u8]) -> ArbResult {
+        router::dispatch(self, calldata).unwrap_or_else(|| Err(Vec::new()))
+    }
+}
+
+// The interface's functions, called by the [`router`] with the decoded arguments, by value as
+// the SDK's router would pass them.
+#[allow(clippy::needless_pass_by_value)]
 impl PayerReportManager {
     /// Stores the EIP-712 domain separator of this proxy; once per proxy.
     pub fn initialize(&mut self) -> Result<()> {
@@ -248,22 +246,24 @@ impl PayerReportManager {
             payers_merkle_root_,
             &node_ids_,
         );
-        let index = self.reports(originator_node_id_).len();
-        let last_end = if index > 0 {
-            let previous = self.stored_digest(originator_node_id_, index - 1);
-            if previous == digest {
-                return Err(PayerReportAlreadySubmitted {
-                    originatorNodeId: originator_node_id_,
-                    startSequenceId: start_sequence_id_,
-                    endSequenceId: end_sequence_id_,
+        let vm = self.vm();
+        let index = report::count(vm, originator_node_id_);
+        let previous = index
+            .checked_sub(1)
+            .and_then(|last| report::get(vm, originator_node_id_, last));
+        let last_end = match previous {
+            Some(previous) => {
+                if self.stored_digest(originator_node_id_, &previous) == digest {
+                    return Err(PayerReportAlreadySubmitted {
+                        originatorNodeId: originator_node_id_,
+                        startSequenceId: start_sequence_id_,
+                        endSequenceId: end_sequence_id_,
+                    }
+                    .into());
                 }
-                .into());
+                previous.end
             }
-            self.reports(originator_node_id_)
-                .getter(index - 1)
-                .map_or(0, |report| report.end_sequence_id.get().to::<u64>())
-        } else {
-            0
+            None => 0,
         };
         if start_sequence_id_ != last_end {
             return Err(InvalidStartSequenceId {
@@ -278,46 +278,53 @@ impl PayerReportManager {
         self.revert_if_not_canonical_set(&node_ids_)?;
         let signing_node_ids = self.valid_signers(digest, &node_ids_, &signatures_)?;
 
-        let rate = self.layout().protocol_fee_rate.get();
         let is_settled = payers_merkle_root_.is_zero();
-        {
-            let mut reports = self.reports(originator_node_id_);
-            let mut report = reports.grow();
-            report
-                .start_sequence_id
-                .set(alloy_primitives::U64::from(start_sequence_id_));
-            report
-                .end_sequence_id
-                .set(alloy_primitives::U64::from(end_sequence_id_));
-            report
-                .end_minute_since_epoch
-                .set(alloy_primitives::U32::from(end_minute_since_epoch_));
-            report.is_settled.set(is_settled);
-            report.protocol_fee_rate.set(rate);
-            report.payers_merkle_root.set(payers_merkle_root_);
-            for id in &node_ids_ {
-                report.node_ids.push(alloy_primitives::U32::from(*id));
-            }
-        }
+        report::push(
+            vm,
+            originator_node_id_,
+            &Report {
+                start: start_sequence_id_,
+                end: end_sequence_id_,
+                end_minute: end_minute_since_epoch_,
+                is_settled,
+                rate: self.protocol_fee_rate(),
+                root: payers_merkle_root_,
+                node_ids: node_ids_.clone(),
+                ..Report::default()
+            },
+        );
         let vm = self.vm();
-        vm.log(PayerReportSubmitted {
-            originatorNodeId: originator_node_id_,
-            payerReportIndex: U256::from(index),
-            startSequenceId: start_sequence_id_,
-            endSequenceId: end_sequence_id_,
-            endMinuteSinceEpoch: end_minute_since_epoch_,
-            payersMerkleRoot: payers_merkle_root_,
-            nodeIds: node_ids_,
-            signingNodeIds: signing_node_ids,
-        });
+        let index_word = B256::from(U256::from(index));
+        let originator_word = word_of(originator_node_id_.into());
+        events::emit(
+            vm,
+            &[
+                PayerReportSubmitted::SIGNATURE_HASH,
+                originator_word,
+                index_word,
+                word_of(end_sequence_id_),
+            ],
+            &abi_lean::encode(
+                None,
+                &[
+                    Arg::Word(word_of(start_sequence_id_)),
+                    Arg::Word(word_of(end_minute_since_epoch_.into())),
+                    Arg::Word(payers_merkle_root_),
+                    Arg::Words(&id_words(&node_ids_)),
+                    Arg::Words(&id_words(&signing_node_ids)),
+                ],
+            ),
+        );
         if is_settled {
-            vm.log(PayerReportSubsetSettled {
-                originatorNodeId: originator_node_id_,
-                payerReportIndex: U256::from(index),
-                count: 0,
-                remaining: 0,
-                feesSettled: U96::ZERO,
-            });
+            events::emit(
+                vm,
+                &[
+                    PayerReportSubsetSettled::SIGNATURE_HASH,
+                    originator_word,
+                    index_word,
+                ],
+                &[0u8; 96],
+            );
         }
         Ok(U256::from(index))
     }
@@ -332,65 +339,45 @@ impl PayerReportManager {
     ) -> Result<()> {
         let index = self.index_in_bounds(originator_node_id_, payer_report_index_)?;
         let vm = self.vm().clone();
-        let (root, offset) = {
-            let reports = self.reports(originator_node_id_);
-            let report = reports
-                .getter(index)
-                .ok_or(PayerReportIndexOutOfBounds {})?;
-            if report.is_settled.get() {
-                return Err(PayerReportEntirelySettled {}.into());
-            }
-            (
-                report.payers_merkle_root.get(),
-                report.offset.get().to::<u32>(),
-            )
-        };
+        let mut report =
+            report::get(&vm, originator_node_id_, index).ok_or(PayerReportIndexOutOfBounds {})?;
+        if report.is_settled {
+            return Err(PayerReportEntirelySettled {}.into());
+        }
         merkle::verify::<PayerReportManagerError, _>(
             |data| vm.native_keccak256(data),
-            root,
-            u64::from(offset),
+            report.root,
+            u64::from(report.offset),
             &payer_fees_,
             &proof_elements_,
         )?;
         // Verification bounds `offset + len` by the leaf count, itself below 2^32.
         #[allow(clippy::cast_possible_truncation)]
         let count = payer_fees_.len() as u32;
-        let new_offset = offset + count;
+        let new_offset = report.offset + count;
         let leaf_count = merkle::get_leaf_count::<PayerReportManagerError>(&proof_elements_)?;
-        {
-            let mut reports = self.reports(originator_node_id_);
-            let mut report = reports
-                .setter(index)
-                .ok_or(PayerReportIndexOutOfBounds {})?;
-            report.offset.set(alloy_primitives::U32::from(new_offset));
-            report.is_settled.set(leaf_count == new_offset);
-        }
-        let digest = self.stored_digest(originator_node_id_, index);
-        let fees = decode_payer_fees(&payer_fees_)?;
-        let calldata = IPayerRegistryLike::settleUsageCall {
-            payerReportId_: digest,
-            payerFees_: fees,
-        }
-        .abi_encode();
+        report.offset = new_offset;
+        report.is_settled = leaf_count == new_offset;
+        report::set_progress(&vm, originator_node_id_, index, &report);
+        let digest = self.stored_digest(originator_node_id_, &report);
+        let calldata = settle_usage_calldata(digest, &payer_fees_)?;
         let output = calls::call(&vm, payer_registry(), U256::ZERO, &calldata)?;
-        let fees_settled = returned_u96(&output)?;
-        vm.log(PayerReportSubsetSettled {
-            originatorNodeId: originator_node_id_,
-            payerReportIndex: payer_report_index_,
-            count,
-            remaining: leaf_count - new_offset,
-            feesSettled: fees_settled,
-        });
-        let mut reports = self.reports(originator_node_id_);
-        let mut report = reports
-            .setter(index)
-            .ok_or(PayerReportIndexOutOfBounds {})?;
-        let total = report
-            .fees_settled
-            .get()
-            .checked_add(fees_settled)
+        let fees_settled = returned_fee(&output)?;
+        events::emit(
+            &vm,
+            &[
+                PayerReportSubsetSettled::SIGNATURE_HASH,
+                word_of(originator_node_id_.into()),
+                payer_report_index_.into(),
+            ],
+            &events::words(&[
+                word_of(count.into()),
+                word_of((leaf_count - new_offset).into()),
+                B256::from(U256::from(fees_settled)),
+            ]),
+        );
+        report::add_fees_settled(&vm, originator_node_id_, index, fees_settled)
             .ok_or(Panic::from(PanicKind::UnderOverflow))?;
-        report.fees_settled.set(total);
         Ok(())
     }
 
@@ -403,20 +390,22 @@ impl PayerReportManager {
             PROTOCOL_FEE_RATE_PARAMETER_KEY,
             16,
         )?
-        .to::<u16>();
+        .saturating_to::<u16>();
         if rate > ONE_HUNDRED_PERCENT {
             return Err(InvalidProtocolFeeRate {}.into());
         }
         let mut layout = self.layout();
-        if layout.protocol_fee_rate.get().to::<u16>() == rate {
+        if layout.protocol_fee_rate.get().saturating_to::<u16>() == rate {
             return Err(NoChange {}.into());
         }
         layout
             .protocol_fee_rate
             .set(alloy_primitives::U16::from(rate));
-        vm.log(ProtocolFeeRateUpdated {
-            protocolFeeRate: rate,
-        });
+        events::emit(
+            &vm,
+            &[ProtocolFeeRateUpdated::SIGNATURE_HASH],
+            &word_of(rate.into()).0,
+        );
         Ok(())
     }
 
@@ -478,51 +467,45 @@ impl PayerReportManager {
 
     /// The protocol's share of each report submitted from now on, in basis points.
     pub fn protocol_fee_rate(&self) -> u16 {
-        self.layout().protocol_fee_rate.get().to::<u16>()
+        self.layout().protocol_fee_rate.get().saturating_to::<u16>()
     }
 
     /// The `PayerReport` EIP-712 type hash.
-    #[selector(name = "PAYER_REPORT_TYPEHASH")]
     pub fn payer_report_typehash() -> B256 {
         PAYER_REPORT_TYPEHASH
     }
 
     /// `10000`.
-    #[selector(name = "ONE_HUNDRED_PERCENT")]
     pub fn one_hundred_percent() -> u16 {
         ONE_HUNDRED_PERCENT
     }
 
     /// `"xmtp.payerReportManager.protocolFeeRate"`.
-    pub fn protocol_fee_rate_parameter_key() -> String {
-        PROTOCOL_FEE_RATE_PARAMETER_KEY.into()
+    pub fn protocol_fee_rate_parameter_key() -> &'static str {
+        PROTOCOL_FEE_RATE_PARAMETER_KEY
     }
 
     /// `"xmtp.payerReportManager.migrator"`.
-    pub fn migrator_parameter_key() -> String {
-        MIGRATOR_PARAMETER_KEY.into()
+    pub fn migrator_parameter_key() -> &'static str {
+        MIGRATOR_PARAMETER_KEY
     }
 
     /// The parameter registry this implementation was built with.
-    #[selector(name = "parameterRegistry")]
     pub fn parameter_registry_getter(&self) -> Address {
         parameter_registry()
     }
 
     /// The node registry this implementation was built with.
-    #[selector(name = "nodeRegistry")]
     pub fn node_registry_getter(&self) -> Address {
         node_registry()
     }
 
     /// The payer registry this implementation was built with.
-    #[selector(name = "payerRegistry")]
     pub fn payer_registry_getter(&self) -> Address {
         payer_registry()
     }
 
     /// The EIP-712 domain separator for the current chain and this proxy.
-    #[selector(name = "DOMAIN_SEPARATOR")]
     pub fn domain_separator(&self) -> B256 {
         self.domain_separator_now()
     }
@@ -547,13 +530,13 @@ impl PayerReportManager {
     }
 
     /// `"1.0.1"`.
-    pub fn version() -> String {
-        "1.0.1".into()
+    pub fn version() -> &'static str {
+        "1.0.1"
     }
 
     /// `"PayerReportManager"`.
-    pub fn contract_name() -> String {
-        DOMAIN_NAME.into()
+    pub fn contract_name() -> &'static str {
+        DOMAIN_NAME
     }
 }
 
@@ -562,21 +545,8 @@ impl PayerReportManager {
         rooted(self.vm(), PAYER_REPORT_MANAGER)
     }
 
-    /// The originator's report array, at `keccak256(pad32(originator) ‖ pad32(S))` as Solidity
-    /// places a mapping value (an owned view, so callers need not hold the whole layout).
-    fn reports(&self, originator: u32) -> StorageVec<PayerReportStorage> {
-        let vm = self.vm().clone();
-        let mut preimage = [0u8; 64];
-        preimage[28..32].copy_from_slice(&originator.to_be_bytes());
-        preimage[32..].copy_from_slice(&PAYER_REPORT_MANAGER.to_be_bytes::<32>());
-        let slot = U256::from_be_bytes(vm.native_keccak256(&preimage).0);
-        // SAFETY: the slot is this originator's entry of our namespaced mapping, where the
-        // layout's own accessor would place the same array.
-        unsafe { <StorageVec<PayerReportStorage> as StorageType>::new(slot, 0, vm) }
-    }
-
     fn index_in_bounds(&self, originator: u32, index: U256) -> Result<usize> {
-        let length = self.reports(originator).len();
+        let length = report::count(self.vm(), originator);
         match usize::try_from(index) {
             Ok(index) if index < length => Ok(index),
             _ => Err(PayerReportIndexOutOfBounds {}.into()),
@@ -584,28 +554,16 @@ impl PayerReportManager {
     }
 
     fn report_tuple(&self, originator: u32, index: U256) -> Result<PayerReportTuple> {
-        if self.reports(originator).is_empty() {
+        if report::count(self.vm(), originator) == 0 {
             return Err(NoReportsForOriginator {
                 originatorNodeId: originator,
             }
             .into());
         }
         let index = self.index_in_bounds(originator, index)?;
-        let reports = self.reports(originator);
-        let report = reports
-            .getter(index)
-            .ok_or(PayerReportIndexOutOfBounds {})?;
-        Ok((
-            report.start_sequence_id.get().to::<u64>(),
-            report.end_sequence_id.get().to::<u64>(),
-            report.end_minute_since_epoch.get().to::<u32>(),
-            report.fees_settled.get(),
-            report.offset.get().to::<u32>(),
-            report.is_settled.get(),
-            report.protocol_fee_rate.get().to::<u16>(),
-            report.payers_merkle_root.get(),
-            stored_node_ids(&report),
-        ))
+        let report =
+            report::get(self.vm(), originator, index).ok_or(PayerReportIndexOutOfBounds {})?;
+        Ok(report.into_tuple())
     }
 
     fn domain_separator_now(&self) -> B256 {
@@ -630,13 +588,8 @@ impl PayerReportManager {
         node_ids: &[u32],
     ) -> B256 {
         let vm = self.vm();
-        let mut encoding = vec![0u8; 64 + 32 * node_ids.len()];
-        encoding[31] = 0x20;
-        encoding[56..64].copy_from_slice(&(node_ids.len() as u64).to_be_bytes());
-        for (word, id) in encoding[64..].chunks_exact_mut(32).zip(node_ids) {
-            word[28..].copy_from_slice(&id.to_be_bytes());
-        }
-        let node_ids_hash = vm.native_keccak256(&encoding);
+        let node_ids_hash =
+            vm.native_keccak256(&abi_lean::encode(None, &[Arg::Words(&id_words(node_ids))]));
         let mut preimage = [0u8; 224];
         preimage[..32].copy_from_slice(PAYER_REPORT_TYPEHASH.as_slice());
         preimage[60..64].copy_from_slice(&originator.to_be_bytes());
@@ -649,32 +602,25 @@ impl PayerReportManager {
         eip712::hash_typed_data(vm, self.domain_separator_now(), struct_hash)
     }
 
-    /// The digest of the stored report `index` of `originator`.
-    fn stored_digest(&self, originator: u32, index: usize) -> B256 {
-        let reports = self.reports(originator);
-        let Some(report) = reports.getter(index) else {
-            return B256::ZERO;
-        };
-        let fields = (
-            report.start_sequence_id.get().to::<u64>(),
-            report.end_sequence_id.get().to::<u64>(),
-            report.end_minute_since_epoch.get().to::<u32>(),
-            report.payers_merkle_root.get(),
-            stored_node_ids(&report),
-        );
-        drop(report);
+    /// The digest of a stored report of `originator`.
+    fn stored_digest(&self, originator: u32, report: &Report) -> B256 {
         self.digest(
-            originator, fields.0, fields.1, fields.2, fields.3, &fields.4,
+            originator,
+            report.start,
+            report.end,
+            report.end_minute,
+            report.root,
+            &report.node_ids,
         )
     }
 
     /// Refuses `node_ids` unless they are exactly the canonical set, ascending.
     fn revert_if_not_canonical_set(&self, node_ids: &[u32]) -> Result<()> {
-        let calldata = INodeRegistryLike::getCanonicalNodesCall {}.abi_encode();
+        let calldata = INodeRegistryLike::getCanonicalNodesCall::SELECTOR;
         let output = calls::static_call(self.vm(), node_registry(), &calldata)?;
-        let mut canonical =
-            INodeRegistryLike::getCanonicalNodesCall::abi_decode_returns_validate(&output)
-                .map_err(|_| Bubbled::default())?;
+        let mut canonical = Args::new(&output, 1)
+            .and_then(|returned| returned.u32s(0))
+            .ok_or_else(Bubbled::default)?;
         // Solidity's casts: lengths are truncated to 32 bits in the error.
         #[allow(clippy::cast_possible_truncation)]
         if canonical.len() != node_ids.len() {
@@ -684,11 +630,13 @@ impl PayerReportManager {
             }
             .into());
         }
-        canonical.sort_unstable();
+        insertion_sort(&mut canonical);
+        let mut previous = None;
         for (i, (actual, expected)) in node_ids.iter().zip(&canonical).enumerate() {
-            if i > 0 && *actual <= node_ids[i - 1] {
+            if previous.is_some_and(|previous| *actual <= previous) {
                 return Err(UnorderedNodeIds {}.into());
             }
+            previous = Some(*actual);
             if actual != expected {
                 #[allow(clippy::cast_possible_truncation)]
                 return Err(NodeIdAtIndexMismatch {
@@ -711,12 +659,16 @@ impl PayerReportManager {
     ) -> Result<Vec<u32>> {
         let vm = self.vm();
         let mut valid = Vec::new();
-        for (i, (node_id, signature)) in signatures.iter().enumerate() {
-            if i > 0 && *node_id <= signatures[i - 1].0 {
+        let mut previous = None;
+        for (node_id, signature) in signatures {
+            if previous.is_some_and(|previous| *node_id <= previous) {
                 return Err(UnorderedNodeIds {}.into());
             }
-            let calldata =
-                INodeRegistryLike::getIsCanonicalNodeCall { nodeId_: *node_id }.abi_encode();
+            previous = Some(*node_id);
+            let calldata = node_call(
+                INodeRegistryLike::getIsCanonicalNodeCall::SELECTOR,
+                *node_id,
+            );
             let output = calls::static_call(vm, node_registry(), &calldata)?;
             if !calls::returned_bool(&output)? {
                 continue;
@@ -725,7 +677,7 @@ impl PayerReportManager {
             if signer.is_zero() {
                 continue;
             }
-            let calldata = INodeRegistryLike::getSignerCall { nodeId_: *node_id }.abi_encode();
+            let calldata = node_call(INodeRegistryLike::getSignerCall::SELECTOR, *node_id);
             let output = calls::static_call(vm, node_registry(), &calldata)?;
             if returned_address(&output)? == signer {
                 valid.push(*node_id);
@@ -746,42 +698,94 @@ impl PayerReportManager {
     }
 }
 
-fn stored_node_ids(report: &PayerReportStorage) -> Vec<u32> {
-    (0..report.node_ids.len())
-        .filter_map(|i| report.node_ids.get(i))
-        .map(|id| id.to::<u32>())
-        .collect()
+/// `settleUsage(payerReportId, payerFees)` calldata, each leaf decoded as Solidity's
+/// `abi.decode(leaf, (address, uint96))` (at least 64 bytes, the rest ignored; an address word
+/// with high bits or a fee of 2^96 or more reverts with empty data) and its fee rounded up from
+/// pico-dollars to micro-dollars.
+fn settle_usage_calldata(digest: B256, leaves: &[Bytes]) -> Result<Vec<u8>, Bubbled> {
+    let mut calldata = Vec::with_capacity(4 + 96 + 64 * leaves.len());
+    calldata.extend_from_slice(&IPayerRegistryLike::settleUsageCall::SELECTOR);
+    calldata.extend_from_slice(digest.as_slice());
+    calldata.extend_from_slice(&word_of(64).0);
+    calldata.extend_from_slice(&word_of(leaves.len() as u64).0);
+    for leaf in leaves {
+        let leaf = Args::new(leaf, 2).ok_or_else(Bubbled::default)?;
+        let payer = leaf.address(0).ok_or_else(Bubbled::default)?;
+        let fee = leaf.word(1).ok_or_else(Bubbled::default)?;
+        if fee[..20].iter().any(|byte| *byte != 0) {
+            return Err(Bubbled::default());
+        }
+        calldata.extend_from_slice(payer.into_word().as_slice());
+        calldata.extend_from_slice(&[0u8; 20]);
+        calldata.extend_from_slice(&micro_dollars(&fee[20..]));
+    }
+    Ok(calldata)
 }
 
-/// Each leaf as Solidity's `abi.decode(leaf, (address, uint96))` (at least 64 bytes, the rest
-/// ignored; an address word with high bits or a fee of 2^96 or more reverts with empty data),
-/// with the fee rounded up from pico-dollars to micro-dollars.
-fn decode_payer_fees(leaves: &[Bytes]) -> Result<Vec<PayerFee>, Bubbled> {
-    leaves
-        .iter()
-        .map(|leaf| {
-            let (Some(payer), Some(fee)) = (leaf.get(..32), leaf.get(32..64)) else {
-                return Err(Bubbled::default());
-            };
-            if payer[..12].iter().any(|byte| *byte != 0) || fee[..20].iter().any(|byte| *byte != 0)
-            {
-                return Err(Bubbled::default());
+/// The 96-bit big-endian pico-dollar amount `pico` in micro-dollars, rounded up, as 12
+/// big-endian bytes: long division by 32-bit digits, in 64-bit arithmetic (a 128-bit division
+/// would link compiler-builtins' general one, a kilobyte of wasm).
+fn micro_dollars(pico: &[u8]) -> [u8; 12] {
+    let divisor = u64::from(LEAF_FEE_SCALE);
+    let mut quotient = [0u8; 12];
+    let mut remainder = 0u64;
+    for (digit, out) in pico.chunks_exact(4).zip(quotient.chunks_exact_mut(4)) {
+        let mut bytes = [0u8; 4];
+        bytes.copy_from_slice(digit);
+        // The remainder is below the divisor (2^20), so this fits 52 bits.
+        let current = (remainder << 32) | u64::from(u32::from_be_bytes(bytes));
+        remainder = current % divisor;
+        // A quotient digit is below 2^32 since the remainder before it was below the divisor.
+        #[allow(clippy::cast_possible_truncation)]
+        out.copy_from_slice(&((current / divisor) as u32).to_be_bytes());
+    }
+    if remainder != 0 {
+        // Rounding up cannot carry out of 96 bits: the quotient is below 2^96 / 10^6.
+        for byte in quotient.iter_mut().rev() {
+            let (sum, carry) = byte.overflowing_add(1);
+            *byte = sum;
+            if !carry {
+                break;
             }
-            let mut fee_bytes = [0u8; 16];
-            fee_bytes[4..].copy_from_slice(&fee[20..]);
-            let fee = u128::from_be_bytes(fee_bytes).div_ceil(LEAF_FEE_SCALE);
-            Ok(PayerFee {
-                payer: Address::from_slice(&payer[12..]),
-                fee: U96::from(fee),
-            })
-        })
-        .collect()
+        }
+    }
+    quotient
+}
+
+/// A node registry call taking one node id.
+fn node_call(selector: [u8; 4], node_id: u32) -> [u8; 36] {
+    let mut calldata = [0u8; 36];
+    calldata[..4].copy_from_slice(&selector);
+    calldata[32..].copy_from_slice(&node_id.to_be_bytes());
+    calldata
+}
+
+/// Node ids as ABI words.
+fn id_words(ids: &[u32]) -> Vec<B256> {
+    ids.iter().map(|id| word_of((*id).into())).collect()
+}
+
+/// The reference's `_sortUint32Array` (an insertion sort: the canonical set is at most 255
+/// ids, and a general sort costs kilobytes of wasm).
+fn insertion_sort(ids: &mut [u32]) {
+    for i in 1..ids.len() {
+        let mut j = i;
+        while j > 0 && ids[j - 1] > ids[j] {
+            ids.swap(j - 1, j);
+            j -= 1;
+        }
+    }
 }
 
 /// A returned `uint96`: a word of 2^96 or more (or no word) reverts with empty data.
-fn returned_u96(output: &[u8]) -> Result<U96, Bubbled> {
-    let word = calls::returned_uint(output)?;
-    alloy_primitives::ruint::UintTryTo::uint_try_to(&word).map_err(|_| Bubbled::default())
+fn returned_fee(output: &[u8]) -> Result<u128, Bubbled> {
+    let word = calls::returned_word(output)?;
+    if word[..20].iter().any(|byte| *byte != 0) {
+        return Err(Bubbled::default());
+    }
+    let mut low = [0u8; 16];
+    low.copy_from_slice(&word[16..]);
+    Ok(u128::from_be_bytes(low))
 }
 
 /// A returned `address`: a word with high bits (or no word) reverts with empty data.
@@ -793,5 +797,7 @@ fn returned_address(output: &[u8]) -> Result<Address, Bubbled> {
     Ok(Address::from_word(word))
 }
 
+mod report;
+mod router;
 #[cfg(test)]
 mod tests;

@@ -7,8 +7,8 @@ use xmtp_abi::{
     oz_erc721::ERC721NonexistentToken,
     oz_initializable::{Initialized, InvalidInitialization},
     parameter_registry::IParameterRegistryLike,
-    payer_registry::{IPayerRegistryLike, NotSettler},
-    payer_report_manager::IPayerReportManager,
+    payer_registry::{IPayerRegistryLike, NotSettler, PayerFee},
+    payer_report_manager::{IPayerReportManager, PayerReport, PayerReportSignature},
 };
 use xmtp_core::{
     slots::{ERC1967_IMPLEMENTATION, ERC712, OZ_INITIALIZABLE, PAYER_REPORT_MANAGER},
@@ -648,9 +648,14 @@ fn test_fees() -> Vec<Fee> {
 
 /// Stores report 0 of originator 0 with `root` and no node ids, as the reference tests do.
 fn store_report(manager: &PayerReportManager, originator: u32, root: B256) {
-    let mut reports = manager.reports(originator);
-    let mut report = reports.grow();
-    report.payers_merkle_root.set(root);
+    report::push(
+        manager.vm(),
+        originator,
+        &Report {
+            root,
+            ..Report::default()
+        },
+    );
 }
 
 fn settle_usage(digest: B256, fees: &[(u8, u64)]) -> Vec<u8> {
@@ -1058,31 +1063,359 @@ fn migrate_reads_the_migrator_key() {
     ));
 }
 
+// ---- pico-dollars to micro-dollars ----
+
+#[test]
+fn micro_dollars_round_up_as_128_bit_division_does() {
+    for pico in [
+        0u128,
+        1,
+        999_999,
+        1_000_000,
+        1_000_001,
+        (1 << 64) - 1,
+        1 << 64,
+        (1 << 96) - 1_000_000,
+        (1 << 96) - 1,
+        123_456_789_012_345_678_901,
+    ] {
+        let expected = pico.div_ceil(1_000_000);
+        assert_eq!(
+            micro_dollars(&pico.to_be_bytes()[4..]),
+            expected.to_be_bytes()[4..],
+            "{pico}"
+        );
+    }
+}
+
 // ---- routing ----
 
 #[test]
 fn every_interface_function_is_routed() {
-    use stylus_sdk::abi::Router;
     for function in IPayerReportManager::abi::functions().values().flatten() {
-        let (_host, mut manager) = manager();
-        let selector = u32::from_be_bytes(function.selector().0);
-        let routed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            <PayerReportManager as Router<PayerReportManager>>::route(&mut manager, selector, &[])
-                .is_some()
-        }));
         assert!(
-            routed.unwrap_or(true),
+            router::route(function.selector().0).is_some(),
             "{} is not routed",
             function.signature()
         );
     }
+    assert!(router::route([0xde, 0xad, 0xbe, 0xef]).is_none());
     let (_host, mut manager) = manager();
-    assert!(<PayerReportManager as Router<PayerReportManager>>::route(
-        &mut manager,
-        0xdead_beef,
-        &[]
-    )
-    .is_none());
+    assert_eq!(manager.fallback(&[0xde, 0xad, 0xbe, 0xef]), Err(vec![]));
+    assert_eq!(manager.fallback(&[0x81]), Err(vec![]));
+    assert_eq!(manager.fallback(&[]), Err(vec![]));
+}
+
+fn call(manager: &mut PayerReportManager, call: &impl SolCall) -> ArbResult {
+    manager.fallback(&call.abi_encode())
+}
+
+#[test]
+fn views_answer_through_the_fallback_as_the_interface_encodes() {
+    use IPayerReportManager as I;
+    let (_host, mut manager) = manager();
+    let m = &mut manager;
+    let string = |value: &str| I::versionCall::abi_encode_returns(&value.to_owned());
+    assert_eq!(call(m, &I::versionCall {}), Ok(string("1.0.1")));
+    assert_eq!(
+        call(m, &I::contractNameCall {}),
+        Ok(string("PayerReportManager"))
+    );
+    assert_eq!(
+        call(m, &I::protocolFeeRateParameterKeyCall {}),
+        Ok(string("xmtp.payerReportManager.protocolFeeRate"))
+    );
+    assert_eq!(
+        call(m, &I::migratorParameterKeyCall {}),
+        Ok(string("xmtp.payerReportManager.migrator"))
+    );
+    assert_eq!(
+        call(m, &I::PAYER_REPORT_TYPEHASHCall {}),
+        Ok(PAYER_REPORT_TYPEHASH.to_vec())
+    );
+    assert_eq!(
+        call(m, &I::ONE_HUNDRED_PERCENTCall {}),
+        Ok(word(10_000).to_vec())
+    );
+    assert_eq!(call(m, &I::protocolFeeRateCall {}), Ok(word(0).to_vec()));
+    for (function, expected) in [
+        (I::parameterRegistryCall::SELECTOR, REGISTRY),
+        (I::nodeRegistryCall::SELECTOR, NODES),
+        (I::payerRegistryCall::SELECTOR, PAYERS),
+        (I::implementationCall::SELECTOR, IMPLEMENTATION),
+    ] {
+        assert_eq!(m.fallback(&function), Ok(expected.into_word().to_vec()));
+    }
+    assert_eq!(
+        call(m, &I::DOMAIN_SEPARATORCall {}),
+        Ok(m.domain_separator().to_vec())
+    );
+    assert_eq!(
+        call(m, &I::eip712DomainCall {}),
+        Ok(I::eip712DomainCall::abi_encode_returns(
+            &I::eip712DomainReturn {
+                fields_: FixedBytes([0x0f]),
+                name_: "PayerReportManager".into(),
+                version_: "1".into(),
+                chainId_: U256::from(31_337),
+                verifyingContract_: PROXY,
+                salt_: B256::ZERO,
+                extensions_: vec![],
+            }
+        ))
+    );
+    let digest = I::getPayerReportDigestCall {
+        originatorNodeId_: 1,
+        startSequenceId_: 2,
+        endSequenceId_: 3,
+        endMinuteSinceEpoch_: 4,
+        payersMerkleRoot_: ROOT,
+        nodeIds_: vec![100, 200, 300, 400, 500],
+    };
+    assert_eq!(
+        call(m, &digest),
+        Ok(b256!("0x68e2a926d1e4309c70d546f976fc17eacc87d245862ad8a5d9c80b86e1dd4d61").to_vec())
+    );
+}
+
+#[test]
+fn submit_settle_and_report_views_through_the_fallback() {
+    use IPayerReportManager as I;
+    let (host, mut manager) = manager();
+    canonical_three(&host);
+    let tree = PayerTree::from_fees(&test_fees()).unwrap();
+    let digest = digest_of(&manager, 100, 0, 10, 40, tree.root(), &[100, 200, 300]);
+    let signatures = signatures(&host, digest, &[0, 2])
+        .into_iter()
+        .map(|(node_id, signature)| PayerReportSignature {
+            nodeId: node_id,
+            signature,
+        })
+        .collect();
+    let submit = I::submitCall {
+        originatorNodeId_: 100,
+        startSequenceId_: 0,
+        endSequenceId_: 10,
+        endMinuteSinceEpoch_: 40,
+        payersMerkleRoot_: tree.root(),
+        nodeIds_: vec![100, 200, 300],
+        signatures_: signatures,
+    };
+    assert_eq!(call(&mut manager, &submit), Ok(word(0).to_vec()));
+    assert_eq!(host.vm.get_emitted_logs().len(), 1);
+    // The same report again: the manager's error, encoded as the interface declares it.
+    assert_eq!(
+        call(&mut manager, &submit),
+        Err(PayerReportAlreadySubmitted {
+            originatorNodeId: 100,
+            startSequenceId: 0,
+            endSequenceId: 10,
+        }
+        .abi_encode())
+    );
+    host.mock(
+        CallKind::Call(U256::ZERO),
+        PAYERS,
+        settle_usage(digest, &[(1, 100), (2, 200), (3, 300)]),
+        Ok(U256::from(550).abi_encode()),
+    );
+    let settle = I::settleCall {
+        originatorNodeId_: 100,
+        payerReportIndex_: U256::ZERO,
+        payerFees_: leaves(&tree, 0, 3),
+        proofElements_: vec![
+            word(6),
+            b256!("0xc7a83e45e11b69800b058f902598615625ff3d69c180fd2d59a2ca3cb88f6dec"),
+            b256!("0x4683c80d7765d87de0a6c38b3ceb3861b1c9f8cdd4e5b7b4229148216af2748b"),
+        ],
+    };
+    assert_eq!(call(&mut manager, &settle), Ok(vec![]));
+    assert_eq!(
+        call(&mut manager, &settle),
+        Err(InvalidProof {}.abi_encode())
+    );
+    let expected = PayerReport {
+        startSequenceId: 0,
+        endSequenceId: 10,
+        endMinuteSinceEpoch: 40,
+        feesSettled: U96::from(550),
+        offset: 3,
+        isSettled: false,
+        protocolFeeRate: 0,
+        payersMerkleRoot: tree.root(),
+        nodeIds: vec![100, 200, 300],
+    };
+    assert_eq!(
+        call(
+            &mut manager,
+            &I::getPayerReportCall {
+                originatorNodeId_: 100,
+                payerReportIndex_: U256::ZERO,
+            }
+        ),
+        Ok(I::getPayerReportCall::abi_encode_returns(&expected))
+    );
+    store_report(&manager, 7, ROOT);
+    let other = PayerReport {
+        feesSettled: U96::ZERO,
+        offset: 0,
+        endSequenceId: 0,
+        endMinuteSinceEpoch: 0,
+        payersMerkleRoot: ROOT,
+        nodeIds: vec![],
+        ..expected.clone()
+    };
+    assert_eq!(
+        call(
+            &mut manager,
+            &I::getPayerReportsCall {
+                originatorNodeIds_: vec![7, 100, 7],
+                payerReportIndices_: vec![U256::ZERO; 3],
+            }
+        ),
+        Ok(I::getPayerReportsCall::abi_encode_returns(&vec![
+            other.clone(),
+            expected,
+            other
+        ]))
+    );
+    assert_eq!(
+        call(
+            &mut manager,
+            &I::getPayerReportsCall {
+                originatorNodeIds_: vec![],
+                payerReportIndices_: vec![],
+            }
+        ),
+        Ok(I::getPayerReportsCall::abi_encode_returns(&vec![]))
+    );
+    assert_eq!(
+        call(
+            &mut manager,
+            &I::getPayerReportCall {
+                originatorNodeId_: 9,
+                payerReportIndex_: U256::ZERO,
+            }
+        ),
+        Err(NoReportsForOriginator {
+            originatorNodeId: 9
+        }
+        .abi_encode())
+    );
+}
+
+#[test]
+fn the_fallback_refuses_malformed_calldata_and_value_with_empty_data() {
+    use IPayerReportManager as I;
+    let (host, mut manager) = manager();
+    let get = I::getPayerReportCall {
+        originatorNodeId_: 1,
+        payerReportIndex_: U256::ZERO,
+    }
+    .abi_encode();
+    // A short head, and an originator id with bits above 32.
+    assert_eq!(manager.fallback(&get[..67]), Err(vec![]));
+    let mut dirty = get.clone();
+    dirty[4 + 27] = 1;
+    assert_eq!(manager.fallback(&dirty), Err(vec![]));
+    // Bytes after the arguments are ignored, as Solidity ignores them.
+    let mut longer = get.clone();
+    longer.extend_from_slice(&[0xff; 7]);
+    assert_eq!(
+        manager.fallback(&longer),
+        Err(NoReportsForOriginator {
+            originatorNodeId: 1
+        }
+        .abi_encode())
+    );
+    let settle = I::settleCall {
+        originatorNodeId_: 1,
+        payerReportIndex_: U256::ZERO,
+        payerFees_: vec![Bytes::from(vec![1u8; 64])],
+        proofElements_: vec![word(1)],
+    }
+    .abi_encode();
+    // `payerFees_`'s offset past the end, its element's length past the end.
+    let mut bad = settle.clone();
+    bad[4 + 64 + 31] = 0xf0;
+    assert_eq!(manager.fallback(&bad), Err(vec![]));
+    let element_length = 4 + 128 + 32 + 32 + 31;
+    assert_eq!(settle[element_length], 64);
+    let mut bad = settle.clone();
+    bad[element_length] = 0xff;
+    assert_eq!(manager.fallback(&bad), Err(vec![]));
+    // Every function is nonpayable.
+    host.vm.set_value(U256::from(1));
+    assert_eq!(manager.fallback(&I::versionCall::SELECTOR), Err(vec![]));
+}
+
+#[test]
+fn revert_data_is_the_interface_encoding_of_every_error() {
+    let errors = || -> Vec<PayerReportManagerError> {
+        vec![
+            InvalidInitialization {}.into(),
+            InvalidStartSequenceId {
+                startSequenceId: u64::MAX,
+                lastSequenceId: 3,
+            }
+            .into(),
+            InvalidSequenceIds {}.into(),
+            UnorderedNodeIds {}.into(),
+            InsufficientSignatures {
+                validSignatureCount: 1,
+                requiredSignatureCount: 255,
+            }
+            .into(),
+            PayerReportAlreadySubmitted {
+                originatorNodeId: u32::MAX,
+                startSequenceId: 2,
+                endSequenceId: u64::MAX,
+            }
+            .into(),
+            PayerReportIndexOutOfBounds {}.into(),
+            PayerReportEntirelySettled {}.into(),
+            ArrayLengthMismatch {}.into(),
+            InvalidProtocolFeeRate {}.into(),
+            NoChange {}.into(),
+            NoReportsForOriginator {
+                originatorNodeId: 9,
+            }
+            .into(),
+            NodeIdsLengthMismatch {
+                expectedCount: 3,
+                providedCount: u32::MAX,
+            }
+            .into(),
+            NodeIdAtIndexMismatch {
+                expectedId: 1,
+                actualId: 2,
+                index: 3,
+            }
+            .into(),
+            NoLeaves {}.into(),
+            InvalidBitCount32Input {}.into(),
+            InvalidProof {}.into(),
+            NoProofElements {}.into(),
+            InvalidLeafCount {}.into(),
+            ParameterOutOfTypeBounds {}.into(),
+            ZeroMigrator {}.into(),
+            MigrationFailed {
+                migrator_: MIGRATOR,
+                revertData_: Bytes::from(vec![7u8; 37]),
+            }
+            .into(),
+            EmptyCode {
+                migrator_: MIGRATOR,
+            }
+            .into(),
+            Panic::from(PanicKind::UnderOverflow).into(),
+            Bubbled(vec![1, 2, 3]).into(),
+        ]
+    };
+    for (lean, derived) in errors().into_iter().zip(errors()) {
+        let expected = Vec::<u8>::from(derived);
+        assert_eq!(router::revert_data(lean), expected);
+    }
 }
 
 // ---- properties ----

@@ -7,6 +7,7 @@ extern crate alloc;
 
 pub mod abi_lean;
 pub mod alias;
+pub mod args;
 pub mod broadcaster;
 pub mod calls;
 pub mod ecdsa;
@@ -18,6 +19,7 @@ pub mod erc721;
 pub mod events;
 pub mod initializable;
 pub mod keys;
+pub mod lean_errors;
 pub mod merkle;
 pub mod migratable;
 pub mod nonces;

@@ -179,7 +179,7 @@ pub fn walk<E: MerkleError>(
     }
     let balanced = balanced_leaf_count(leaf_count)?;
     // Both fit: the leaf count is below 2^32 here, so every index is below 2^33.
-    let leaf_count_small = leaf_count.to::<u64>();
+    let leaf_count_small = leaf_count.saturating_to::<u64>();
     let count_small = count as u64;
     let mut upper_bound = balanced + leaf_count_small - 1;
     let mut lowest = balanced + starting_index;

@@ -1,0 +1,315 @@
+//! The interface's functions, routed from the fallback and decoded from raw calldata.
+//!
+//! The SDK's router instantiates alloy's generic decoder for each distinct argument list and its
+//! encoder for each distinct return type (`submit`'s `(uint32, bytes)[]`, `settle`'s `bytes[]`,
+//! the `PayerReport[]` return: about 35 KB of wasm in all), and its derived error encoder costs
+//! 5 KB more; with them the program was 35.4 KB on chain, over the 24 KiB limit. Here one
+//! reader ([`xmtp_core::args`]) decodes every argument list with Solidity's rules (a short head,
+//! a value out of its type, an offset or length leaving the calldata, or a value attached to
+//! these nonpayable functions revert with empty data, as the reference's decoder does; bytes
+//! after the arguments are ignored), results are encoded by hand, and errors by
+//! [`revert_data`]. The unit tests compare each encoding with alloy's.
+
+use alloc::vec::Vec;
+
+use alloy_primitives::{Bytes, B256, U256};
+use alloy_sol_types::{SolCall, SolError};
+use stylus_sdk::{prelude::*, ArbResult};
+use xmtp_abi::{
+    migratable::{EmptyCode, MigrationFailed, ZeroMigrator},
+    oz_initializable::InvalidInitialization,
+    payer_report_manager::{
+        ArrayLengthMismatch, IPayerReportManager as I, InsufficientSignatures,
+        InvalidProtocolFeeRate, InvalidSequenceIds, InvalidStartSequenceId, NoChange,
+        NoReportsForOriginator, NodeIdAtIndexMismatch, NodeIdsLengthMismatch,
+        PayerReportAlreadySubmitted, PayerReportEntirelySettled, PayerReportIndexOutOfBounds,
+        UnorderedNodeIds,
+    },
+    registry_parameters::ParameterOutOfTypeBounds,
+    sequential_merkle_proofs::{
+        InvalidBitCount32Input, InvalidLeafCount, InvalidProof, NoLeaves, NoProofElements,
+    },
+};
+use xmtp_core::{
+    abi_lean::{self, Arg},
+    args::{word_of, Args},
+};
+
+use crate::{PayerReportManager, PayerReportManagerError, PayerReportTuple, Result};
+
+/// Runs the function `calldata` selects; `None` for calldata without a known selector.
+pub(crate) fn dispatch(manager: &mut PayerReportManager, calldata: &[u8]) -> Option<ArbResult> {
+    let selector: [u8; 4] = calldata.get(..4)?.try_into().ok()?;
+    let args = calldata.get(4..)?;
+    let run = route(selector)?;
+    if !manager.vm().msg_value().is_zero() {
+        return Some(Err(Vec::new()));
+    }
+    Some(match run(manager, args) {
+        None => Err(Vec::new()),
+        Some(Ok(output)) => Ok(output),
+        Some(Err(error)) => Err(revert_data(error)),
+    })
+}
+
+/// A routed function: `None` when its arguments do not decode.
+type Entry = fn(&mut PayerReportManager, &[u8]) -> Option<Result<Vec<u8>>>;
+
+/// The entry of `selector`, if it is one of the interface's.
+pub(crate) fn route(selector: [u8; 4]) -> Option<Entry> {
+    const INITIALIZE: [u8; 4] = I::initializeCall::SELECTOR;
+    const SUBMIT: [u8; 4] = I::submitCall::SELECTOR;
+    const SETTLE: [u8; 4] = I::settleCall::SELECTOR;
+    const UPDATE_PROTOCOL_FEE_RATE: [u8; 4] = I::updateProtocolFeeRateCall::SELECTOR;
+    const MIGRATE: [u8; 4] = I::migrateCall::SELECTOR;
+    const GET_PAYER_REPORT: [u8; 4] = I::getPayerReportCall::SELECTOR;
+    const GET_PAYER_REPORTS: [u8; 4] = I::getPayerReportsCall::SELECTOR;
+    const GET_PAYER_REPORT_DIGEST: [u8; 4] = I::getPayerReportDigestCall::SELECTOR;
+    const PROTOCOL_FEE_RATE: [u8; 4] = I::protocolFeeRateCall::SELECTOR;
+    const PAYER_REPORT_TYPEHASH: [u8; 4] = I::PAYER_REPORT_TYPEHASHCall::SELECTOR;
+    const ONE_HUNDRED_PERCENT: [u8; 4] = I::ONE_HUNDRED_PERCENTCall::SELECTOR;
+    const PROTOCOL_FEE_RATE_PARAMETER_KEY: [u8; 4] = I::protocolFeeRateParameterKeyCall::SELECTOR;
+    const MIGRATOR_PARAMETER_KEY: [u8; 4] = I::migratorParameterKeyCall::SELECTOR;
+    const PARAMETER_REGISTRY: [u8; 4] = I::parameterRegistryCall::SELECTOR;
+    const NODE_REGISTRY: [u8; 4] = I::nodeRegistryCall::SELECTOR;
+    const PAYER_REGISTRY: [u8; 4] = I::payerRegistryCall::SELECTOR;
+    const DOMAIN_SEPARATOR: [u8; 4] = I::DOMAIN_SEPARATORCall::SELECTOR;
+    const EIP712_DOMAIN: [u8; 4] = I::eip712DomainCall::SELECTOR;
+    const IMPLEMENTATION: [u8; 4] = I::implementationCall::SELECTOR;
+    const VERSION: [u8; 4] = I::versionCall::SELECTOR;
+    const CONTRACT_NAME: [u8; 4] = I::contractNameCall::SELECTOR;
+    Some(match selector {
+        INITIALIZE => |m, _| Some(m.initialize().map(|()| Vec::new())),
+        SUBMIT => submit,
+        SETTLE => settle,
+        UPDATE_PROTOCOL_FEE_RATE => |m, _| Some(m.update_protocol_fee_rate().map(|()| Vec::new())),
+        MIGRATE => |m, _| Some(m.migrate().map(|()| Vec::new())),
+        GET_PAYER_REPORT => get_payer_report,
+        GET_PAYER_REPORTS => get_payer_reports,
+        GET_PAYER_REPORT_DIGEST => get_payer_report_digest,
+        PROTOCOL_FEE_RATE => |m, _| word(word_of(m.protocol_fee_rate().into())),
+        PAYER_REPORT_TYPEHASH => |_, _| word(PayerReportManager::payer_report_typehash()),
+        ONE_HUNDRED_PERCENT => {
+            |_, _| word(word_of(PayerReportManager::one_hundred_percent().into()))
+        }
+        PROTOCOL_FEE_RATE_PARAMETER_KEY => {
+            |_, _| string(PayerReportManager::protocol_fee_rate_parameter_key())
+        }
+        MIGRATOR_PARAMETER_KEY => |_, _| string(PayerReportManager::migrator_parameter_key()),
+        PARAMETER_REGISTRY => |m, _| word(m.parameter_registry_getter().into_word()),
+        NODE_REGISTRY => |m, _| word(m.node_registry_getter().into_word()),
+        PAYER_REGISTRY => |m, _| word(m.payer_registry_getter().into_word()),
+        DOMAIN_SEPARATOR => |m, _| word(m.domain_separator()),
+        EIP712_DOMAIN => eip712_domain,
+        IMPLEMENTATION => |m, _| word(m.implementation().into_word()),
+        VERSION => |_, _| string(PayerReportManager::version()),
+        CONTRACT_NAME => |_, _| string(PayerReportManager::contract_name()),
+        _ => return None,
+    })
+}
+
+#[inline(never)]
+fn word(value: B256) -> Option<Result<Vec<u8>>> {
+    Some(Ok(value.to_vec()))
+}
+
+#[inline(never)]
+fn string(value: &str) -> Option<Result<Vec<u8>>> {
+    Some(Ok(abi_lean::encode(None, &[Arg::String(value)])))
+}
+
+fn submit(manager: &mut PayerReportManager, calldata: &[u8]) -> Option<Result<Vec<u8>>> {
+    let args = Args::new(calldata, 7)?;
+    let (count, elements) = args.array(6, 1)?;
+    let signatures = (0..count)
+        .map(|i| {
+            let signature = elements.tuple(i, 2)?;
+            Some((
+                signature.u32(0)?,
+                Bytes::copy_from_slice(signature.bytes(1)?),
+            ))
+        })
+        .collect::<Option<Vec<_>>>()?;
+    let index = manager.submit(
+        args.u32(0)?,
+        args.small(1, 64)?,
+        args.small(2, 64)?,
+        args.u32(3)?,
+        args.word(4)?,
+        args.u32s(5)?,
+        signatures,
+    );
+    Some(index.map(|index| index.to_be_bytes::<32>().to_vec()))
+}
+
+fn settle(manager: &mut PayerReportManager, calldata: &[u8]) -> Option<Result<Vec<u8>>> {
+    let args = Args::new(calldata, 4)?;
+    let leaves = args
+        .byte_strings(2)?
+        .into_iter()
+        .map(Bytes::copy_from_slice)
+        .collect();
+    let settled = manager.settle(args.u32(0)?, args.uint(1)?, leaves, args.words(3)?);
+    Some(settled.map(|()| Vec::new()))
+}
+
+fn get_payer_report(manager: &mut PayerReportManager, calldata: &[u8]) -> Option<Result<Vec<u8>>> {
+    let args = Args::new(calldata, 2)?;
+    let report = manager.get_payer_report(args.u32(0)?, args.uint(1)?);
+    Some(report.map(|(report,)| {
+        let mut out = word_of(32).to_vec();
+        encode_report(&mut out, &report);
+        out
+    }))
+}
+
+fn get_payer_reports(manager: &mut PayerReportManager, calldata: &[u8]) -> Option<Result<Vec<u8>>> {
+    let args = Args::new(calldata, 2)?;
+    let indices = args
+        .words(1)?
+        .into_iter()
+        .map(|index| U256::from_be_bytes(index.0))
+        .collect();
+    let reports = manager.get_payer_reports(args.u32s(0)?, indices);
+    Some(reports.map(|reports| encode_reports(&reports)))
+}
+
+fn get_payer_report_digest(
+    manager: &mut PayerReportManager,
+    calldata: &[u8],
+) -> Option<Result<Vec<u8>>> {
+    let args = Args::new(calldata, 6)?;
+    word(manager.get_payer_report_digest(
+        args.u32(0)?,
+        args.small(1, 64)?,
+        args.small(2, 64)?,
+        args.u32(3)?,
+        args.word(4)?,
+        args.u32s(5)?,
+    ))
+}
+
+fn eip712_domain(manager: &mut PayerReportManager, _: &[u8]) -> Option<Result<Vec<u8>>> {
+    let (fields, name, version, chain_id, verifying_contract, salt, _) = manager.eip712_domain();
+    // `bytes1` is left-aligned in its word.
+    let mut fields_word = B256::ZERO;
+    fields_word[0] = fields[0];
+    Some(Ok(abi_lean::encode(
+        None,
+        &[
+            Arg::Word(fields_word),
+            Arg::String(&name),
+            Arg::String(&version),
+            abi_lean::uint(chain_id),
+            abi_lean::address(verifying_contract),
+            Arg::Word(salt),
+            Arg::Words(&[]),
+        ],
+    )))
+}
+
+/// `abi.encode(PayerReport[])` of `reports`.
+pub(crate) fn encode_reports(reports: &[PayerReportTuple]) -> Vec<u8> {
+    let mut out = word_of(32).to_vec();
+    out.extend_from_slice(&word_of(reports.len() as u64).0);
+    let heads = out.len();
+    out.resize(heads + 32 * reports.len(), 0);
+    for (i, report) in reports.iter().enumerate() {
+        let offset = word_of((out.len() - heads) as u64);
+        out[heads + 32 * i..heads + 32 * i + 32].copy_from_slice(offset.as_slice());
+        encode_report(&mut out, report);
+    }
+    out
+}
+
+/// Appends the tuple encoding of one `PayerReport` (its node ids after its nine head words).
+fn encode_report(out: &mut Vec<u8>, report: &PayerReportTuple) {
+    let (start, end, end_minute, fees_settled, offset, is_settled, rate, root, node_ids) = report;
+    for head in [
+        word_of(*start),
+        word_of(*end),
+        word_of((*end_minute).into()),
+        U256::from(*fees_settled).into(),
+        word_of((*offset).into()),
+        word_of((*is_settled).into()),
+        word_of((*rate).into()),
+        *root,
+        word_of(9 * 32),
+        word_of(node_ids.len() as u64),
+    ] {
+        out.extend_from_slice(head.as_slice());
+    }
+    for id in node_ids {
+        out.extend_from_slice(&word_of((*id).into()).0);
+    }
+}
+
+/// The revert data of `error`: its selector and ABI-encoded fields (byte-equal to the derived
+/// `SolidityError` encoding, which the tests compare), or a callee's data as is.
+pub(crate) fn revert_data(error: PayerReportManagerError) -> Vec<u8> {
+    use PayerReportManagerError as E;
+    let with = |selector: [u8; 4], fields: &[u64]| {
+        let words: Vec<Arg<'_>> = fields.iter().map(|v| Arg::Word(word_of(*v))).collect();
+        abi_lean::encode(Some(selector), &words)
+    };
+    match error {
+        E::InvalidInitialization(_) => with(InvalidInitialization::SELECTOR, &[]),
+        E::InvalidStartSequenceId(e) => with(
+            InvalidStartSequenceId::SELECTOR,
+            &[e.startSequenceId, e.lastSequenceId],
+        ),
+        E::InvalidSequenceIds(_) => with(InvalidSequenceIds::SELECTOR, &[]),
+        E::UnorderedNodeIds(_) => with(UnorderedNodeIds::SELECTOR, &[]),
+        E::InsufficientSignatures(e) => with(
+            InsufficientSignatures::SELECTOR,
+            &[
+                e.validSignatureCount.into(),
+                e.requiredSignatureCount.into(),
+            ],
+        ),
+        E::PayerReportAlreadySubmitted(e) => with(
+            PayerReportAlreadySubmitted::SELECTOR,
+            &[
+                e.originatorNodeId.into(),
+                e.startSequenceId,
+                e.endSequenceId,
+            ],
+        ),
+        E::PayerReportIndexOutOfBounds(_) => with(PayerReportIndexOutOfBounds::SELECTOR, &[]),
+        E::PayerReportEntirelySettled(_) => with(PayerReportEntirelySettled::SELECTOR, &[]),
+        E::ArrayLengthMismatch(_) => with(ArrayLengthMismatch::SELECTOR, &[]),
+        E::InvalidProtocolFeeRate(_) => with(InvalidProtocolFeeRate::SELECTOR, &[]),
+        E::NoChange(_) => with(NoChange::SELECTOR, &[]),
+        E::NoReportsForOriginator(e) => with(
+            NoReportsForOriginator::SELECTOR,
+            &[e.originatorNodeId.into()],
+        ),
+        E::NodeIdsLengthMismatch(e) => with(
+            NodeIdsLengthMismatch::SELECTOR,
+            &[e.expectedCount.into(), e.providedCount.into()],
+        ),
+        E::NodeIdAtIndexMismatch(e) => with(
+            NodeIdAtIndexMismatch::SELECTOR,
+            &[e.expectedId.into(), e.actualId.into(), e.index.into()],
+        ),
+        E::NoLeaves(_) => with(NoLeaves::SELECTOR, &[]),
+        E::InvalidBitCount32Input(_) => with(InvalidBitCount32Input::SELECTOR, &[]),
+        E::InvalidProof(_) => with(InvalidProof::SELECTOR, &[]),
+        E::NoProofElements(_) => with(NoProofElements::SELECTOR, &[]),
+        E::InvalidLeafCount(_) => with(InvalidLeafCount::SELECTOR, &[]),
+        E::ParameterOutOfTypeBounds(_) => with(ParameterOutOfTypeBounds::SELECTOR, &[]),
+        E::ZeroMigrator(_) => with(ZeroMigrator::SELECTOR, &[]),
+        E::MigrationFailed(e) => abi_lean::encode(
+            Some(MigrationFailed::SELECTOR),
+            &[abi_lean::address(e.migrator_), Arg::Bytes(&e.revertData_)],
+        ),
+        E::EmptyCode(e) => {
+            abi_lean::encode(Some(EmptyCode::SELECTOR), &[abi_lean::address(e.migrator_)])
+        }
+        E::Panic(e) => abi_lean::encode(
+            Some(alloy_sol_types::Panic::SELECTOR),
+            &[abi_lean::uint(e.code)],
+        ),
+        E::Bubbled(bubbled) => bubbled.0,
+    }
+}

@@ -3,6 +3,8 @@
 
 use std::sync::OnceLock;
 
+pub mod two_chains;
+
 use alloy_primitives::{Address, Bytes, Log, LogData, U256};
 use alloy_sol_types::{SolCall, SolEvent};
 use xmtp_deploy::{network::Programs, Artifact};
@@ -16,6 +18,12 @@ const PROGRAMS: &[&str] = &[
     "xmtp-migrator",
     "xmtp-generic-eip1967-migrator",
     "xmtp-settlement-chain-parameter-registry",
+    "xmtp-app-chain-parameter-registry",
+    "xmtp-settlement-chain-gateway",
+    "xmtp-app-chain-gateway",
+    "xmtp-group-message-broadcaster",
+    "xmtp-identity-update-broadcaster",
+    "xmtp-fee-token",
 ];
 
 /// The programs, built once per test binary through the real pipeline.

@@ -1,0 +1,945 @@
+//! The app-chain path on both chains through the bridge, with the real programs behind proxies
+//! made by each chain's Factory: parameters set on the settlement registry, bridged by
+//! `sendParameters` as retryable tickets, applied by the `AppChainGateway` only from the
+//! settlement gateway's alias and only for newer nonces, pulled by the broadcasters, which then
+//! enforce them; fee-token deposits arriving as app-chain native currency; withdrawals coming
+//! back through the outbox after its delay.
+
+use alloy_primitives::{keccak256, Address, Bytes, FixedBytes, B256, U256};
+use alloy_sol_types::{SolCall, SolError};
+use xmtp_abi::{
+    app_chain_external::{ISettlementChainGatewayLike, ARB_SYS},
+    app_chain_gateway::{
+        DepositReceived, IAppChainGateway, NotSettlementChainGateway, ParametersReceived,
+        Withdrawal, ZeroRecipient, ZeroWithdrawalAmount,
+    },
+    fee_token::IFeeToken,
+    group_message_broadcaster::{IGroupMessageBroadcaster, MessageSent},
+    identity_update_broadcaster::{IIdentityUpdateBroadcaster, IdentityUpdateCreated},
+    parameter_registry::{IParameterRegistry, NotAdmin, ParameterSet},
+    payload_broadcaster::{
+        InvalidMinPayloadSize, InvalidPayloadSize, MaxPayloadSizeUpdated, MinPayloadSizeUpdated,
+        NoChange, PauseStatusUpdated, Paused,
+    },
+    settlement_chain_gateway::{
+        Deposit, ISettlementChainGateway, InsufficientAmount, ParametersSent, WithdrawalReceived,
+    },
+};
+use xmtp_deploy::demo::APP_CHAIN_ID;
+use xmtp_devnet::Tx;
+use xmtp_devnet_node::contracts::INBOX;
+use xmtp_devnet_node::devnet::{from_alias, to_alias};
+use xmtp_devnet_node::Side;
+use xmtp_system_tests::log_of;
+use xmtp_system_tests::two_chains::{
+    bool_value, redeemCall, uint_value, NoTicketWithID, TwoChains, SCALE, UNDERLYING,
+};
+
+const GROUP_MIN: &str = "xmtp.groupMessageBroadcaster.minPayloadSize";
+const GROUP_MAX: &str = "xmtp.groupMessageBroadcaster.maxPayloadSize";
+const GROUP_PAUSED: &str = "xmtp.groupMessageBroadcaster.paused";
+const IDENTITY_MIN: &str = "xmtp.identityUpdateBroadcaster.minPayloadSize";
+const IDENTITY_MAX: &str = "xmtp.identityUpdateBroadcaster.maxPayloadSize";
+const IDENTITY_PAUSED: &str = "xmtp.identityUpdateBroadcaster.paused";
+
+/// Gas limit of the parameter tickets: far above what `receiveParameters` of a few keys uses.
+const TICKET_GAS: u64 = 1_000_000;
+
+fn units(n: u64) -> U256 {
+    U256::from(n)
+}
+
+fn keys(keys: &[&str]) -> Vec<String> {
+    keys.iter().map(|k| (*k).to_owned()).collect()
+}
+
+fn parameter_set(registry: Address, key: &str, value: B256) -> alloy_primitives::Log {
+    log_of(
+        registry,
+        &ParameterSet {
+            keyHash: keccak256(key.as_bytes()),
+            key: key.into(),
+            value,
+        },
+    )
+}
+
+/// The fee-token amount that pays exactly for a ticket of `gas` at `max_fee_per_gas` (the
+/// devnet's inbox charges no submission fee), rounded up to whole fee-token units.
+fn ticket_cost(gas: u64, max_fee_per_gas: u64) -> U256 {
+    let wei = U256::from(gas) * U256::from(max_fee_per_gas);
+    wei.div_ceil(SCALE)
+}
+
+/// Bridges `keys` with an auto-redeemed ticket paid by `sender`; returns the app-chain receipt
+/// of the redeem after checking the settlement side.
+fn bridge(
+    two: &mut TwoChains,
+    sender: Address,
+    keys_: &[&str],
+    nonce: u64,
+    message_number: u64,
+) -> xmtp_devnet::Receipt {
+    let max_fee = 2 * two.app_basefee();
+    let amount = ticket_cost(TICKET_GAS, max_fee);
+    let before = two.fee_tokens(sender);
+    let escrow = two.fee_tokens(INBOX);
+    let receipt = two.send_parameters(sender, keys_, TICKET_GAS, max_fee, amount);
+    let gateway = two.addresses.gateway;
+    assert_eq!(
+        receipt.logs.last(),
+        Some(&log_of(
+            gateway,
+            &ParametersSent {
+                chainId: U256::from(APP_CHAIN_ID),
+                messageNumber: U256::from(message_number),
+                nonce: U256::from(nonce),
+                keys: keys(keys_),
+            }
+        ))
+    );
+    assert_eq!(
+        ISettlementChainGateway::sendParametersCall::abi_decode_returns(&receipt.output).unwrap(),
+        amount
+    );
+    assert_eq!(two.fee_tokens(sender), before - amount);
+    assert_eq!(two.fee_tokens(INBOX), escrow + amount);
+    assert_eq!(two.fee_tokens(gateway), U256::ZERO);
+    assert_eq!(two.devnet.pending_messages(), 1);
+
+    let report = two.relay();
+    assert_eq!(report.tickets_created.len(), 1);
+    assert_eq!(report.redeemed.len(), 1, "{report:?}");
+    assert!(report.failed.is_empty());
+    two.app_receipt(report.redeemed[0])
+}
+
+#[test]
+fn deployment_wires_the_gateways_to_each_other_the_inbox_and_the_registries() {
+    let mut two = TwoChains::deploy();
+    let a = two.addresses;
+    let alias = to_alias(a.gateway);
+    let s = Side::Settlement;
+    assert_eq!(
+        two.view(s, a.gateway, &ISettlementChainGateway::contractNameCall {}),
+        "SettlementChainGateway"
+    );
+    assert_eq!(
+        two.view(
+            s,
+            a.gateway,
+            &ISettlementChainGateway::appChainGatewayCall {}
+        ),
+        a.gateway
+    );
+    assert_eq!(
+        two.view(s, a.gateway, &ISettlementChainGateway::appChainAliasCall {}),
+        alias
+    );
+    assert_eq!(
+        two.view(s, a.gateway, &ISettlementChainGateway::feeTokenCall {}),
+        a.fee_token
+    );
+    assert_eq!(
+        two.view(
+            s,
+            a.gateway,
+            &ISettlementChainGateway::getInboxCall {
+                chainId_: U256::from(APP_CHAIN_ID)
+            }
+        ),
+        INBOX
+    );
+    assert_eq!(
+        two.view(s, a.fee_token, &IFeeToken::underlyingCall {}),
+        UNDERLYING
+    );
+    assert_eq!(two.view(s, a.fee_token, &IFeeToken::decimalsCall {}), 6);
+    let admin = two.admin();
+    assert!(two.view(
+        s,
+        a.settlement.parameter_registry,
+        &IParameterRegistry::isAdminCall { account_: admin }
+    ));
+
+    let app = Side::App;
+    assert_eq!(
+        two.view(app, a.gateway, &IAppChainGateway::contractNameCall {}),
+        "AppChainGateway"
+    );
+    assert_eq!(
+        two.view(
+            app,
+            a.gateway,
+            &IAppChainGateway::settlementChainGatewayCall {}
+        ),
+        a.gateway
+    );
+    assert_eq!(
+        two.view(
+            app,
+            a.gateway,
+            &IAppChainGateway::settlementChainGatewayAliasCall {}
+        ),
+        alias
+    );
+    assert_eq!(
+        two.view(app, a.gateway, &IAppChainGateway::parameterRegistryCall {}),
+        a.app.parameter_registry
+    );
+    assert!(two.view(
+        app,
+        a.app.parameter_registry,
+        &IParameterRegistry::isAdminCall {
+            account_: a.gateway
+        }
+    ));
+    assert!(!two.view(
+        app,
+        a.app.parameter_registry,
+        &IParameterRegistry::isAdminCall { account_: admin }
+    ));
+    for broadcaster in [a.group_message_broadcaster, a.identity_update_broadcaster] {
+        assert_eq!(
+            two.view(
+                app,
+                broadcaster,
+                &IGroupMessageBroadcaster::parameterRegistryCall {}
+            ),
+            a.app.parameter_registry
+        );
+        assert_eq!(
+            two.view(
+                app,
+                broadcaster,
+                &IGroupMessageBroadcaster::minPayloadSizeCall {}
+            ),
+            0
+        );
+        assert_eq!(
+            two.view(
+                app,
+                broadcaster,
+                &IGroupMessageBroadcaster::maxPayloadSizeCall {}
+            ),
+            0
+        );
+        assert!(!two.view(app, broadcaster, &IGroupMessageBroadcaster::pausedCall {}));
+    }
+}
+
+#[test]
+fn bridged_limits_and_pause_govern_the_broadcasters() {
+    let mut two = TwoChains::deploy();
+    let a = two.addresses;
+    let (admin, bob) = (two.admin(), two.user(1));
+    let registry = a.settlement.parameter_registry;
+    let (group, identity) = (a.group_message_broadcaster, a.identity_update_broadcaster);
+
+    // Only an administrator sets parameters.
+    let set = IParameterRegistry::set_0Call {
+        key_: GROUP_MAX.into(),
+        value_: uint_value(64),
+    };
+    assert_eq!(
+        two.call_reverts(Side::Settlement, bob, registry, &set),
+        Bytes::from(NotAdmin {}.abi_encode())
+    );
+    // Nothing bridged yet: the app registry holds zero, which the broadcaster already has.
+    assert_eq!(
+        two.call_reverts(
+            Side::App,
+            bob,
+            group,
+            &IGroupMessageBroadcaster::updateMaxPayloadSizeCall {}
+        ),
+        Bytes::from(NoChange {}.abi_encode())
+    );
+
+    let limits = [
+        (GROUP_MIN, uint_value(4)),
+        (GROUP_MAX, uint_value(64)),
+        (IDENTITY_MIN, uint_value(8)),
+        (IDENTITY_MAX, uint_value(100)),
+    ];
+    let receipt = two.set_parameters(&limits);
+    assert_eq!(
+        receipt.logs,
+        limits
+            .iter()
+            .map(|(k, v)| parameter_set(registry, k, *v))
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(two.parameter(Side::App, GROUP_MAX), B256::ZERO);
+
+    two.mint_fee_tokens(bob, units(1_000_000));
+    let names: Vec<&str> = limits.iter().map(|(k, _)| *k).collect();
+    let redeem = bridge(&mut two, bob, &names, 1, 0);
+    let mut expected = vec![log_of(
+        a.gateway,
+        &ParametersReceived {
+            nonce: U256::from(1),
+            keys: keys(&names),
+        },
+    )];
+    expected.extend(
+        limits
+            .iter()
+            .map(|(k, v)| parameter_set(a.app.parameter_registry, k, *v)),
+    );
+    assert_eq!(redeem.logs, expected);
+    for (key, value) in limits {
+        assert_eq!(two.parameter(Side::App, key), value);
+    }
+
+    // The limits are pulled, max first: a minimum above the current maximum (still 0) is refused.
+    let app = Side::App;
+    assert_eq!(
+        two.call_reverts(
+            app,
+            bob,
+            group,
+            &IGroupMessageBroadcaster::updateMinPayloadSizeCall {}
+        ),
+        Bytes::from(InvalidMinPayloadSize {}.abi_encode())
+    );
+    for (broadcaster, min, max) in [(group, 4u64, 64u64), (identity, 8, 100)] {
+        let r = two.call_ok(
+            app,
+            bob,
+            broadcaster,
+            &IGroupMessageBroadcaster::updateMaxPayloadSizeCall {},
+        );
+        assert_eq!(
+            r.logs,
+            vec![log_of(
+                broadcaster,
+                &MaxPayloadSizeUpdated {
+                    size: U256::from(max)
+                }
+            )]
+        );
+        let r = two.call_ok(
+            app,
+            bob,
+            broadcaster,
+            &IGroupMessageBroadcaster::updateMinPayloadSizeCall {},
+        );
+        assert_eq!(
+            r.logs,
+            vec![log_of(
+                broadcaster,
+                &MinPayloadSizeUpdated {
+                    size: U256::from(min)
+                }
+            )]
+        );
+        assert_eq!(
+            two.call_reverts(
+                app,
+                bob,
+                broadcaster,
+                &IGroupMessageBroadcaster::updateMinPayloadSizeCall {}
+            ),
+            Bytes::from(NoChange {}.abi_encode())
+        );
+        assert_eq!(
+            two.view(
+                app,
+                broadcaster,
+                &IGroupMessageBroadcaster::minPayloadSizeCall {}
+            ),
+            u32::try_from(min).unwrap()
+        );
+        assert_eq!(
+            two.view(
+                app,
+                broadcaster,
+                &IGroupMessageBroadcaster::maxPayloadSizeCall {}
+            ),
+            u32::try_from(max).unwrap()
+        );
+    }
+
+    // Messages inside the limits are published with consecutive sequence ids; the rest are
+    // refused with the sizes in the error.
+    let group_id = FixedBytes::<16>::repeat_byte(0x61);
+    let add_message = |two: &mut TwoChains, len: usize| {
+        let message = Bytes::from(vec![0x4d; len]);
+        let call = IGroupMessageBroadcaster::addMessageCall {
+            groupId_: group_id,
+            message_: message.clone(),
+        };
+        (
+            two.send(app, bob, group, call.abi_encode(), U256::ZERO),
+            message,
+        )
+    };
+    let mut sequence = 0u64;
+    for len in [4usize, 64, 3, 65, 5] {
+        let (r, message) = add_message(&mut two, len);
+        if (4..=64).contains(&len) {
+            sequence += 1;
+            assert!(r.status);
+            assert_eq!(
+                r.logs,
+                vec![log_of(
+                    group,
+                    &MessageSent {
+                        groupId: group_id,
+                        message,
+                        sequenceId: sequence,
+                    }
+                )]
+            );
+        } else {
+            assert!(!r.status);
+            assert!(r.logs.is_empty());
+            assert_eq!(
+                r.output,
+                Bytes::from(
+                    InvalidPayloadSize {
+                        actualSize_: U256::from(len),
+                        minSize_: U256::from(4),
+                        maxSize_: U256::from(64),
+                    }
+                    .abi_encode()
+                )
+            );
+        }
+    }
+    assert_eq!(sequence, 3);
+
+    let inbox_id = B256::repeat_byte(0x1d);
+    let mut identity_sequence = 0u64;
+    for len in [8usize, 100, 7, 101, 9] {
+        let update = Bytes::from(vec![0x49; len]);
+        let call = IIdentityUpdateBroadcaster::addIdentityUpdateCall {
+            inboxId_: inbox_id,
+            identityUpdate_: update.clone(),
+        };
+        let r = two.send(app, bob, identity, call.abi_encode(), U256::ZERO);
+        if (8..=100).contains(&len) {
+            identity_sequence += 1;
+            assert!(r.status);
+            assert_eq!(
+                r.logs,
+                vec![log_of(
+                    identity,
+                    &IdentityUpdateCreated {
+                        inboxId: inbox_id,
+                        update,
+                        sequenceId: identity_sequence,
+                    }
+                )]
+            );
+        } else {
+            assert!(!r.status);
+            assert_eq!(
+                r.output,
+                Bytes::from(
+                    InvalidPayloadSize {
+                        actualSize_: U256::from(len),
+                        minSize_: U256::from(8),
+                        maxSize_: U256::from(100),
+                    }
+                    .abi_encode()
+                )
+            );
+        }
+    }
+
+    // Pausing: set, bridged (the second transmission, nonce 2, the inbox's second message),
+    // then pulled. Until it is pulled the broadcaster still publishes.
+    two.set_parameters(&[
+        (GROUP_PAUSED, bool_value(true)),
+        (IDENTITY_PAUSED, bool_value(true)),
+    ]);
+    let redeem = bridge(&mut two, bob, &[GROUP_PAUSED, IDENTITY_PAUSED], 2, 1);
+    assert_eq!(redeem.logs.len(), 3);
+    assert_eq!(two.parameter(app, GROUP_PAUSED), bool_value(true));
+    let (r, _) = add_message(&mut two, 10);
+    assert!(r.status);
+    for broadcaster in [group, identity] {
+        let r = two.call_ok(
+            app,
+            admin,
+            broadcaster,
+            &IGroupMessageBroadcaster::updatePauseStatusCall {},
+        );
+        assert_eq!(
+            r.logs,
+            vec![log_of(broadcaster, &PauseStatusUpdated { paused: true })]
+        );
+        assert!(two.view(app, broadcaster, &IGroupMessageBroadcaster::pausedCall {}));
+    }
+    let (r, _) = add_message(&mut two, 10);
+    assert!(!r.status);
+    assert_eq!(r.output, Bytes::from(Paused {}.abi_encode()));
+    let call = IIdentityUpdateBroadcaster::addIdentityUpdateCall {
+        inboxId_: inbox_id,
+        identityUpdate_: Bytes::from(vec![0x49; 10]),
+    };
+    assert_eq!(
+        two.call_reverts(app, bob, identity, &call),
+        Bytes::from(Paused {}.abi_encode())
+    );
+}
+
+#[test]
+fn receive_parameters_is_refused_to_everyone_but_the_settlement_gateways_alias() {
+    let mut two = TwoChains::deploy();
+    let a = two.addresses;
+    let bob = two.user(1);
+    let call = IAppChainGateway::receiveParametersCall {
+        nonce_: U256::from(1),
+        keys_: keys(&[GROUP_MAX]),
+        values_: vec![uint_value(64)],
+    };
+    let refused = Bytes::from(NotSettlementChainGateway {}.abi_encode());
+    assert_eq!(two.call_reverts(Side::App, bob, a.gateway, &call), refused);
+    // Nor from the settlement registry's admin, nor from addresses next to the alias (the
+    // un-aliasing of the gateway, the alias aliased again): only from the alias the bridge
+    // gives the settlement gateway's transactions.
+    let admin = two.admin();
+    assert_eq!(
+        two.call_reverts(Side::App, admin, a.gateway, &call),
+        refused
+    );
+    for sender in [from_alias(a.gateway), to_alias(to_alias(a.gateway))] {
+        let r = impersonate(&mut two, sender, a.gateway, &call);
+        assert!(!r.status);
+        assert!(r.logs.is_empty());
+        assert_eq!(r.output, refused);
+    }
+    assert_eq!(two.parameter(Side::App, GROUP_MAX), B256::ZERO);
+    // The alias itself is accepted.
+    let r = impersonate(&mut two, to_alias(a.gateway), a.gateway, &call);
+    assert!(r.status);
+    assert_eq!(
+        r.logs,
+        vec![
+            log_of(
+                a.gateway,
+                &ParametersReceived {
+                    nonce: U256::from(1),
+                    keys: keys(&[GROUP_MAX]),
+                }
+            ),
+            parameter_set(a.app.parameter_registry, GROUP_MAX, uint_value(64)),
+        ]
+    );
+    assert_eq!(two.parameter(Side::App, GROUP_MAX), uint_value(64));
+}
+
+#[test]
+fn older_and_replayed_parameter_tickets_leave_parameters_unchanged() {
+    let mut two = TwoChains::deploy();
+    let a = two.addresses;
+    let bob = two.user(1);
+    two.mint_fee_tokens(bob, units(1_000_000));
+
+    // Transmission 1 bids under the app chain's base fee: its ticket waits, unredeemed.
+    two.set_parameters(&[(GROUP_MAX, uint_value(100))]);
+    let low_fee = two.app_basefee() / 2;
+    let amount = ticket_cost(TICKET_GAS, low_fee);
+    two.send_parameters(bob, &[GROUP_MAX], TICKET_GAS, low_fee, amount);
+    let report = two.relay();
+    assert_eq!(report.tickets_created.len(), 1);
+    assert!(report.redeemed.is_empty() && report.failed.is_empty());
+    let older = report.tickets_created[0];
+    assert_eq!(two.parameter(Side::App, GROUP_MAX), B256::ZERO);
+
+    // Transmission 2 (nonce 2) overtakes it.
+    two.set_parameters(&[(GROUP_MAX, uint_value(200))]);
+    let redeem = bridge(&mut two, bob, &[GROUP_MAX], 2, 1);
+    assert_eq!(redeem.logs.len(), 2);
+    assert_eq!(two.parameter(Side::App, GROUP_MAX), uint_value(200));
+
+    // Ticket 1 redeemed late: received (the event lists its keys) but not applied.
+    let r = two.call_ok(
+        Side::App,
+        bob,
+        xmtp_devnet_node::contracts::ARB_RETRYABLE_TX,
+        &redeemCall { ticketId: older },
+    );
+    assert!(r.status);
+    let app = two.devnet.node(Side::App);
+    let block = app.block(app.head()).unwrap().clone();
+    assert_eq!(block.txs.len(), 2, "the redeem and its retry, in one block");
+    let retry = two.app_receipt(block.txs[1]);
+    assert!(retry.status);
+    assert_eq!(
+        retry.logs,
+        vec![log_of(
+            a.gateway,
+            &ParametersReceived {
+                nonce: U256::from(1),
+                keys: keys(&[GROUP_MAX]),
+            }
+        )]
+    );
+    assert_eq!(two.parameter(Side::App, GROUP_MAX), uint_value(200));
+    assert!(two.devnet.ticket(older).is_none());
+
+    // A ticket runs once: redeeming it again is refused by ArbRetryableTx.
+    assert_eq!(
+        two.call_reverts(
+            Side::App,
+            bob,
+            xmtp_devnet_node::contracts::ARB_RETRYABLE_TX,
+            &redeemCall { ticketId: older }
+        ),
+        Bytes::from(NoTicketWithID {}.abi_encode())
+    );
+
+    // The same transmission delivered again (as a faulty bridge would) changes nothing either.
+    let replay = IAppChainGateway::receiveParametersCall {
+        nonce_: U256::from(2),
+        keys_: keys(&[GROUP_MAX]),
+        values_: vec![uint_value(300)],
+    };
+    let r = impersonate(&mut two, to_alias(a.gateway), a.gateway, &replay);
+    assert!(r.status);
+    assert_eq!(
+        r.logs,
+        vec![log_of(
+            a.gateway,
+            &ParametersReceived {
+                nonce: U256::from(2),
+                keys: keys(&[GROUP_MAX]),
+            }
+        )]
+    );
+    assert_eq!(two.parameter(Side::App, GROUP_MAX), uint_value(200));
+
+    // Nonces are per key: transmission 3 carries a new key and the stale one; both newer.
+    two.set_parameters(&[(GROUP_MIN, uint_value(10))]);
+    let redeem = bridge(&mut two, bob, &[GROUP_MIN, GROUP_MAX], 3, 2);
+    assert_eq!(
+        redeem.logs[1..],
+        [
+            parameter_set(a.app.parameter_registry, GROUP_MIN, uint_value(10)),
+            parameter_set(a.app.parameter_registry, GROUP_MAX, uint_value(200)),
+        ]
+    );
+    let r = two.call_ok(
+        Side::App,
+        bob,
+        a.group_message_broadcaster,
+        &IGroupMessageBroadcaster::updateMaxPayloadSizeCall {},
+    );
+    assert_eq!(
+        r.logs,
+        vec![log_of(
+            a.group_message_broadcaster,
+            &MaxPayloadSizeUpdated {
+                size: U256::from(200)
+            }
+        )]
+    );
+}
+
+#[test]
+fn fee_token_deposits_arrive_as_native_currency_scaled_to_18_decimals() {
+    let mut two = TwoChains::deploy();
+    let a = two.addresses;
+    let alice = two.user(1);
+    let recipient = Address::repeat_byte(0xca);
+    let alias = to_alias(a.gateway);
+    let gas_limit = 100_000u64;
+    let max_fee = 2 * two.app_basefee();
+    let costs = U256::from(gas_limit) * U256::from(max_fee);
+
+    two.mint_fee_tokens(alice, units(10_000_000));
+    let amount = units(3_000_000);
+    two.approve(a.fee_token, alice, a.gateway, amount);
+    let deposit = ISettlementChainGateway::depositCall {
+        chainId_: U256::from(APP_CHAIN_ID),
+        recipient_: recipient,
+        amount_: amount,
+        gasLimit_: U256::from(gas_limit),
+        maxFeePerGas_: U256::from(max_fee),
+    };
+    let r = two.call_ok(Side::Settlement, alice, a.gateway, &deposit);
+    assert_eq!(
+        r.logs.last(),
+        Some(&log_of(
+            a.gateway,
+            &Deposit {
+                chainId: U256::from(APP_CHAIN_ID),
+                messageNumber: U256::ZERO,
+                recipient,
+                amount,
+                maxFees: costs.div_ceil(SCALE),
+            }
+        ))
+    );
+    assert_eq!(two.fee_tokens(alice), units(7_000_000));
+    assert_eq!(two.fee_tokens(INBOX), amount);
+    assert_eq!(two.fee_tokens(a.gateway), U256::ZERO);
+    assert_eq!(two.balance(Side::App, recipient), U256::ZERO);
+
+    let report = two.relay();
+    assert_eq!(report.redeemed.len(), 1, "{report:?}");
+    let redeem = two.app_receipt(report.redeemed[0]);
+    let arrived = amount * SCALE - costs;
+    assert_eq!(
+        redeem.logs,
+        vec![log_of(
+            a.gateway,
+            &DepositReceived {
+                recipient,
+                amount: arrived,
+            }
+        )]
+    );
+    assert_eq!(two.balance(Side::App, recipient), arrived);
+    assert_eq!(two.balance(Side::App, a.gateway), U256::ZERO);
+    // The gas bought beyond what the redeem used, and the fee cap's excess, go to the
+    // settlement gateway's alias (the ticket's refund address), not to the depositor.
+    let basefee = U256::from(two.app_basefee());
+    assert_eq!(
+        two.balance(Side::App, alias),
+        costs - U256::from(redeem.gas_used) * basefee
+    );
+
+    // From the underlying stablecoin, wrapped by the gateway on the way.
+    let amount = units(2_000_000);
+    two.mint_underlying(alice, amount);
+    two.approve(UNDERLYING, alice, a.gateway, amount);
+    let underlying_before = two.underlying(a.fee_token);
+    let r = two.call_ok(
+        Side::Settlement,
+        alice,
+        a.gateway,
+        &ISettlementChainGateway::depositFromUnderlyingCall {
+            chainId_: U256::from(APP_CHAIN_ID),
+            recipient_: recipient,
+            amount_: amount,
+            gasLimit_: U256::from(gas_limit),
+            maxFeePerGas_: U256::from(max_fee),
+        },
+    );
+    assert_eq!(
+        r.logs.last(),
+        Some(&log_of(
+            a.gateway,
+            &Deposit {
+                chainId: U256::from(APP_CHAIN_ID),
+                messageNumber: U256::from(1),
+                recipient,
+                amount,
+                maxFees: costs.div_ceil(SCALE),
+            }
+        ))
+    );
+    assert_eq!(two.underlying(alice), U256::ZERO);
+    assert_eq!(two.underlying(a.fee_token), underlying_before + amount);
+    assert_eq!(two.fee_tokens(INBOX), units(5_000_000));
+    two.relay();
+    assert_eq!(
+        two.balance(Side::App, recipient),
+        arrived + amount * SCALE - costs
+    );
+
+    // A deposit that cannot pay for its own ticket is refused, and nothing moves.
+    let small = units(10);
+    two.approve(a.fee_token, alice, a.gateway, small);
+    let refused = two.call_reverts(
+        Side::Settlement,
+        alice,
+        a.gateway,
+        &ISettlementChainGateway::depositCall {
+            amount_: small,
+            ..deposit
+        },
+    );
+    assert_eq!(
+        refused,
+        Bytes::from(
+            InsufficientAmount {
+                appChainAmount: small * SCALE,
+                maxTotalCosts: costs,
+            }
+            .abi_encode()
+        )
+    );
+    assert_eq!(two.fee_tokens(alice), units(7_000_000));
+    assert_eq!(two.devnet.pending_messages(), 0);
+}
+
+#[test]
+fn withdrawals_come_back_through_the_outbox_after_the_delay_and_not_before() {
+    let mut two = TwoChains::deploy();
+    let a = two.addresses;
+    let alice = two.user(1);
+    let (dave, erin) = (Address::repeat_byte(0xda), Address::repeat_byte(0xe1));
+    let delay = two.devnet.config().outbox_delay;
+
+    // Escrow for the bridge to release: a deposit of 5 xUSD.
+    two.mint_fee_tokens(alice, units(5_000_000));
+    two.approve(a.fee_token, alice, a.gateway, units(5_000_000));
+    two.call_ok(
+        Side::Settlement,
+        alice,
+        a.gateway,
+        &ISettlementChainGateway::depositCall {
+            chainId_: U256::from(APP_CHAIN_ID),
+            recipient_: alice,
+            amount_: units(5_000_000),
+            gasLimit_: U256::from(100_000),
+            maxFeePerGas_: U256::from(2 * two.app_basefee()),
+        },
+    );
+    two.relay();
+    assert_eq!(two.fee_tokens(INBOX), units(5_000_000));
+
+    let app = Side::App;
+    assert_eq!(
+        two.call_reverts(
+            app,
+            alice,
+            a.gateway,
+            &IAppChainGateway::withdrawCall { recipient_: dave }
+        ),
+        Bytes::from(ZeroWithdrawalAmount {}.abi_encode())
+    );
+    let zero_recipient = two.send(
+        app,
+        alice,
+        a.gateway,
+        IAppChainGateway::withdrawCall {
+            recipient_: Address::ZERO,
+        }
+        .abi_encode(),
+        U256::from(1),
+    );
+    assert!(!zero_recipient.status);
+    assert_eq!(
+        zero_recipient.output,
+        Bytes::from(ZeroRecipient {}.abi_encode())
+    );
+    assert!(two.devnet.outbox().is_empty());
+
+    // 1.5 xUSD and one wei: the bridge releases whole fee-token units, rounding down.
+    let value = U256::from(1_500_000) * SCALE + U256::from(1);
+    let r = two.pay_ok(
+        app,
+        alice,
+        a.gateway,
+        &IAppChainGateway::withdrawCall { recipient_: dave },
+        value,
+    );
+    let outbox = two.devnet.outbox().to_vec();
+    assert_eq!(outbox.len(), 1);
+    let entry = &outbox[0];
+    // ArbSys logs the message (`L2ToL1Tx`), then the gateway its `Withdrawal`.
+    assert_eq!(r.logs.len(), 2);
+    assert_eq!(r.logs[0].address, ARB_SYS);
+    assert_eq!(
+        r.logs[1],
+        log_of(
+            a.gateway,
+            &Withdrawal {
+                messageId: entry.message.position,
+                recipient: dave,
+                amount: value,
+            }
+        )
+    );
+    assert_eq!(entry.message.destination, a.gateway);
+    assert_eq!(entry.message.value, value);
+    assert_eq!(
+        entry.message.data,
+        Bytes::from(
+            ISettlementChainGatewayLike::receiveWithdrawalCall { recipient_: dave }.abi_encode()
+        )
+    );
+    assert_eq!(two.balance(app, a.gateway), U256::ZERO);
+
+    // Not before the delay.
+    assert!(two.relay().outbox_executed.is_empty());
+    two.devnet.advance(delay - 10);
+    assert!(two.relay().outbox_executed.is_empty());
+    assert_eq!(two.fee_tokens(dave), U256::ZERO);
+    two.devnet.advance(10);
+    let report = two.relay();
+    assert_eq!(report.outbox_executed, vec![entry.message.position]);
+    let released = units(1_500_000);
+    assert_eq!(two.fee_tokens(dave), released);
+    assert_eq!(two.fee_tokens(a.gateway), U256::ZERO);
+    assert_eq!(two.fee_tokens(INBOX), units(3_500_000));
+    let execution = last_settlement_receipt(&two);
+    assert!(execution.logs.contains(&log_of(
+        a.gateway,
+        &WithdrawalReceived {
+            recipient: dave,
+            amount: released,
+        }
+    )));
+    // Executed once only.
+    two.devnet.advance(delay);
+    assert!(two.relay().outbox_executed.is_empty());
+
+    // Into the underlying: the settlement gateway unwraps what the bridge releases.
+    let value = U256::from(500_000) * SCALE;
+    let supply = two.view(
+        Side::Settlement,
+        a.fee_token,
+        &IFeeToken::totalSupplyCall {},
+    );
+    two.pay_ok(
+        app,
+        alice,
+        a.gateway,
+        &IAppChainGateway::withdrawIntoUnderlyingCall { recipient_: erin },
+        value,
+    );
+    let position = two.devnet.outbox()[1].message.position;
+    assert_eq!(
+        two.devnet.outbox()[1].message.data,
+        Bytes::from(
+            ISettlementChainGatewayLike::receiveWithdrawalIntoUnderlyingCall { recipient_: erin }
+                .abi_encode()
+        )
+    );
+    assert!(two.relay().outbox_executed.is_empty());
+    two.devnet.advance(delay);
+    assert_eq!(two.relay().outbox_executed, vec![position]);
+    assert_eq!(two.underlying(erin), units(500_000));
+    assert_eq!(two.fee_tokens(erin), U256::ZERO);
+    assert_eq!(
+        two.view(
+            Side::Settlement,
+            a.fee_token,
+            &IFeeToken::totalSupplyCall {}
+        ),
+        supply - units(500_000)
+    );
+    assert_eq!(two.fee_tokens(INBOX), units(3_000_000));
+}
+
+/// Sends `call` from `sender` straight to the app chain's runtime (no signature: the devnet
+/// lets a test act as any account without code), after giving it gas money.
+fn impersonate<C: SolCall>(
+    two: &mut TwoChains,
+    sender: Address,
+    to: Address,
+    call: &C,
+) -> xmtp_devnet::Receipt {
+    let chain = two.devnet.node_mut(Side::App).chain_mut();
+    chain.fund(sender, U256::from(10u64).pow(U256::from(18)));
+    chain
+        .send(&Tx::call(sender, to, call.abi_encode()).gas(1_000_000))
+        .expect("accepted")
+}
+
+/// The receipt of the last transaction of the settlement chain's latest block (where a relay
+/// puts its outbox executions).
+fn last_settlement_receipt(two: &TwoChains) -> xmtp_devnet::Receipt {
+    let node = two.devnet.node(Side::Settlement);
+    let block = node.block(node.head()).expect("the head block exists");
+    let hash = *block.txs.last().expect("the relay executed something");
+    node.tx(hash).expect("recorded").receipt.clone()
+}

@@ -9,31 +9,35 @@
 //! - `parameterRegistry` is wiring, not a constructor immutable (the pipeline refuses zero, which
 //!   is where `ZeroParameterRegistry()` is reported); the bare implementation refuses
 //!   `initialize()` instead of having its initializers disabled by a constructor.
-//! - String arguments are decoded by the SDK, which refuses invalid UTF-8 (Solidity accepts any
-//!   bytes in a `string`), so such calls revert with empty data instead of succeeding.
+//! - String arguments that are not valid UTF-8 revert with empty data (Solidity accepts any
+//!   bytes in a `string`).
+//!
+//! Every function is routed from the fallback and decoded by `xmtp_core::args` (the SDK's
+//! router and its per-signature decoders and encoders would not fit the 24 KiB limit), with
+//! Solidity's rules: malformed arguments, value sent or an unknown selector revert with empty
+//! data.
 #![cfg_attr(target_arch = "wasm32", no_std, no_main)]
 
 extern crate alloc;
 
 use alloc::{string::String, vec, vec::Vec};
 
-use alloy_primitives::{Address, Bytes, FixedBytes, U256};
-use alloy_sol_types::SolEvent;
+use alloy_primitives::{Address, Bytes, FixedBytes, B256, U256};
+use alloy_sol_types::{SolCall, SolEvent};
 use stylus_sdk::{
     prelude::*,
-    storage::{
-        StorageAddress, StorageBool, StorageBytes, StorageMap, StorageString, StorageU32, StorageU8,
-    },
+    storage::{StorageAddress, StorageBool, StorageMap, StorageString, StorageU32, StorageU8},
+    ArbResult,
 };
 use xmtp_abi::{
     migratable::{EmptyCode, MigrationFailed, ZeroMigrator},
     node_registry::{
         AdminUpdated, BaseURIUpdated, FailedToAddNodeToCanonicalNetwork,
-        FailedToRemoveNodeFromCanonicalNetwork, HttpAddressUpdated, InvalidHttpAddress,
-        InvalidOwner, InvalidSigningPublicKey, InvalidURI, MaxCanonicalNodesBelowCurrentCount,
-        MaxCanonicalNodesReached, MaxCanonicalNodesUpdated, MaxNodesReached, NoChange, NodeAdded,
-        NodeAddedToCanonicalNetwork, NodeRemovedFromCanonicalNetwork, NotAdmin, NotNodeOwner,
-        ZeroAdmin,
+        FailedToRemoveNodeFromCanonicalNetwork, HttpAddressUpdated, INodeRegistry as I,
+        InvalidHttpAddress, InvalidOwner, InvalidSigningPublicKey, InvalidURI,
+        MaxCanonicalNodesBelowCurrentCount, MaxCanonicalNodesReached, MaxCanonicalNodesUpdated,
+        MaxNodesReached, NoChange, NodeAdded, NodeAddedToCanonicalNetwork,
+        NodeRemovedFromCanonicalNetwork, NotAdmin, NotNodeOwner, ZeroAdmin,
     },
     oz_erc721::{
         ERC721IncorrectOwner, ERC721InsufficientApproval, ERC721InvalidApprover,
@@ -44,6 +48,8 @@ use xmtp_abi::{
     registry_parameters::ParameterOutOfTypeBounds,
 };
 use xmtp_core::{
+    abi_lean::{self, address, uint, Arg},
+    args::Args,
     enumerable_set::UintSet,
     erc721::{self, Erc721Storage},
     events,
@@ -51,7 +57,7 @@ use xmtp_core::{
     migratable, params,
     slots::NODE_REGISTRY,
     storage::rooted,
-    Bubbled,
+    string_storage,
 };
 
 /// Node ids are multiples of this: the first node is 100.
@@ -62,6 +68,8 @@ const MAX_CANONICAL_NODES_PARAMETER_KEY: &str = "xmtp.nodeRegistry.maxCanonicalN
 const MIGRATOR_PARAMETER_KEY: &str = "xmtp.nodeRegistry.migrator";
 
 const NAME: &str = "XMTP Nodes";
+const VERSION: &str = "1.0.1";
+const CONTRACT_NAME: &str = "NodeRegistry";
 const SYMBOL: &str = "nXMTP";
 
 /// An uncompressed secp256k1 public key: the `0x04` prefix, then X and Y.
@@ -78,72 +86,83 @@ xmtp_core::wiring! {
 /// The ABI tuple of `Node`: `(signer, isCanonical, signingPublicKey, httpAddress)`.
 pub type NodeTuple = (Address, bool, Bytes, String);
 
-/// The errors the node registry reverts with.
-#[derive(SolidityError, Debug, PartialEq)]
-pub enum NodeRegistryError {
-    /// `initialize()` ran before on this proxy, or this is the bare implementation.
-    InvalidInitialization(InvalidInitialization),
-    /// The caller is not the admin.
-    NotAdmin(NotAdmin),
-    /// `addNode` with a zero owner.
-    InvalidOwner(InvalidOwner),
-    /// An empty HTTP address.
-    InvalidHttpAddress(InvalidHttpAddress),
-    /// Node ids would pass `type(uint32).max`.
-    MaxNodesReached(MaxNodesReached),
-    /// A signing key that is not 65 bytes starting with `0x04`.
-    InvalidSigningPublicKey(InvalidSigningPublicKey),
-    /// The canonical set is full.
-    MaxCanonicalNodesReached(MaxCanonicalNodesReached),
-    /// The set refused an add after the membership check (unreachable, as in the reference).
-    FailedToAddNodeToCanonicalNetwork(FailedToAddNodeToCanonicalNetwork),
-    /// The set refused a removal after the membership check (unreachable, as in the reference).
-    FailedToRemoveNodeFromCanonicalNetwork(FailedToRemoveNodeFromCanonicalNetwork),
-    /// A base URI that is empty or does not end with `/`.
-    InvalidURI(InvalidURI),
-    /// The caller does not own the node's token.
-    NotNodeOwner(NotNodeOwner),
-    /// The new value equals the stored one.
-    NoChange(NoChange),
-    /// The admin parameter is zero.
-    ZeroAdmin(ZeroAdmin),
-    /// The new maximum is below the current canonical count.
-    MaxCanonicalNodesBelowCurrentCount(MaxCanonicalNodesBelowCurrentCount),
-    /// A parameter does not fit its type.
-    ParameterOutOfTypeBounds(ParameterOutOfTypeBounds),
-    /// No migrator is set.
-    ZeroMigrator(ZeroMigrator),
-    /// The migrator reverted; carries its revert data.
-    MigrationFailed(MigrationFailed),
-    /// The migrator has no code.
-    EmptyCode(EmptyCode),
-    /// `balanceOf(0)`.
-    ERC721InvalidOwner(ERC721InvalidOwner),
-    /// The token does not exist.
-    ERC721NonexistentToken(ERC721NonexistentToken),
-    /// `from` is not the token's owner.
-    ERC721IncorrectOwner(ERC721IncorrectOwner),
-    /// A mint over an existing token (unreachable: ids are never reused).
-    ERC721InvalidSender(ERC721InvalidSender),
-    /// A transfer to zero, or a receiver that refused the token.
-    ERC721InvalidReceiver(ERC721InvalidReceiver),
-    /// The caller may not move the token.
-    ERC721InsufficientApproval(ERC721InsufficientApproval),
-    /// The caller may not approve for the token.
-    ERC721InvalidApprover(ERC721InvalidApprover),
-    /// `setApprovalForAll` for the zero operator.
-    ERC721InvalidOperator(ERC721InvalidOperator),
-    /// A callee's revert (the registry, a token receiver), passed through.
-    Bubbled(Bubbled),
+xmtp_core::lean_errors! {
+    /// The errors the node registry reverts with.
+    pub enum NodeRegistryError {
+        /// `initialize()` ran before on this proxy, or this is the bare implementation.
+        InvalidInitialization(InvalidInitialization),
+        /// The caller is not the admin.
+        NotAdmin(NotAdmin),
+        /// `addNode` with a zero owner.
+        InvalidOwner(InvalidOwner),
+        /// An empty HTTP address.
+        InvalidHttpAddress(InvalidHttpAddress),
+        /// Node ids would pass `type(uint32).max`.
+        MaxNodesReached(MaxNodesReached),
+        /// A signing key that is not 65 bytes starting with `0x04`.
+        InvalidSigningPublicKey(InvalidSigningPublicKey),
+        /// The canonical set is full.
+        MaxCanonicalNodesReached(MaxCanonicalNodesReached),
+        /// The set refused an add after the membership check (unreachable, as in the reference).
+        FailedToAddNodeToCanonicalNetwork(FailedToAddNodeToCanonicalNetwork),
+        /// The set refused a removal after the membership check (unreachable, as in the
+        /// reference).
+        FailedToRemoveNodeFromCanonicalNetwork(FailedToRemoveNodeFromCanonicalNetwork),
+        /// A base URI that is empty or does not end with `/`.
+        InvalidURI(InvalidURI),
+        /// The caller does not own the node's token.
+        NotNodeOwner(NotNodeOwner),
+        /// The new value equals the stored one.
+        NoChange(NoChange),
+        /// The admin parameter is zero.
+        ZeroAdmin(ZeroAdmin),
+        /// The new maximum is below the current canonical count.
+        MaxCanonicalNodesBelowCurrentCount(MaxCanonicalNodesBelowCurrentCount),
+        /// A parameter does not fit its type.
+        ParameterOutOfTypeBounds(ParameterOutOfTypeBounds),
+        /// No migrator is set.
+        ZeroMigrator(ZeroMigrator),
+        /// The migrator reverted; carries its revert data.
+        MigrationFailed(MigrationFailed) => |error| [
+            address(error.migrator_),
+            Arg::Bytes(&error.revertData_),
+        ],
+        /// The migrator has no code.
+        EmptyCode(EmptyCode) => |error| [address(error.migrator_)],
+        /// `balanceOf(0)`.
+        ERC721InvalidOwner(ERC721InvalidOwner) => |error| [address(error.owner)],
+        /// The token does not exist.
+        ERC721NonexistentToken(ERC721NonexistentToken) => |error| [uint(error.tokenId)],
+        /// `from` is not the token's owner.
+        ERC721IncorrectOwner(ERC721IncorrectOwner) => |error| [
+            address(error.sender),
+            uint(error.tokenId),
+            address(error.owner),
+        ],
+        /// A mint over an existing token (unreachable: ids are never reused).
+        ERC721InvalidSender(ERC721InvalidSender) => |error| [address(error.sender)],
+        /// A transfer to zero, or a receiver that refused the token.
+        ERC721InvalidReceiver(ERC721InvalidReceiver) => |error| [address(error.receiver)],
+        /// The caller may not move the token.
+        ERC721InsufficientApproval(ERC721InsufficientApproval) => |error| [
+            address(error.operator),
+            uint(error.tokenId),
+        ],
+        /// The caller may not approve for the token.
+        ERC721InvalidApprover(ERC721InvalidApprover) => |error| [address(error.approver)],
+        /// `setApprovalForAll` for the zero operator.
+        ERC721InvalidOperator(ERC721InvalidOperator) => |error| [address(error.operator)],
+    }
 }
 
-/// One node: 3 slots (`signer` and `isCanonical` packed, then the key, then the address).
+/// The head of one node: `signer` and `isCanonical` packed in its first slot. The signing key
+/// and the HTTP address follow in the next two slots (Solidity `bytes`/`string`), read and
+/// written with [`string_storage`] (the SDK's `StorageBytes`/`StorageString` would link a
+/// 256-bit divider).
 #[storage]
 pub struct NodeStorage {
     signer: StorageAddress,
     is_canonical: StorageBool,
-    signing_public_key: StorageBytes,
-    http_address: StorageString,
 }
 
 /// `NodeRegistryStorage` at `xmtp.storage.NodeRegistry`.
@@ -155,10 +174,21 @@ pub struct NodeRegistryStorage {
     #[allow(dead_code)]
     canonical_nodes_count: StorageU8,
     node_count: StorageU32,
+    /// `mapping(uint32 => Node)`: entries are addressed by [`node_slot`], this field keeps the
+    /// layout.
+    #[allow(dead_code)]
     nodes: StorageMap<u32, NodeStorage>,
+    /// Read and written with [`string_storage`] at [`BASE_URI_SLOT`]; this field keeps the
+    /// layout.
+    #[allow(dead_code)]
     base_uri: StorageString,
     canonical_nodes: UintSet,
 }
+
+/// The slot of `NodeRegistryStorage.nodes`.
+const NODES_SLOT: U256 = NODE_REGISTRY.wrapping_add(U256::from_limbs([1, 0, 0, 0]));
+/// The slot of `NodeRegistryStorage.baseURI`.
+const BASE_URI_SLOT: U256 = NODE_REGISTRY.wrapping_add(U256::from_limbs([2, 0, 0, 0]));
 
 pub use entry::NodeRegistry;
 
@@ -169,17 +199,164 @@ mod entry {
 
     use stylus_sdk::prelude::*;
 
-    /// The program; its state lives in [`NodeRegistryStorage`] (and OpenZeppelin's ERC-721
-    /// namespace).
+    /// The program; its state lives in [`NodeRegistryStorage`](super::NodeRegistryStorage)
+    /// (and OpenZeppelin's ERC-721 namespace).
     #[storage]
     #[entrypoint]
     pub struct NodeRegistry {}
 }
 
-// The SDK's router hands decoded arguments over by value.
-#[allow(clippy::needless_pass_by_value)]
 #[public]
 impl NodeRegistry {
+    /// Every function: the selector picks it, [`Args`] decodes its arguments with Solidity's
+    /// rules (a malformed call, value sent to these nonpayable functions or an unknown selector
+    /// revert with empty data, as the reference's dispatcher does).
+    #[fallback]
+    #[payable]
+    pub fn fallback(&mut self, calldata: &[u8]) -> ArbResult {
+        if !self.vm().msg_value().is_zero() {
+            return Err(Vec::new());
+        }
+        let (Some(selector), Some(args)) = (calldata.get(..4), calldata.get(4..)) else {
+            return Err(Vec::new());
+        };
+        let selector = [selector[0], selector[1], selector[2], selector[3]];
+        self.dispatch(selector, args)
+            .unwrap_or_else(|| Err(Vec::new()))
+    }
+}
+
+// The functions take their ABI arguments by value, as callers decode them.
+#[allow(clippy::needless_pass_by_value)]
+impl NodeRegistry {
+    /// Runs the function `selector` names; `None` for an unknown selector or arguments that do
+    /// not decode.
+    #[allow(clippy::too_many_lines)]
+    fn dispatch(&mut self, selector: [u8; 4], data: &[u8]) -> Option<ArbResult> {
+        let args = |words| Args::new(data, words);
+        Some(match selector {
+            I::initializeCall::SELECTOR => done(self.initialize()),
+            I::addNodeCall::SELECTOR => {
+                let args = args(3)?;
+                let http_address = String::from_utf8(args.bytes(2)?.to_vec()).ok()?;
+                let result = self.add_node(
+                    args.address(0)?,
+                    args.bytes(1)?.to_vec().into(),
+                    http_address,
+                );
+                result
+                    .map(|(node_id, signer)| words(&[u32_word(node_id), signer.into_word()]))
+                    .map_err(Vec::from)
+            }
+            I::addToNetworkCall::SELECTOR => done(self.add_to_network(args(1)?.u32(0)?)),
+            I::removeFromNetworkCall::SELECTOR => done(self.remove_from_network(args(1)?.u32(0)?)),
+            I::setBaseURICall::SELECTOR => {
+                let base_uri = String::from_utf8(args(1)?.bytes(0)?.to_vec()).ok()?;
+                done(self.set_base_uri(base_uri))
+            }
+            I::setHttpAddressCall::SELECTOR => {
+                let args = args(2)?;
+                let http_address = String::from_utf8(args.bytes(1)?.to_vec()).ok()?;
+                done(self.set_http_address(args.u32(0)?, http_address))
+            }
+            I::updateAdminCall::SELECTOR => done(self.update_admin()),
+            I::updateMaxCanonicalNodesCall::SELECTOR => done(self.update_max_canonical_nodes()),
+            I::migrateCall::SELECTOR => done(self.migrate()),
+            I::NODE_INCREMENTCall::SELECTOR => Ok(words(&[u32_word(NODE_INCREMENT)])),
+            I::adminCall::SELECTOR => Ok(words(&[self.admin().into_word()])),
+            I::adminParameterKeyCall::SELECTOR => Ok(string(ADMIN_PARAMETER_KEY)),
+            I::maxCanonicalNodesParameterKeyCall::SELECTOR => {
+                Ok(string(MAX_CANONICAL_NODES_PARAMETER_KEY))
+            }
+            I::migratorParameterKeyCall::SELECTOR => Ok(string(MIGRATOR_PARAMETER_KEY)),
+            I::parameterRegistryCall::SELECTOR => Ok(words(&[parameter_registry().into_word()])),
+            I::maxCanonicalNodesCall::SELECTOR => {
+                Ok(words(&[u32_word(self.max_canonical_nodes().into())]))
+            }
+            I::canonicalNodesCountCall::SELECTOR => {
+                Ok(words(&[u32_word(self.canonical_nodes_count().into())]))
+            }
+            I::getAllNodesCall::SELECTOR => Ok(encode_all_nodes(&self.get_all_nodes())),
+            I::getAllNodesCountCall::SELECTOR => Ok(words(&[u32_word(self.get_all_nodes_count())])),
+            I::getCanonicalNodesCall::SELECTOR => {
+                let ids: Vec<B256> = self
+                    .get_canonical_nodes()
+                    .into_iter()
+                    .map(u32_word)
+                    .collect();
+                Ok(abi_lean::encode(None, &[Arg::Words(&ids)]))
+            }
+            I::getNodeCall::SELECTOR => self
+                .get_node(args(1)?.u32(0)?)
+                .map(|(node,)| {
+                    let mut out = words(&[u32_word(32)]);
+                    out.extend(encode_node(&node));
+                    out
+                })
+                .map_err(Vec::from),
+            I::getIsCanonicalNodeCall::SELECTOR => self
+                .get_is_canonical_node(args(1)?.u32(0)?)
+                .map(|canonical| words(&[events::boolean(canonical)]))
+                .map_err(Vec::from),
+            I::getSignerCall::SELECTOR => address_result(self.get_signer(args(1)?.u32(0)?)),
+            I::implementationCall::SELECTOR => Ok(words(&[self.implementation().into_word()])),
+            I::versionCall::SELECTOR => Ok(string(VERSION)),
+            I::contractNameCall::SELECTOR => Ok(string(CONTRACT_NAME)),
+            I::balanceOfCall::SELECTOR => self
+                .balance_of(args(1)?.address(0)?)
+                .map(|balance| words(&[B256::from(balance)]))
+                .map_err(Vec::from),
+            I::ownerOfCall::SELECTOR => address_result(self.owner_of(args(1)?.uint(0)?)),
+            I::safeTransferFrom_0Call::SELECTOR => {
+                let args = args(4)?;
+                let (from, to, token_id) = (args.address(0)?, args.address(1)?, args.uint(2)?);
+                let data = args.bytes(3)?.to_vec().into();
+                done(self.safe_transfer_from_with_data(from, to, token_id, data))
+            }
+            I::safeTransferFrom_1Call::SELECTOR => {
+                let args = args(3)?;
+                let (from, to) = (args.address(0)?, args.address(1)?);
+                done(self.safe_transfer_from(from, to, args.uint(2)?))
+            }
+            I::transferFromCall::SELECTOR => {
+                let args = args(3)?;
+                let (from, to) = (args.address(0)?, args.address(1)?);
+                done(self.transfer_from(from, to, args.uint(2)?))
+            }
+            I::approveCall::SELECTOR => {
+                let args = args(2)?;
+                done(self.approve(args.address(0)?, args.uint(1)?))
+            }
+            I::setApprovalForAllCall::SELECTOR => {
+                let args = args(2)?;
+                done(self.set_approval_for_all(args.address(0)?, args.boolean(1)?))
+            }
+            I::getApprovedCall::SELECTOR => address_result(self.get_approved(args(1)?.uint(0)?)),
+            I::isApprovedForAllCall::SELECTOR => {
+                let args = args(2)?;
+                let approved = self.is_approved_for_all(args.address(0)?, args.address(1)?);
+                Ok(words(&[events::boolean(approved)]))
+            }
+            I::nameCall::SELECTOR => Ok(string(&self.name())),
+            I::symbolCall::SELECTOR => Ok(string(&self.symbol())),
+            I::tokenURICall::SELECTOR => self
+                .token_uri(args(1)?.uint(0)?)
+                .map(|uri| string(&uri))
+                .map_err(Vec::from),
+            I::supportsInterfaceCall::SELECTOR => {
+                let word = args(1)?.word(0)?;
+                // `bytes4`: Solidity refuses a word with bits after the first four bytes.
+                if word[4..].iter().any(|byte| *byte != 0) {
+                    return None;
+                }
+                let interface_id = FixedBytes([word[0], word[1], word[2], word[3]]);
+                let supported = self.supports_interface(interface_id);
+                Ok(words(&[events::boolean(supported)]))
+            }
+            _ => return None,
+        })
+    }
+
     /// Sets the token's name and symbol; once per proxy.
     pub fn initialize(&mut self) -> Result<(), NodeRegistryError> {
         let vm = self.vm().clone();
@@ -213,11 +390,12 @@ impl NodeRegistry {
         layout
             .node_count
             .set(alloy_primitives::U32::from(node_count + 1));
-        let mut node = layout.nodes.setter(node_id);
+        let base = self.node_slot(node_id);
+        let mut node = rooted::<NodeStorage>(self.vm(), base);
         node.signer.set(signer);
         node.is_canonical.set(false);
-        node.signing_public_key.set_bytes(&signing_public_key_);
-        node.http_address.set_str(&http_address_);
+        string_storage::store(self.vm(), base + U256::from(1), &signing_public_key_);
+        string_storage::store(self.vm(), base + U256::from(2), http_address_.as_bytes());
         self.erc721()
             .mint::<NodeRegistryError>(owner_, U256::from(node_id))?;
         events::emit(
@@ -247,7 +425,7 @@ impl NodeRegistry {
         {
             return Err(MaxCanonicalNodesReached {}.into());
         }
-        layout.nodes.setter(node_id_).is_canonical.set(true);
+        self.node(node_id_).is_canonical.set(true);
         if !layout.canonical_nodes.add(member) {
             return Err(FailedToAddNodeToCanonicalNetwork {}.into());
         }
@@ -271,7 +449,7 @@ impl NodeRegistry {
         if !layout.canonical_nodes.contains(member) {
             return Ok(());
         }
-        layout.nodes.setter(node_id_).is_canonical.set(false);
+        self.node(node_id_).is_canonical.set(false);
         if !layout.canonical_nodes.remove(member) {
             return Err(FailedToRemoveNodeFromCanonicalNetwork {}.into());
         }
@@ -287,13 +465,12 @@ impl NodeRegistry {
     }
 
     /// Admin: sets the token URI prefix, which must end with `/`.
-    #[selector(name = "setBaseURI")]
     pub fn set_base_uri(&mut self, base_uri_: String) -> Result<(), NodeRegistryError> {
         self.revert_if_not_admin()?;
         if base_uri_.as_bytes().last() != Some(&FORWARD_SLASH) {
             return Err(InvalidURI {}.into());
         }
-        self.layout().base_uri.set_str(&base_uri_);
+        string_storage::store(self.vm(), BASE_URI_SLOT, base_uri_.as_bytes());
         events::emit(
             self.vm(),
             &[BaseURIUpdated::SIGNATURE_HASH],
@@ -312,12 +489,11 @@ impl NodeRegistry {
         if http_address_.is_empty() {
             return Err(InvalidHttpAddress {}.into());
         }
-        let mut layout = self.layout();
-        let mut node = layout.nodes.setter(node_id_);
-        if node.http_address.get_string().as_bytes() == http_address_.as_bytes() {
+        let slot = self.node_slot(node_id_) + U256::from(2);
+        if string_storage::load_bytes(self.vm(), slot) == http_address_.as_bytes() {
             return Err(NoChange {}.into());
         }
-        node.http_address.set_str(&http_address_);
+        string_storage::store(self.vm(), slot, http_address_.as_bytes());
         events::emit(
             self.vm(),
             &[
@@ -391,7 +567,6 @@ impl NodeRegistry {
     }
 
     /// `100`.
-    #[selector(name = "NODE_INCREMENT")]
     pub fn node_increment() -> u32 {
         NODE_INCREMENT
     }
@@ -417,7 +592,6 @@ impl NodeRegistry {
     }
 
     /// The parameter registry this implementation was built with.
-    #[selector(name = "parameterRegistry")]
     pub fn parameter_registry_getter(&self) -> Address {
         parameter_registry()
     }
@@ -437,12 +611,11 @@ impl NodeRegistry {
 
     /// Every node ever added, with its id, in id order (no existence check, as the reference).
     pub fn get_all_nodes(&self) -> Vec<(u32, NodeTuple)> {
-        let layout = self.layout();
-        let node_count = layout.node_count.get().saturating_to::<u32>();
+        let node_count = self.get_all_nodes_count();
         (1..=node_count)
             .map(|index| {
                 let node_id = index * NODE_INCREMENT;
-                (node_id, node_tuple(&layout, node_id))
+                (node_id, self.node_tuple(node_id))
             })
             .collect()
     }
@@ -466,19 +639,19 @@ impl NodeRegistry {
     /// The node (its token must exist).
     pub fn get_node(&self, node_id_: u32) -> Result<(NodeTuple,), NodeRegistryError> {
         self.require_owned(node_id_)?;
-        Ok((node_tuple(&self.layout(), node_id_),))
+        Ok((self.node_tuple(node_id_),))
     }
 
     /// Whether the node is canonical (its token must exist).
     pub fn get_is_canonical_node(&self, node_id_: u32) -> Result<bool, NodeRegistryError> {
         self.require_owned(node_id_)?;
-        Ok(self.layout().nodes.getter(node_id_).is_canonical.get())
+        Ok(self.node(node_id_).is_canonical.get())
     }
 
     /// The node's signer (its token must exist).
     pub fn get_signer(&self, node_id_: u32) -> Result<Address, NodeRegistryError> {
         self.require_owned(node_id_)?;
-        Ok(self.layout().nodes.getter(node_id_).signer.get())
+        Ok(self.node(node_id_).signer.get())
     }
 
     /// The executing proxy's implementation.
@@ -488,12 +661,12 @@ impl NodeRegistry {
 
     /// `"1.0.1"`.
     pub fn version() -> String {
-        "1.0.1".into()
+        VERSION.into()
     }
 
     /// `"NodeRegistry"`.
     pub fn contract_name() -> String {
-        "NodeRegistry".into()
+        CONTRACT_NAME.into()
     }
 
     /// The number of node tokens `owner` holds.
@@ -507,7 +680,6 @@ impl NodeRegistry {
     }
 
     /// Transfers a token, then requires a contract recipient to accept it.
-    #[selector(name = "safeTransferFrom")]
     pub fn safe_transfer_from_with_data(
         &mut self,
         from: Address,
@@ -519,7 +691,6 @@ impl NodeRegistry {
     }
 
     /// Transfers a token, then requires a contract recipient to accept it (empty data).
-    #[selector(name = "safeTransferFrom")]
     pub fn safe_transfer_from(
         &mut self,
         from: Address,
@@ -577,9 +748,8 @@ impl NodeRegistry {
     }
 
     /// The base URI followed by the decimal id, or `""` without a base URI.
-    #[selector(name = "tokenURI")]
     pub fn token_uri(&self, token_id: U256) -> Result<String, NodeRegistryError> {
-        let base_uri = self.layout().base_uri.get_string();
+        let base_uri = string_storage::load(self.vm(), BASE_URI_SLOT);
         self.erc721().token_uri(token_id, &base_uri)
     }
 
@@ -592,6 +762,30 @@ impl NodeRegistry {
 impl NodeRegistry {
     fn layout(&self) -> NodeRegistryStorage {
         rooted(self.vm(), NODE_REGISTRY)
+    }
+
+    /// The slot of `nodes[node_id]`: `keccak256(node_id ‖ slot)`, as Solidity places a
+    /// mapping entry.
+    fn node_slot(&self, node_id: u32) -> U256 {
+        let mut preimage = [0u8; 64];
+        preimage[28..32].copy_from_slice(&node_id.to_be_bytes());
+        preimage[32..].copy_from_slice(&NODES_SLOT.to_be_bytes::<32>());
+        U256::from_be_bytes(self.vm().native_keccak256(&preimage).0)
+    }
+
+    fn node(&self, node_id: u32) -> NodeStorage {
+        rooted(self.vm(), self.node_slot(node_id))
+    }
+
+    fn node_tuple(&self, node_id: u32) -> NodeTuple {
+        let base = self.node_slot(node_id);
+        let node = rooted::<NodeStorage>(self.vm(), base);
+        (
+            node.signer.get(),
+            node.is_canonical.get(),
+            string_storage::load_bytes(self.vm(), base + U256::from(1)).into(),
+            string_storage::load(self.vm(), base + U256::from(2)),
+        )
     }
 
     fn erc721(&self) -> Erc721Storage {
@@ -625,14 +819,70 @@ impl NodeRegistry {
     }
 }
 
-fn node_tuple(layout: &NodeRegistryStorage, node_id: u32) -> NodeTuple {
-    let node = layout.nodes.getter(node_id);
-    (
-        node.signer.get(),
-        node.is_canonical.get(),
-        node.signing_public_key.get_bytes().into(),
-        node.http_address.get_string(),
+/// `Ok` with no return data, or the error's revert data.
+fn done(result: Result<(), NodeRegistryError>) -> ArbResult {
+    result.map(|()| Vec::new()).map_err(Vec::from)
+}
+
+/// An address, or the error's revert data.
+fn address_result(result: Result<Address, NodeRegistryError>) -> ArbResult {
+    result
+        .map(|value| words(&[value.into_word()]))
+        .map_err(Vec::from)
+}
+
+/// Return data of value types.
+fn words(values: &[B256]) -> Vec<u8> {
+    events::words(values)
+}
+
+fn u32_word(value: u32) -> B256 {
+    B256::from(U256::from(value))
+}
+
+/// Return data of one `string`.
+fn string(value: &str) -> Vec<u8> {
+    abi_lean::encode(None, &[Arg::String(value)])
+}
+
+/// `abi.encode` of a `Node` (a dynamic tuple: its members' encoding).
+fn encode_node((signer, is_canonical, key, http_address): &NodeTuple) -> Vec<u8> {
+    abi_lean::encode(
+        None,
+        &[
+            address(*signer),
+            Arg::Word(events::boolean(*is_canonical)),
+            Arg::Bytes(key),
+            Arg::String(http_address),
+        ],
     )
+}
+
+/// Return data of one `NodeWithId[]`: the offset, the length, each element's offset (from the
+/// first one), then each `(nodeId, node)` tuple (the id, the node's offset, the node).
+fn encode_all_nodes(nodes: &[(u32, NodeTuple)]) -> Vec<u8> {
+    let elements: Vec<Vec<u8>> = nodes
+        .iter()
+        .map(|(node_id, node)| {
+            let mut element = words(&[u32_word(*node_id), u32_word(64)]);
+            element.extend(encode_node(node));
+            element
+        })
+        .collect();
+    let mut out = words(&[uint_word(32), uint_word(nodes.len())]);
+    let mut offset = 32 * nodes.len();
+    for element in &elements {
+        out.extend_from_slice(&uint_word(offset).0);
+        offset += element.len();
+    }
+    for element in elements {
+        out.extend(element);
+    }
+    out
+}
+
+fn uint_word(value: usize) -> B256 {
+    B256::from(U256::from(value))
 }
 
 /// `uint8(x)`: the low 8 bits, as Solidity's explicit narrowing keeps them.

@@ -12,6 +12,7 @@ use xmtp_core::{
     slots::{ERC1967_IMPLEMENTATION, NODE_REGISTRY, OZ_ERC721, OZ_INITIALIZABLE},
     testing::{CallKind, MockHost},
     wiring::set_address_for_tests,
+    Bubbled,
 };
 
 use super::*;
@@ -742,11 +743,16 @@ fn canonical_nodes_count_keeps_the_low_byte() {
     assert_eq!(truncate_to_u8(300), 44);
 }
 
-/// Calls `selector` with `calldata` through the program's router.
+/// Calls the program with `calldata` as its entrypoint does: the SDK's router knows no
+/// selector, so everything reaches the fallback's dispatcher.
 fn route(registry: &mut NodeRegistry, calldata: &[u8]) -> Result<Vec<u8>, Vec<u8>> {
-    let selector = u32::from_be_bytes(calldata[..4].try_into().unwrap());
-    <NodeRegistry as Router<NodeRegistry>>::route(registry, selector, &calldata[4..])
-        .expect("routed")
+    if let Some(selector) = calldata.get(..4) {
+        let selector = u32::from_be_bytes(selector.try_into().unwrap());
+        let routed =
+            <NodeRegistry as Router<NodeRegistry>>::route(registry, selector, &calldata[4..]);
+        assert!(routed.is_none());
+    }
+    <NodeRegistry as Router<NodeRegistry>>::fallback(registry, calldata).expect("a fallback")
 }
 
 #[test]
@@ -828,21 +834,145 @@ fn struct_returns_are_abi_encoded_as_the_interface_declares() {
 fn every_interface_function_is_routed() {
     for function in INodeRegistry::abi::functions().values().flatten() {
         let (_host, mut registry) = registry();
-        let selector = u32::from_be_bytes(function.selector().0);
-        // A routed function runs; one that reaches an unmocked call panics, which is routed too.
-        let routed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            <NodeRegistry as Router<NodeRegistry>>::route(&mut registry, selector, &[]).is_some()
+        // Zero words decode as every argument list here (a zero offset points at a zero length).
+        let calldata = [&function.selector()[..], &[0u8; 32 * 4]].concat();
+        // A routed function answers or reverts with an error; one that reaches an unmocked call
+        // panics, which is routed too. Only an unknown selector reverts with empty data.
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            route(&mut registry, &calldata)
         }));
         assert!(
-            routed.unwrap_or(true),
+            outcome.map_or(true, |output| output != Err(Vec::new())),
             "{} is not routed",
             function.signature()
         );
     }
     let (_host, mut registry) = registry();
-    assert!(
-        <NodeRegistry as Router<NodeRegistry>>::route(&mut registry, 0xdead_beef, &[]).is_none()
+    assert_eq!(
+        route(&mut registry, &[0xde, 0xad, 0xbe, 0xef]),
+        Err(Vec::new())
     );
+}
+
+#[test]
+fn malformed_calls_revert_with_empty_data() {
+    let (host, mut registry) = registry();
+    add(&mut registry, ALICE, 1);
+    let get_signer = INodeRegistry::getSignerCall { nodeId_: 100 }.abi_encode();
+    assert_eq!(
+        route(&mut registry, &get_signer),
+        Ok(signer_of(&key(1)).into_word().to_vec())
+    );
+    // Short head, a uint32 with high bits, short calldata, an unknown selector.
+    assert_eq!(route(&mut registry, &get_signer[..35]), Err(Vec::new()));
+    let mut dirty = get_signer.clone();
+    dirty[31] = 1;
+    assert_eq!(route(&mut registry, &dirty), Err(Vec::new()));
+    assert_eq!(route(&mut registry, &get_signer[..3]), Err(Vec::new()));
+    // A dirty address, a bool that is not 0 or 1, a `bytes4` with low bits.
+    let mut approve = INodeRegistry::setApprovalForAllCall {
+        operator: BOB,
+        approved: true,
+    }
+    .abi_encode();
+    approve[67] = 2;
+    assert_eq!(route(&mut registry, &approve), Err(Vec::new()));
+    approve[67] = 1;
+    approve[4] = 1;
+    assert_eq!(route(&mut registry, &approve), Err(Vec::new()));
+    let mut supports = INodeRegistry::supportsInterfaceCall {
+        interfaceId: erc721::IERC721_INTERFACE_ID.into(),
+    }
+    .abi_encode();
+    assert_eq!(
+        route(&mut registry, &supports),
+        Ok(B256::with_last_byte(1).to_vec())
+    );
+    supports[35] = 1;
+    assert_eq!(route(&mut registry, &supports), Err(Vec::new()));
+    // A string offset or length outside the calldata, a key that is not UTF-8.
+    let set_base_uri = INodeRegistry::setBaseURICall {
+        baseURI_: "https://x/".into(),
+    }
+    .abi_encode();
+    let mut far = set_base_uri.clone();
+    far[35] = 0xff;
+    assert_eq!(route(&mut registry, &far), Err(Vec::new()));
+    assert_eq!(
+        route(&mut registry, &set_base_uri[..set_base_uri.len() - 32]),
+        Err(Vec::new())
+    );
+    let mut not_utf8 = set_base_uri.clone();
+    not_utf8[68] = 0xff;
+    assert_eq!(route(&mut registry, &not_utf8), Err(Vec::new()));
+    // Value sent to a nonpayable function.
+    host.vm.set_value(U256::from(1));
+    assert_eq!(route(&mut registry, &get_signer), Err(Vec::new()));
+    host.vm.set_value(U256::ZERO);
+    assert_eq!(route(&mut registry, &set_base_uri), Ok(Vec::new()));
+}
+
+#[test]
+fn revert_data_is_alloys_encoding_of_each_error() {
+    let cases: Vec<(NodeRegistryError, Vec<u8>)> = vec![
+        (NotAdmin {}.into(), NotAdmin {}.abi_encode()),
+        (
+            ERC721IncorrectOwner {
+                sender: ALICE,
+                tokenId: U256::from(7),
+                owner: BOB,
+            }
+            .into(),
+            ERC721IncorrectOwner {
+                sender: ALICE,
+                tokenId: U256::from(7),
+                owner: BOB,
+            }
+            .abi_encode(),
+        ),
+        (
+            ERC721InsufficientApproval {
+                operator: CAROL,
+                tokenId: U256::MAX,
+            }
+            .into(),
+            ERC721InsufficientApproval {
+                operator: CAROL,
+                tokenId: U256::MAX,
+            }
+            .abi_encode(),
+        ),
+        (
+            MigrationFailed {
+                migrator_: MIGRATOR,
+                revertData_: vec![1, 2, 3].into(),
+            }
+            .into(),
+            MigrationFailed {
+                migrator_: MIGRATOR,
+                revertData_: vec![1, 2, 3].into(),
+            }
+            .abi_encode(),
+        ),
+        (
+            EmptyCode {
+                migrator_: MIGRATOR,
+            }
+            .into(),
+            EmptyCode {
+                migrator_: MIGRATOR,
+            }
+            .abi_encode(),
+        ),
+        (
+            ERC721InvalidReceiver { receiver: BOB }.into(),
+            ERC721InvalidReceiver { receiver: BOB }.abi_encode(),
+        ),
+        (Bubbled(vec![9, 9]).into(), vec![9, 9]),
+    ];
+    for (error, expected) in cases {
+        assert_eq!(Vec::<u8>::from(error), expected);
+    }
 }
 
 // ---- ERC-721 ----

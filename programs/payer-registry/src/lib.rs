@@ -33,29 +33,38 @@ use stylus_sdk::{
     storage::{
         StorageAddress, StorageBool, StorageMap, StorageSigned, StorageU32, StorageU96, StorageUint,
     },
+    ArbResult,
 };
 use xmtp_abi::{
     migratable::{EmptyCode, MigrationFailed, ZeroMigrator},
     oz_initializable::InvalidInitialization,
     payer_registry::{
-        Deposit, ExcessTransferred, FeeDistributorUpdated, InsufficientBalance,
-        InsufficientDeposit, MinimumDepositUpdated, NoChange, NoExcess, NoPendingWithdrawal,
-        NotSettler, PauseStatusUpdated, Paused, PayerInDebt, PendingWithdrawalExists,
-        SettlerUpdated, TransferFromFailed, UsageSettled, WithdrawLockPeriodTooHigh,
-        WithdrawLockPeriodUpdated, WithdrawalCancelled, WithdrawalFinalized, WithdrawalNotReady,
-        WithdrawalRequested, ZeroFeeDistributor, ZeroMinimumDeposit, ZeroPayer, ZeroRecipient,
-        ZeroSettler, ZeroWithdrawalAmount,
+        Deposit, ExcessTransferred, FeeDistributorUpdated, IPayerRegistry as I,
+        InsufficientBalance, InsufficientDeposit, MinimumDepositUpdated, NoChange, NoExcess,
+        NoPendingWithdrawal, NotSettler, PauseStatusUpdated, Paused, PayerInDebt,
+        PendingWithdrawalExists, SettlerUpdated, TransferFromFailed, UsageSettled,
+        WithdrawLockPeriodTooHigh, WithdrawLockPeriodUpdated, WithdrawalCancelled,
+        WithdrawalFinalized, WithdrawalNotReady, WithdrawalRequested, ZeroFeeDistributor,
+        ZeroMinimumDeposit, ZeroPayer, ZeroRecipient, ZeroSettler, ZeroWithdrawalAmount,
     },
     registry_parameters::ParameterOutOfTypeBounds,
     settlement_chain_external::{IERC20Like, IFeeTokenLike, IPermitErc20Like},
 };
 use xmtp_core::{
-    calls, events, initializable::initializer, migratable, params, slots::PAYER_REGISTRY,
-    storage::rooted, Bubbled,
+    abi_lean::{self, address, uint, Arg},
+    args::Args,
+    calls, events,
+    initializable::initializer,
+    migratable, params,
+    slots::PAYER_REGISTRY,
+    storage::rooted,
 };
 
 /// The longest withdraw lock period a parameter may set: 7 days.
 pub const MAX_WITHDRAW_LOCK_PERIOD: u32 = 604_800;
+
+const VERSION: &str = "1.0.0";
+const CONTRACT_NAME: &str = "PayerRegistry";
 
 const SETTLER_PARAMETER_KEY: &str = "xmtp.payerRegistry.settler";
 const FEE_DISTRIBUTOR_PARAMETER_KEY: &str = "xmtp.payerRegistry.feeDistributor";
@@ -83,60 +92,71 @@ xmtp_core::wiring! {
     pub fn underlying_fee_token: Address = "underlyingFeeToken";
 }
 
-/// The errors the payer registry reverts with.
-#[derive(SolidityError, Debug, PartialEq)]
-pub enum PayerRegistryError {
-    /// `initialize()` ran before on this proxy, or this is the bare implementation.
-    InvalidInitialization(InvalidInitialization),
-    /// The registry is paused.
-    Paused(Paused),
-    /// A deposit for the zero address.
-    ZeroPayer(ZeroPayer),
-    /// A deposit below the minimum (amount, minimum).
-    InsufficientDeposit(InsufficientDeposit),
-    /// The underlying could not be pulled from the caller.
-    TransferFromFailed(TransferFromFailed),
-    /// A withdrawal request of zero.
-    ZeroWithdrawalAmount(ZeroWithdrawalAmount),
-    /// A second withdrawal request while one is pending.
-    PendingWithdrawalExists(PendingWithdrawalExists),
-    /// A withdrawal request above the balance.
-    InsufficientBalance(InsufficientBalance),
-    /// No withdrawal request to cancel or finalize.
-    NoPendingWithdrawal(NoPendingWithdrawal),
-    /// A finalization to the zero address.
-    ZeroRecipient(ZeroRecipient),
-    /// A finalization while the payer is in debt.
-    PayerInDebt(PayerInDebt),
-    /// A finalization before the withdrawable timestamp.
-    WithdrawalNotReady(WithdrawalNotReady),
-    /// `settleUsage` by anyone but the settler.
-    NotSettler(NotSettler),
-    /// Nothing to send to the fee distributor.
-    NoExcess(NoExcess),
-    /// No fee distributor to send to, or a zero fee distributor parameter.
-    ZeroFeeDistributor(ZeroFeeDistributor),
-    /// A zero settler parameter.
-    ZeroSettler(ZeroSettler),
-    /// A zero minimum deposit parameter.
-    ZeroMinimumDeposit(ZeroMinimumDeposit),
-    /// A withdraw lock period parameter above 7 days.
-    WithdrawLockPeriodTooHigh(WithdrawLockPeriodTooHigh),
-    /// The parameter equals the stored value.
-    NoChange(NoChange),
-    /// A parameter does not fit its type.
-    ParameterOutOfTypeBounds(ParameterOutOfTypeBounds),
-    /// No migrator is set.
-    ZeroMigrator(ZeroMigrator),
-    /// The migrator reverted; carries its revert data.
-    MigrationFailed(MigrationFailed),
-    /// The migrator has no code.
-    EmptyCode(EmptyCode),
-    /// Checked arithmetic overflowed (`Panic(0x11)`, as Solidity 0.8).
-    Panic(Panic),
-    /// A callee's revert (the registry, the fee token), passed through; empty when its return
-    /// does not decode.
-    Bubbled(Bubbled),
+xmtp_core::lean_errors! {
+    /// The errors the payer registry reverts with.
+    pub enum PayerRegistryError {
+        /// `initialize()` ran before on this proxy, or this is the bare implementation.
+        InvalidInitialization(InvalidInitialization),
+        /// The registry is paused.
+        Paused(Paused),
+        /// A deposit for the zero address.
+        ZeroPayer(ZeroPayer),
+        /// A deposit below the minimum (amount, minimum).
+        InsufficientDeposit(InsufficientDeposit) => |error| [
+            uint(U256::from(error.amount)),
+            uint(U256::from(error.minimumDeposit)),
+        ],
+        /// The underlying could not be pulled from the caller.
+        TransferFromFailed(TransferFromFailed),
+        /// A withdrawal request of zero.
+        ZeroWithdrawalAmount(ZeroWithdrawalAmount),
+        /// A second withdrawal request while one is pending.
+        PendingWithdrawalExists(PendingWithdrawalExists),
+        /// A withdrawal request above the balance.
+        InsufficientBalance(InsufficientBalance),
+        /// No withdrawal request to cancel or finalize.
+        NoPendingWithdrawal(NoPendingWithdrawal),
+        /// A finalization to the zero address.
+        ZeroRecipient(ZeroRecipient),
+        /// A finalization while the payer is in debt.
+        PayerInDebt(PayerInDebt),
+        /// A finalization before the withdrawable timestamp.
+        WithdrawalNotReady(WithdrawalNotReady) => |error| [
+            uint(U256::from(error.timestamp)),
+            uint(U256::from(error.withdrawableTimestamp)),
+            uint(U256::from(error.nonce)),
+        ],
+        /// `settleUsage` by anyone but the settler.
+        NotSettler(NotSettler),
+        /// Nothing to send to the fee distributor.
+        NoExcess(NoExcess),
+        /// No fee distributor to send to, or a zero fee distributor parameter.
+        ZeroFeeDistributor(ZeroFeeDistributor),
+        /// A zero settler parameter.
+        ZeroSettler(ZeroSettler),
+        /// A zero minimum deposit parameter.
+        ZeroMinimumDeposit(ZeroMinimumDeposit),
+        /// A withdraw lock period parameter above 7 days.
+        WithdrawLockPeriodTooHigh(WithdrawLockPeriodTooHigh) => |error| [
+            uint(U256::from(error.withdrawLockPeriod)),
+            uint(U256::from(error.maxWithdrawLockPeriod)),
+        ],
+        /// The parameter equals the stored value.
+        NoChange(NoChange),
+        /// A parameter does not fit its type.
+        ParameterOutOfTypeBounds(ParameterOutOfTypeBounds),
+        /// No migrator is set.
+        ZeroMigrator(ZeroMigrator),
+        /// The migrator reverted; carries its revert data.
+        MigrationFailed(MigrationFailed) => |error| [
+            address(error.migrator_),
+            Arg::Bytes(&error.revertData_),
+        ],
+        /// The migrator has no code.
+        EmptyCode(EmptyCode) => |error| [address(error.migrator_)],
+        /// Checked arithmetic overflowed (`Panic(0x11)`, as Solidity 0.8).
+        Panic(Panic) => |error| [uint(error.code)],
+    }
 }
 
 /// One payer, in one slot: `balance` (bytes 0-12), `pendingWithdrawal` (13-24),
@@ -177,10 +197,144 @@ mod entry {
     pub struct PayerRegistry {}
 }
 
-// The SDK's router hands decoded arguments over by value.
-#[allow(clippy::needless_pass_by_value)]
 #[public]
 impl PayerRegistry {
+    /// Every function: the selector picks it, [`Args`] decodes its arguments with Solidity's
+    /// rules (a malformed call, value sent to these nonpayable functions or an unknown selector
+    /// revert with empty data, as the reference's dispatcher does).
+    #[fallback]
+    #[payable]
+    pub fn fallback(&mut self, calldata: &[u8]) -> ArbResult {
+        if !self.vm().msg_value().is_zero() {
+            return Err(Vec::new());
+        }
+        let (Some(selector), Some(args)) = (calldata.get(..4), calldata.get(4..)) else {
+            return Err(Vec::new());
+        };
+        let selector = [selector[0], selector[1], selector[2], selector[3]];
+        self.dispatch(selector, args)
+            .unwrap_or_else(|| Err(Vec::new()))
+    }
+}
+
+// The functions take their ABI arguments by value, as callers decode them.
+#[allow(clippy::needless_pass_by_value)]
+impl PayerRegistry {
+    /// Runs the function `selector` names; `None` for an unknown selector or arguments that do
+    /// not decode.
+    #[allow(clippy::too_many_lines)]
+    fn dispatch(&mut self, selector: [u8; 4], data: &[u8]) -> Option<ArbResult> {
+        let args = |words| Args::new(data, words);
+        Some(match selector {
+            I::initializeCall::SELECTOR => done(self.initialize()),
+            I::depositCall::SELECTOR => {
+                let args = args(2)?;
+                done(self.deposit(args.address(0)?, uint96(&args, 1)?))
+            }
+            I::depositFromUnderlyingCall::SELECTOR => {
+                let args = args(2)?;
+                done(self.deposit_from_underlying(args.address(0)?, uint96(&args, 1)?))
+            }
+            I::depositWithPermitCall::SELECTOR
+            | I::depositFromUnderlyingWithPermitCall::SELECTOR => {
+                let args = args(6)?;
+                let (payer, amount) = (args.address(0)?, uint96(&args, 1)?);
+                let (deadline, r, s) = (args.uint(2)?, args.word(4)?, args.word(5)?);
+                let v = u8::try_from(args.small(3, 8)?).ok()?;
+                done(if selector == I::depositWithPermitCall::SELECTOR {
+                    self.deposit_with_permit(payer, amount, deadline, v, r, s)
+                } else {
+                    self.deposit_from_underlying_with_permit(payer, amount, deadline, v, r, s)
+                })
+            }
+            I::requestWithdrawalCall::SELECTOR => {
+                done(self.request_withdrawal(uint96(&args(1)?, 0)?))
+            }
+            I::cancelWithdrawalCall::SELECTOR => done(self.cancel_withdrawal()),
+            I::finalizeWithdrawalCall::SELECTOR => {
+                done(self.finalize_withdrawal(args(1)?.address(0)?))
+            }
+            I::finalizeWithdrawalIntoUnderlyingCall::SELECTOR => {
+                done(self.finalize_withdrawal_into_underlying(args(1)?.address(0)?))
+            }
+            I::settleUsageCall::SELECTOR => {
+                let args = args(2)?;
+                let report_id = args.word(0)?;
+                let (length, elements) = args.array(1, 2)?;
+                let fees = (0..length)
+                    .map(|index| {
+                        Some((
+                            elements.address(2 * index)?,
+                            uint96(&elements, 2 * index + 1)?,
+                        ))
+                    })
+                    .collect::<Option<Vec<_>>>()?;
+                uint_result(self.settle_usage(report_id, fees))
+            }
+            I::sendExcessToFeeDistributorCall::SELECTOR => {
+                uint_result(self.send_excess_to_fee_distributor())
+            }
+            I::updateSettlerCall::SELECTOR => done(self.update_settler()),
+            I::updateFeeDistributorCall::SELECTOR => done(self.update_fee_distributor()),
+            I::updateMinimumDepositCall::SELECTOR => done(self.update_minimum_deposit()),
+            I::updateWithdrawLockPeriodCall::SELECTOR => done(self.update_withdraw_lock_period()),
+            I::updatePauseStatusCall::SELECTOR => done(self.update_pause_status()),
+            I::migrateCall::SELECTOR => done(self.migrate()),
+            I::settlerParameterKeyCall::SELECTOR => Ok(string(SETTLER_PARAMETER_KEY)),
+            I::feeDistributorParameterKeyCall::SELECTOR => {
+                Ok(string(FEE_DISTRIBUTOR_PARAMETER_KEY))
+            }
+            I::minimumDepositParameterKeyCall::SELECTOR => {
+                Ok(string(MINIMUM_DEPOSIT_PARAMETER_KEY))
+            }
+            I::withdrawLockPeriodParameterKeyCall::SELECTOR => {
+                Ok(string(WITHDRAW_LOCK_PERIOD_PARAMETER_KEY))
+            }
+            I::pausedParameterKeyCall::SELECTOR => Ok(string(PAUSED_PARAMETER_KEY)),
+            I::migratorParameterKeyCall::SELECTOR => Ok(string(MIGRATOR_PARAMETER_KEY)),
+            I::parameterRegistryCall::SELECTOR => Ok(words(&[address_word(parameter_registry())])),
+            I::feeTokenCall::SELECTOR => Ok(words(&[address_word(fee_token())])),
+            I::settlerCall::SELECTOR => Ok(words(&[address_word(self.settler())])),
+            I::feeDistributorCall::SELECTOR => Ok(words(&[address_word(self.fee_distributor())])),
+            I::totalDepositsCall::SELECTOR => Ok(words(&[int_word(self.total_deposits())])),
+            I::pausedCall::SELECTOR => Ok(words(&[events::boolean(self.paused())])),
+            I::totalDebtCall::SELECTOR => Ok(words(&[uint96_word(self.total_debt())])),
+            I::totalWithdrawableCall::SELECTOR => uint_result(self.total_withdrawable()),
+            I::minimumDepositCall::SELECTOR => Ok(words(&[uint96_word(self.minimum_deposit())])),
+            I::withdrawLockPeriodCall::SELECTOR => Ok(words(&[events::uint(U256::from(
+                self.withdraw_lock_period(),
+            ))])),
+            I::excessCall::SELECTOR => uint_result(self.excess()),
+            I::getBalanceCall::SELECTOR => {
+                Ok(words(&[int_word(self.get_balance(args(1)?.address(0)?))]))
+            }
+            I::getBalancesCall::SELECTOR => {
+                let (length, elements) = args(1)?.array(0, 1)?;
+                let payers = (0..length)
+                    .map(|index| elements.address(index))
+                    .collect::<Option<Vec<_>>>()?;
+                let balances: Vec<B256> = self
+                    .get_balances(payers)
+                    .into_iter()
+                    .map(int_word)
+                    .collect();
+                Ok(abi_lean::encode(None, &[Arg::Words(&balances)]))
+            }
+            I::getPendingWithdrawalCall::SELECTOR => {
+                let (amount, timestamp, nonce) = self.get_pending_withdrawal(args(1)?.address(0)?);
+                Ok(words(&[
+                    uint96_word(amount),
+                    events::uint(U256::from(timestamp)),
+                    events::uint(U256::from(nonce)),
+                ]))
+            }
+            I::implementationCall::SELECTOR => Ok(words(&[address_word(self.implementation())])),
+            I::versionCall::SELECTOR => Ok(string(VERSION)),
+            I::contractNameCall::SELECTOR => Ok(string(CONTRACT_NAME)),
+            _ => return None,
+        })
+    }
+
     /// Marks the proxy initialized; the state starts empty (minimum deposit and lock period 0).
     pub fn initialize(&mut self) -> Result<(), PayerRegistryError> {
         let vm = self.vm().clone();
@@ -545,13 +699,11 @@ impl PayerRegistry {
     }
 
     /// The parameter registry this implementation was built with.
-    #[selector(name = "parameterRegistry")]
     pub fn parameter_registry_getter(&self) -> Address {
         parameter_registry()
     }
 
     /// The fee token this implementation was built with.
-    #[selector(name = "feeToken")]
     pub fn fee_token_getter(&self) -> Address {
         fee_token()
     }
@@ -655,12 +807,12 @@ impl PayerRegistry {
 
     /// `"1.0.0"`.
     pub fn version() -> String {
-        "1.0.0".into()
+        VERSION.into()
     }
 
     /// `"PayerRegistry"`.
     pub fn contract_name() -> String {
-        "PayerRegistry".into()
+        CONTRACT_NAME.into()
     }
 }
 
@@ -822,6 +974,60 @@ impl PayerRegistry {
         calls::returned_bool(&output)?;
         Ok(())
     }
+}
+
+/// `Ok` with no return data, or the error's revert data.
+fn done(result: Result<(), PayerRegistryError>) -> ArbResult {
+    result.map(|()| Vec::new()).map_err(Vec::from)
+}
+
+/// A `uint96`, or the error's revert data.
+fn uint_result(result: Result<U96, PayerRegistryError>) -> ArbResult {
+    result
+        .map(|value| words(&[uint96_word(value)]))
+        .map_err(Vec::from)
+}
+
+/// Return data of value types.
+fn words(values: &[B256]) -> Vec<u8> {
+    events::words(values)
+}
+
+/// Return data of one `string`.
+fn string(value: &str) -> Vec<u8> {
+    abi_lean::encode(None, &[Arg::String(value)])
+}
+
+fn address_word(value: Address) -> B256 {
+    value.into_word()
+}
+
+fn uint96_word(value: U96) -> B256 {
+    events::uint(U256::from(value))
+}
+
+/// An `int104` as its sign-extended word.
+fn int_word(value: Signed<104, 2>) -> B256 {
+    let value = i128::try_from(value).unwrap_or_default();
+    let mut word = if value < 0 { [0xff; 32] } else { [0; 32] };
+    word[16..].copy_from_slice(&value.to_be_bytes());
+    B256::from(word)
+}
+
+/// Head word `index` as a `uint96` (Solidity refuses a word with higher bits set).
+fn uint96(args: &Args<'_>, index: usize) -> Option<U96> {
+    let word = args.word(index)?;
+    if word[..20].iter().any(|byte| *byte != 0) {
+        return None;
+    }
+    let mut high = [0u8; 8];
+    high[4..].copy_from_slice(&word[20..24]);
+    let mut low = [0u8; 8];
+    low.copy_from_slice(&word[24..]);
+    Some(U96::from_limbs([
+        u64::from_be_bytes(low),
+        u64::from_be_bytes(high),
+    ]))
 }
 
 fn overflow() -> Panic {

@@ -11,6 +11,7 @@ use xmtp_core::{
     slots::{ERC1967_IMPLEMENTATION, OZ_INITIALIZABLE},
     testing::{CallKind, MockHost},
     wiring::set_address_for_tests,
+    Bubbled,
 };
 
 use super::*;
@@ -1216,11 +1217,16 @@ fn decreasing_across_the_uint96_debt_boundary_panics() {
     assert_eq!(increased(INT104_MAX, 1), Err(overflow()));
 }
 
-/// Calls `calldata` through the program's router.
+/// Calls the program with `calldata` as its entrypoint does: the SDK's router knows no
+/// selector, so everything reaches the fallback's dispatcher.
 fn route(registry: &mut PayerRegistry, calldata: &[u8]) -> Result<Vec<u8>, Vec<u8>> {
-    let selector = u32::from_be_bytes(calldata[..4].try_into().unwrap());
-    <PayerRegistry as Router<PayerRegistry>>::route(registry, selector, &calldata[4..])
-        .expect("routed")
+    if let Some(selector) = calldata.get(..4) {
+        let selector = u32::from_be_bytes(selector.try_into().unwrap());
+        let routed =
+            <PayerRegistry as Router<PayerRegistry>>::route(registry, selector, &calldata[4..]);
+        assert!(routed.is_none());
+    }
+    <PayerRegistry as Router<PayerRegistry>>::fallback(registry, calldata).expect("a fallback")
 }
 
 #[test]
@@ -1321,19 +1327,115 @@ fn calls_and_returns_are_abi_encoded_as_the_interface_declares() {
 fn every_interface_function_is_routed() {
     for function in IPayerRegistry::abi::functions().values().flatten() {
         let (_host, mut registry) = registry();
-        let selector = u32::from_be_bytes(function.selector().0);
-        // A routed function runs; one that reaches an unmocked call panics, which is routed too.
-        let routed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            <PayerRegistry as Router<PayerRegistry>>::route(&mut registry, selector, &[]).is_some()
+        // Zero words decode as every argument list here (a zero offset points at a zero length).
+        let calldata = [&function.selector()[..], &[0u8; 32 * 6]].concat();
+        // A routed function answers or reverts with an error; one that reaches an unmocked call
+        // panics, which is routed too. Only an unknown selector reverts with empty data.
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            route(&mut registry, &calldata)
         }));
         assert!(
-            routed.unwrap_or(true),
+            outcome.map_or(true, |output| output != Err(Vec::new())),
             "{} is not routed",
             function.signature()
         );
     }
     let (_host, mut registry) = registry();
-    assert!(
-        <PayerRegistry as Router<PayerRegistry>>::route(&mut registry, 0xdead_beef, &[]).is_none()
+    assert_eq!(
+        route(&mut registry, &[0xde, 0xad, 0xbe, 0xef]),
+        Err(Vec::new())
     );
+}
+
+#[test]
+fn malformed_calls_revert_with_empty_data() {
+    let (host, mut registry) = registry();
+    set_payer(&host, ALICE, 100, 0, 0, 0);
+    let get_balance = IPayerRegistry::getBalanceCall { payer_: ALICE }.abi_encode();
+    let output = route(&mut registry, &get_balance).unwrap();
+    assert_eq!(
+        IPayerRegistry::getBalanceCall::abi_decode_returns_validate(&output),
+        Ok(i104(100))
+    );
+    // Short head, a dirty address, short calldata.
+    assert_eq!(route(&mut registry, &get_balance[..35]), Err(Vec::new()));
+    let mut dirty = get_balance.clone();
+    dirty[4] = 1;
+    assert_eq!(route(&mut registry, &dirty), Err(Vec::new()));
+    assert_eq!(route(&mut registry, &get_balance[..2]), Err(Vec::new()));
+    // A uint96 with bit 96 set; a uint8 `v` above 255.
+    let mut request = IPayerRegistry::requestWithdrawalCall { amount_: u96(1) }.abi_encode();
+    request[4 + 19] = 1;
+    assert_eq!(route(&mut registry, &request), Err(Vec::new()));
+    let mut permit = IPayerRegistry::depositWithPermitCall {
+        payer_: ALICE,
+        amount_: u96(1),
+        deadline_: U256::ZERO,
+        v_: 27,
+        r_: B256::ZERO,
+        s_: B256::ZERO,
+    }
+    .abi_encode();
+    permit[4 + 3 * 32 + 30] = 1;
+    assert_eq!(route(&mut registry, &permit), Err(Vec::new()));
+    // An array whose length leaves the calldata; an element with a dirty fee.
+    let balances = IPayerRegistry::getBalancesCall {
+        payers_: vec![ALICE, BOB],
+    }
+    .abi_encode();
+    assert_eq!(
+        route(&mut registry, &balances[..balances.len() - 1]),
+        Err(Vec::new())
+    );
+    host.vm.set_sender(SETTLER);
+    let mut settle = IPayerRegistry::settleUsageCall {
+        payerReportId_: REPORT,
+        payerFees_: vec![xmtp_abi::payer_registry::PayerFee {
+            payer: ALICE,
+            fee: u96(1),
+        }],
+    }
+    .abi_encode();
+    settle[4 + 4 * 32] = 1;
+    assert_eq!(route(&mut registry, &settle), Err(Vec::new()));
+    // Value sent to a nonpayable function.
+    host.vm.set_value(U256::from(1));
+    assert_eq!(route(&mut registry, &get_balance), Err(Vec::new()));
+}
+
+#[test]
+fn revert_data_is_alloys_encoding_of_each_error_with_fields() {
+    let not_ready = WithdrawalNotReady {
+        timestamp: 5,
+        withdrawableTimestamp: u32::MAX,
+        nonce: U24::from(3),
+    };
+    let insufficient = InsufficientDeposit {
+        amount: u96(1),
+        minimumDeposit: u96(UINT96_MAX),
+    };
+    let too_high = WithdrawLockPeriodTooHigh {
+        withdrawLockPeriod: 604_801,
+        maxWithdrawLockPeriod: MAX_WITHDRAW_LOCK_PERIOD,
+    };
+    let failed = MigrationFailed {
+        migrator_: ALICE,
+        revertData_: vec![7; 40].into(),
+    };
+    let cases: Vec<(PayerRegistryError, Vec<u8>)> = vec![
+        (not_ready.clone().into(), not_ready.abi_encode()),
+        (insufficient.clone().into(), insufficient.abi_encode()),
+        (too_high.clone().into(), too_high.abi_encode()),
+        (failed.clone().into(), failed.abi_encode()),
+        (
+            EmptyCode { migrator_: BOB }.into(),
+            EmptyCode { migrator_: BOB }.abi_encode(),
+        ),
+        (overflow().into(), overflow().abi_encode()),
+        (Paused {}.into(), Paused {}.abi_encode()),
+        (Bubbled(vec![1]).into(), vec![1]),
+    ];
+    for (error, expected) in cases {
+        assert_eq!(Vec::<u8>::from(error), expected);
+    }
 }

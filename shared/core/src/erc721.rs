@@ -22,7 +22,7 @@ use xmtp_abi::oz_erc721::{
     ERC721InvalidSender, ERC721NonexistentToken, IERC721Receiver, Transfer,
 };
 
-use crate::{events, revert::Bubbled, slots::OZ_ERC721, storage::rooted};
+use crate::{events, revert::Bubbled, slots::OZ_ERC721, storage::rooted, string_storage};
 
 /// ERC-165 id of `IERC165`.
 pub const IERC165_INTERFACE_ID: [u8; 4] = [0x01, 0xff, 0xc9, 0xa7];
@@ -62,13 +62,23 @@ impl<E> Erc721Error for E where
 /// OpenZeppelin's `ERC721Storage`, field for field.
 #[storage]
 pub struct Erc721Storage {
+    /// Read and written with [`string_storage`] at [`NAME_SLOT`] (the SDK's `StorageString`
+    /// would link a 256-bit divider); the field keeps the layout.
+    #[allow(dead_code)]
     name: StorageString,
+    /// Likewise, at [`SYMBOL_SLOT`].
+    #[allow(dead_code)]
     symbol: StorageString,
     owners: StorageMap<U256, StorageAddress>,
     balances: StorageMap<Address, StorageU256>,
     token_approvals: StorageMap<U256, StorageAddress>,
     operator_approvals: StorageMap<Address, StorageMap<Address, StorageBool>>,
 }
+
+/// The slot of `ERC721Storage._name`.
+const NAME_SLOT: U256 = OZ_ERC721;
+/// The slot of `ERC721Storage._symbol`.
+const SYMBOL_SLOT: U256 = OZ_ERC721.wrapping_add(U256::from_limbs([1, 0, 0, 0]));
 
 /// The executing context's ERC-721 state, at `openzeppelin.storage.ERC721`.
 #[must_use]
@@ -90,20 +100,20 @@ pub fn supports_interface(interface_id: FixedBytes<4>) -> bool {
 impl Erc721Storage {
     /// `__ERC721_init(name, symbol)`.
     pub fn init(&mut self, name: &str, symbol: &str) {
-        self.name.set_str(name);
-        self.symbol.set_str(symbol);
+        string_storage::store(self.vm(), NAME_SLOT, name.as_bytes());
+        string_storage::store(self.vm(), SYMBOL_SLOT, symbol.as_bytes());
     }
 
     /// `name()`.
     #[must_use]
     pub fn name(&self) -> String {
-        self.name.get_string()
+        string_storage::load(self.vm(), NAME_SLOT)
     }
 
     /// `symbol()`.
     #[must_use]
     pub fn symbol(&self) -> String {
-        self.symbol.get_string()
+        string_storage::load(self.vm(), SYMBOL_SLOT)
     }
 
     /// `balanceOf(owner)`; the zero address is `ERC721InvalidOwner(0)`.

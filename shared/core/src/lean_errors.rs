@@ -1,7 +1,7 @@
 //! A program's error enum with a lean revert-data encoder.
 //!
 //! `#[derive(SolidityError)]` encodes each variant with alloy's `SolError::abi_encode`, one
-//! encoder instance per error type (about 5 KB of wasm for NodeRegistry's 27 errors). Every
+//! encoder instance per error type (about 5 KB of wasm for `NodeRegistry`'s 27 errors). Every
 //! error a program raises has only value-type fields (or one `bytes`), so the revert data is
 //! the selector followed by [`abi_lean::encode`](crate::abi_lean::encode) of the fields: one
 //! shared routine, a few instructions per variant. The selector still comes from the `xmtp-abi`

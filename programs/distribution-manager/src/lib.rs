@@ -13,13 +13,14 @@
 
 extern crate alloc;
 
-use alloc::{string::String, vec, vec::Vec};
+use alloc::{vec, vec::Vec};
 
-use alloy_primitives::{aliases::U96, Address, U256};
-use alloy_sol_types::{Panic, PanicKind, SolCall, SolError};
+use alloy_primitives::{aliases::U96, Address, B256, U256};
+use alloy_sol_types::{Panic, PanicKind, SolCall, SolError, SolEvent};
 use stylus_sdk::{
     prelude::*,
     storage::{StorageAddress, StorageBool, StorageMap, StorageU96},
+    ArbResult,
 };
 use xmtp_abi::{
     distribution_manager::{
@@ -38,8 +39,14 @@ use xmtp_abi::{
     },
 };
 use xmtp_core::{
-    calls, initializable::initializer, migratable, params, slots::DISTRIBUTION_MANAGER,
-    storage::rooted, Bubbled,
+    abi_lean::{self, Arg},
+    args::{word_of, Args},
+    arith, calls, events,
+    initializable::initializer,
+    migratable, params,
+    slots::DISTRIBUTION_MANAGER,
+    storage::rooted,
+    Bubbled,
 };
 
 /// 100 % in basis points.
@@ -140,9 +147,20 @@ enum Payout {
     Underlying,
 }
 
-// The SDK's router hands decoded arguments over by value.
-#[allow(clippy::needless_pass_by_value)]
 #[public]
+impl DistributionManager {
+    /// Every function of the interface, routed and decoded by the [`router`] module (which
+    /// says why the SDK's router is not used).
+    #[fallback]
+    #[payable]
+    pub fn fallback(&mut self, calldata: &[u8]) -> ArbResult {
+        router::dispatch(self, calldata).unwrap_or_else(|| Err(Vec::new()))
+    }
+}
+
+// The interface's functions, called by the [`router`] with the decoded arguments, by value as
+// the SDK's router would pass them.
+#[allow(clippy::needless_pass_by_value)]
 impl DistributionManager {
     /// Marks the proxy initialized (nothing else to set); once per proxy.
     pub fn initialize(&mut self) -> Result<()> {
@@ -184,11 +202,15 @@ impl DistributionManager {
             flag.set(true);
             let amount = protocol_fees(report)?;
             claimed = claimed.wrapping_add(amount);
-            vm.log(ProtocolFeesClaim {
-                originatorNodeId: *originator,
-                payerReportIndex: *index,
-                amount,
-            });
+            events::emit(
+                &vm,
+                &[
+                    ProtocolFeesClaim::SIGNATURE_HASH,
+                    word_of((*originator).into()),
+                    (*index).into(),
+                ],
+                &u96_word(amount).0,
+            );
         }
         let owed = layout.owed_protocol_fees.get();
         layout.owed_protocol_fees.set(owed.wrapping_add(claimed));
@@ -240,15 +262,24 @@ impl DistributionManager {
             flag.set(true);
             let protocol = protocol_fees(report)?;
             // The node ids are listed, so `n ≥ 1`, and the protocol's part never exceeds `F`.
-            let portion =
-                report.feesSettled.wrapping_sub(protocol) / U96::from(report.nodeIds.len());
+            let portion = U96::from_limbs(u96_limbs(
+                arith::div_rem_u32(
+                    u96_value(report.feesSettled.wrapping_sub(protocol)),
+                    node_count(report),
+                )
+                .0,
+            ));
             claimed = claimed.wrapping_add(portion);
-            vm.log(Claim {
-                nodeId: node_id_,
-                originatorNodeId: *originator,
-                payerReportIndex: *index,
-                amount: portion,
-            });
+            events::emit(
+                &vm,
+                &[
+                    Claim::SIGNATURE_HASH,
+                    word_of(node_id_.into()),
+                    word_of((*originator).into()),
+                    (*index).into(),
+                ],
+                &u96_word(portion).0,
+            );
         }
         let mut owed = layout.owed_fees.setter(node_id_);
         let new_owed = owed.get().wrapping_add(claimed);
@@ -291,7 +322,11 @@ impl DistributionManager {
             return Err(NoChange {}.into());
         }
         layout.paused.set(paused);
-        vm.log(PauseStatusUpdated { paused });
+        events::emit(
+            &vm,
+            &[PauseStatusUpdated::SIGNATURE_HASH, events::boolean(paused)],
+            &[],
+        );
         Ok(())
     }
 
@@ -308,9 +343,11 @@ impl DistributionManager {
             return Err(NoChange {}.into());
         }
         layout.protocol_fees_recipient.set(recipient);
-        vm.log(ProtocolFeesRecipientUpdated {
-            protocolFeesRecipient: recipient,
-        });
+        events::emit(
+            &vm,
+            &[ProtocolFeesRecipientUpdated::SIGNATURE_HASH],
+            &recipient.into_word().0,
+        );
         Ok(())
     }
 
@@ -326,46 +363,41 @@ impl DistributionManager {
     }
 
     /// `"xmtp.distributionManager.migrator"`.
-    pub fn migrator_parameter_key() -> String {
-        MIGRATOR_PARAMETER_KEY.into()
+    pub fn migrator_parameter_key() -> &'static str {
+        MIGRATOR_PARAMETER_KEY
     }
 
     /// `"xmtp.distributionManager.paused"`.
-    pub fn paused_parameter_key() -> String {
-        PAUSED_PARAMETER_KEY.into()
+    pub fn paused_parameter_key() -> &'static str {
+        PAUSED_PARAMETER_KEY
     }
 
     /// `"xmtp.distributionManager.protocolFeesRecipient"`.
-    pub fn protocol_fees_recipient_parameter_key() -> String {
-        PROTOCOL_FEES_RECIPIENT_PARAMETER_KEY.into()
+    pub fn protocol_fees_recipient_parameter_key() -> &'static str {
+        PROTOCOL_FEES_RECIPIENT_PARAMETER_KEY
     }
 
     /// The parameter registry this implementation was built with.
-    #[selector(name = "parameterRegistry")]
     pub fn parameter_registry_getter(&self) -> Address {
         parameter_registry()
     }
 
     /// The node registry this implementation was built with.
-    #[selector(name = "nodeRegistry")]
     pub fn node_registry_getter(&self) -> Address {
         node_registry()
     }
 
     /// The payer report manager this implementation was built with.
-    #[selector(name = "payerReportManager")]
     pub fn payer_report_manager_getter(&self) -> Address {
         payer_report_manager()
     }
 
     /// The payer registry this implementation was built with.
-    #[selector(name = "payerRegistry")]
     pub fn payer_registry_getter(&self) -> Address {
         payer_registry()
     }
 
     /// The fee token this implementation was built with.
-    #[selector(name = "feeToken")]
     pub fn fee_token_getter(&self) -> Address {
         fee_token()
     }
@@ -427,13 +459,13 @@ impl DistributionManager {
     }
 
     /// `"1.0.2"`.
-    pub fn version() -> String {
-        "1.0.2".into()
+    pub fn version() -> &'static str {
+        "1.0.2"
     }
 
     /// `"DistributionManager"`.
-    pub fn contract_name() -> String {
-        "DistributionManager".into()
+    pub fn contract_name() -> &'static str {
+        "DistributionManager"
     }
 }
 
@@ -452,10 +484,10 @@ impl DistributionManager {
     /// `nodeRegistry.ownerOf(nodeId)` must be the caller (its errors bubble).
     fn revert_if_not_node_owner(&self, node_id: u32) -> Result<()> {
         let vm = self.vm();
-        let calldata = INodeRegistryLike::ownerOfCall {
-            nodeId_: U256::from(node_id),
-        }
-        .abi_encode();
+        let calldata = abi_lean::encode(
+            Some(INodeRegistryLike::ownerOfCall::SELECTOR),
+            &[Arg::Word(word_of(node_id.into()))],
+        );
         let output = calls::static_call(vm, node_registry(), &calldata)?;
         if returned_address(&output)? != vm.msg_sender() {
             return Err(NotNodeOwner {}.into());
@@ -467,15 +499,17 @@ impl DistributionManager {
         if originators.len() != indices.len() {
             return Err(ArrayLengthMismatch {}.into());
         }
-        let calldata = IPayerReportManagerLike::getPayerReportsCall {
-            originatorNodeIds_: originators.to_vec(),
-            payerReportIndices_: indices.to_vec(),
-        }
-        .abi_encode();
+        let originator_words: Vec<B256> = originators
+            .iter()
+            .map(|originator| word_of((*originator).into()))
+            .collect();
+        let index_words: Vec<B256> = indices.iter().map(|index| (*index).into()).collect();
+        let calldata = abi_lean::encode(
+            Some(IPayerReportManagerLike::getPayerReportsCall::SELECTOR),
+            &[Arg::Words(&originator_words), Arg::Words(&index_words)],
+        );
         let output = calls::static_call(self.vm(), payer_report_manager(), &calldata)?;
-        let reports =
-            IPayerReportManagerLike::getPayerReportsCall::abi_decode_returns_validate(&output)
-                .map_err(|_| Bubbled::default())?;
+        let reports = decode_reports(&output).ok_or_else(Bubbled::default)?;
         // Solidity reads the returned array by index: a shorter one is an out-of-bounds panic.
         if reports.len() < originators.len() {
             return Err(Panic::from(PanicKind::ArrayOutOfBounds).into());
@@ -498,10 +532,11 @@ impl DistributionManager {
             .set(owed.wrapping_sub(amount));
         let total = layout.total_owed_fees.get();
         layout.total_owed_fees.set(total.wrapping_sub(amount));
-        self.vm().log(Withdrawal {
-            nodeId: node_id,
-            amount,
-        });
+        events::emit(
+            self.vm(),
+            &[Withdrawal::SIGNATURE_HASH, word_of(node_id.into())],
+            &u96_word(amount).0,
+        );
         self.pay(recipient, amount, payout)?;
         Ok(amount)
     }
@@ -517,7 +552,11 @@ impl DistributionManager {
         let mut layout = self.layout();
         let current = layout.owed_protocol_fees.get();
         layout.owed_protocol_fees.set(current.wrapping_sub(amount));
-        self.vm().log(ProtocolFeesWithdrawal { amount });
+        events::emit(
+            self.vm(),
+            &[ProtocolFeesWithdrawal::SIGNATURE_HASH],
+            &u96_word(amount).0,
+        );
         self.pay(recipient, amount, payout)?;
         Ok(amount)
     }
@@ -529,10 +568,10 @@ impl DistributionManager {
             return Err(NoFeesOwed {}.into());
         }
         let vm = self.vm();
-        let calldata = IERC20Like::balanceOfCall {
-            account_: vm.contract_address(),
-        }
-        .abi_encode();
+        let calldata = abi_lean::encode(
+            Some(IERC20Like::balanceOfCall::SELECTOR),
+            &[abi_lean::address(vm.contract_address())],
+        );
         let output = calls::static_call(vm, fee_token(), &calldata)?;
         let balance = calls::returned_uint(&output)?;
         let mut available =
@@ -543,7 +582,7 @@ impl DistributionManager {
             if vm.code_size(registry) == 0 {
                 return Err(Bubbled::default().into());
             }
-            let calldata = IPayerRegistryLike::sendExcessToFeeDistributorCall {}.abi_encode();
+            let calldata = IPayerRegistryLike::sendExcessToFeeDistributorCall::SELECTOR;
             match calls::call(vm, registry, U256::ZERO, &calldata) {
                 Ok(output) => available = available.wrapping_add(returned_u96(&output)?),
                 Err(Bubbled(data)) if data.get(..4) == Some(&NoExcess::SELECTOR[..]) => {}
@@ -557,19 +596,14 @@ impl DistributionManager {
     }
 
     fn pay(&self, recipient: Address, amount: U96, payout: Payout) -> Result<()> {
-        let amount = U256::from(amount);
-        let calldata = match payout {
-            Payout::FeeToken => IERC20Like::transferCall {
-                recipient_: recipient,
-                amount_: amount,
-            }
-            .abi_encode(),
-            Payout::Underlying => IFeeTokenLike::withdrawToCall {
-                recipient_: recipient,
-                amount_: amount,
-            }
-            .abi_encode(),
+        let selector = match payout {
+            Payout::FeeToken => IERC20Like::transferCall::SELECTOR,
+            Payout::Underlying => IFeeTokenLike::withdrawToCall::SELECTOR,
         };
+        let calldata = abi_lean::encode(
+            Some(selector),
+            &[abi_lean::address(recipient), Arg::Word(u96_word(amount))],
+        );
         let output = calls::call(self.vm(), fee_token(), U256::ZERO, &calldata)?;
         // The returned bool is decoded (so must be 0 or 1) but its value is not checked.
         calls::returned_bool(&output)?;
@@ -580,8 +614,8 @@ impl DistributionManager {
 /// The protocol's part of a settled report (§6.4): everything without nodes, else
 /// `F − floor(floor(F · (10000 − rate) / 10000) / n) · n`.
 fn protocol_fees(report: &PayerReport) -> Result<U96, Panic> {
-    let fees = report.feesSettled.to::<u128>();
-    let nodes = report.nodeIds.len() as u128;
+    let fees = u96_value(report.feesSettled);
+    let nodes = node_count(report);
     if nodes == 0 {
         return Ok(report.feesSettled);
     }
@@ -589,9 +623,57 @@ fn protocol_fees(report: &PayerReport) -> Result<U96, Panic> {
         .checked_sub(report.protocolFeeRate)
         .ok_or(Panic::from(PanicKind::UnderOverflow))?;
     // `F < 2^96` and the rate ≤ 10^4 < 2^14: the product fits 128 bits.
-    let nodes_share = fees * u128::from(node_rate) / u128::from(ONE_HUNDRED_PERCENT);
-    let nodes_total = nodes_share / nodes * nodes;
-    Ok(U96::from(fees - nodes_total))
+    let nodes_share =
+        arith::div_rem_u32(fees * u128::from(node_rate), ONE_HUNDRED_PERCENT.into()).0;
+    let nodes_total = arith::div_rem_u32(nodes_share, nodes).0 * u128::from(nodes);
+    Ok(U96::from_limbs(u96_limbs(fees - nodes_total)))
+}
+
+/// The number of node ids of a report (the manager stores at most 255; a longer list from
+/// elsewhere saturates, which only a report no manager can store would reach).
+fn node_count(report: &PayerReport) -> u32 {
+    u32::try_from(report.nodeIds.len()).unwrap_or(u32::MAX)
+}
+
+fn u96_value(value: U96) -> u128 {
+    let [low, high] = *value.as_limbs();
+    u128::from(low) | (u128::from(high) << 64)
+}
+
+/// The limbs of a value below 2^96.
+// Both halves are taken at 64 bits on purpose.
+#[allow(clippy::cast_possible_truncation)]
+fn u96_limbs(value: u128) -> [u64; 2] {
+    [value as u64, (value >> 64) as u64 & 0xffff_ffff]
+}
+
+fn u96_word(value: U96) -> B256 {
+    B256::from(U256::from(u96_value(value)))
+}
+
+/// `abi.decode(output, (PayerReport[]))` with Solidity's checks (`None` is its empty revert).
+fn decode_reports(output: &[u8]) -> Option<Vec<PayerReport>> {
+    let (count, elements) = Args::new(output, 1)?.array(0, 1)?;
+    (0..count)
+        .map(|i| {
+            let report = elements.tuple(i, 9)?;
+            let fees = report.word(3)?;
+            if fees[..20].iter().any(|byte| *byte != 0) {
+                return None;
+            }
+            Some(PayerReport {
+                startSequenceId: report.small(0, 64)?,
+                endSequenceId: report.small(1, 64)?,
+                endMinuteSinceEpoch: report.u32(2)?,
+                feesSettled: U96::from_be_slice(&fees[20..]),
+                offset: report.u32(4)?,
+                isSettled: report.boolean(5)?,
+                protocolFeeRate: u16::try_from(report.small(6, 16)?).ok()?,
+                payersMerkleRoot: report.word(7)?,
+                nodeIds: report.u32s(8)?,
+            })
+        })
+        .collect()
 }
 
 /// A returned `uint96`: a word of 2^96 or more (or no word) reverts with empty data.
@@ -609,5 +691,6 @@ fn returned_address(output: &[u8]) -> Result<Address, Bubbled> {
     Ok(Address::from_word(word))
 }
 
+mod router;
 #[cfg(test)]
 mod tests;

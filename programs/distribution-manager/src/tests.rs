@@ -798,25 +798,222 @@ fn migrate_reads_the_migrator_key() {
 
 #[test]
 fn every_interface_function_is_routed() {
-    use stylus_sdk::abi::Router;
     for function in IDistributionManager::abi::functions().values().flatten() {
-        let (_host, mut manager) = manager();
-        let selector = u32::from_be_bytes(function.selector().0);
-        let routed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            <DistributionManager as Router<DistributionManager>>::route(&mut manager, selector, &[])
-                .is_some()
-        }));
+        let selector = function.selector().0;
         assert!(
-            routed.unwrap_or(true),
-            "{} is not routed",
+            router::route(selector).is_some() != router::dispatch_string(selector).is_some(),
+            "{} is not routed once",
             function.signature()
         );
     }
+    assert!(router::route([0xde, 0xad, 0xbe, 0xef]).is_none());
+    assert!(router::dispatch_string([0xde, 0xad, 0xbe, 0xef]).is_none());
     let (_host, mut manager) = manager();
-    assert!(<DistributionManager as Router<DistributionManager>>::route(
-        &mut manager,
-        0xdead_beef,
-        &[]
-    )
-    .is_none());
+    assert_eq!(manager.fallback(&[0xde, 0xad, 0xbe, 0xef]), Err(vec![]));
+    assert_eq!(manager.fallback(&[0x81]), Err(vec![]));
+    assert_eq!(manager.fallback(&[]), Err(vec![]));
+}
+
+fn call(manager: &mut DistributionManager, call: &impl SolCall) -> ArbResult {
+    manager.fallback(&call.abi_encode())
+}
+
+#[test]
+fn views_answer_through_the_fallback_as_the_interface_encodes() {
+    use IDistributionManager as I;
+    let (host, mut manager) = manager();
+    let m = &mut manager;
+    let string = |value: &str| I::versionCall::abi_encode_returns(&value.to_owned());
+    assert_eq!(call(m, &I::versionCall {}), Ok(string("1.0.2")));
+    assert_eq!(
+        call(m, &I::contractNameCall {}),
+        Ok(string("DistributionManager"))
+    );
+    assert_eq!(
+        call(m, &I::migratorParameterKeyCall {}),
+        Ok(string("xmtp.distributionManager.migrator"))
+    );
+    assert_eq!(
+        call(m, &I::pausedParameterKeyCall {}),
+        Ok(string("xmtp.distributionManager.paused"))
+    );
+    assert_eq!(
+        call(m, &I::protocolFeesRecipientParameterKeyCall {}),
+        Ok(string("xmtp.distributionManager.protocolFeesRecipient"))
+    );
+    set_recipient(m, RECIPIENT);
+    set_owed(m, 100, 7);
+    set_owed_protocol(m, 9);
+    for (selector, expected) in [
+        (I::parameterRegistryCall::SELECTOR, REGISTRY.into_word()),
+        (I::nodeRegistryCall::SELECTOR, NODES.into_word()),
+        (I::payerReportManagerCall::SELECTOR, MANAGER.into_word()),
+        (I::payerRegistryCall::SELECTOR, PAYERS.into_word()),
+        (I::feeTokenCall::SELECTOR, TOKEN.into_word()),
+        (I::implementationCall::SELECTOR, IMPLEMENTATION.into_word()),
+        (
+            I::protocolFeesRecipientCall::SELECTOR,
+            RECIPIENT.into_word(),
+        ),
+        (I::owedProtocolFeesCall::SELECTOR, B256::from(U256::from(9))),
+        (I::totalOwedFeesCall::SELECTOR, B256::from(U256::from(7))),
+        (I::pausedCall::SELECTOR, B256::ZERO),
+    ] {
+        assert_eq!(m.fallback(&selector), Ok(expected.to_vec()));
+    }
+    assert_eq!(
+        call(m, &I::getOwedFeesCall { nodeId_: 100 }),
+        Ok(B256::from(U256::from(7)).to_vec())
+    );
+    mock_reports(
+        &host,
+        &[(1, 0)],
+        Ok(vec![report(100, 1000, vec![10, 20, 30], true)]),
+    );
+    let claim = I::claimProtocolFeesCall {
+        originatorNodeIds_: vec![1],
+        payerReportIndices_: vec![U256::ZERO],
+    };
+    assert_eq!(call(m, &claim), Ok(B256::from(U256::from(10)).to_vec()));
+    assert_eq!(
+        call(
+            m,
+            &I::areProtocolFeesClaimedCall {
+                originatorNodeId_: 1,
+                payerReportIndex_: U256::ZERO,
+            }
+        ),
+        Ok(B256::with_last_byte(1).to_vec())
+    );
+    assert_eq!(
+        call(m, &claim),
+        Err(AlreadyClaimed {
+            originatorNodeId: 1,
+            payerReportIndex: U256::ZERO,
+        }
+        .abi_encode())
+    );
+    mock_owner(&host, 20, Ok(OWNER));
+    mock_reports(
+        &host,
+        &[(1, 0)],
+        Ok(vec![report(100, 1000, vec![10, 20, 30], true)]),
+    );
+    let claim = I::claimCall {
+        nodeId_: 20,
+        originatorNodeIds_: vec![1],
+        payerReportIndices_: vec![U256::ZERO],
+    };
+    assert_eq!(call(m, &claim), Ok(B256::from(U256::from(30)).to_vec()));
+    assert_eq!(
+        call(
+            m,
+            &I::areFeesClaimedCall {
+                nodeId_: 20,
+                originatorNodeId_: 1,
+                payerReportIndex_: U256::ZERO,
+            }
+        ),
+        Ok(B256::with_last_byte(1).to_vec())
+    );
+    mock_balance(&host, U256::from(1_000));
+    mock_transfer(&host, RECIPIENT, 30);
+    assert_eq!(
+        call(
+            m,
+            &I::withdrawCall {
+                nodeId_: 20,
+                recipient_: RECIPIENT,
+            }
+        ),
+        Ok(B256::from(U256::from(30)).to_vec())
+    );
+    mock_withdraw_to(&host, RECIPIENT, 19);
+    assert_eq!(
+        call(m, &I::withdrawProtocolFeesIntoUnderlyingCall {}),
+        Ok(B256::from(U256::from(19)).to_vec())
+    );
+    assert_eq!(
+        call(m, &I::initializeCall {}),
+        Ok(vec![]),
+        "a function returning nothing answers no data"
+    );
+}
+
+#[test]
+fn the_fallback_refuses_malformed_calldata_and_value_with_empty_data() {
+    use IDistributionManager as I;
+    let (host, mut manager) = manager();
+    let withdraw = I::withdrawCall {
+        nodeId_: 20,
+        recipient_: RECIPIENT,
+    }
+    .abi_encode();
+    assert_eq!(manager.fallback(&withdraw[..67]), Err(vec![]));
+    let mut dirty = withdraw.clone();
+    dirty[4 + 32 + 11] = 1;
+    assert_eq!(manager.fallback(&dirty), Err(vec![]));
+    let claim = I::claimProtocolFeesCall {
+        originatorNodeIds_: vec![1],
+        payerReportIndices_: vec![U256::ZERO],
+    }
+    .abi_encode();
+    let mut bad = claim.clone();
+    bad[4 + 31] = 0xf0;
+    assert_eq!(manager.fallback(&bad), Err(vec![]));
+    let mut bad = claim.clone();
+    bad[4 + 64 + 32 + 27] = 1;
+    assert_eq!(manager.fallback(&bad), Err(vec![]));
+    host.vm.set_value(U256::from(1));
+    assert_eq!(manager.fallback(&I::versionCall::SELECTOR), Err(vec![]));
+    assert_eq!(manager.fallback(&I::pausedCall::SELECTOR), Err(vec![]));
+}
+
+#[test]
+fn revert_data_is_the_interface_encoding_of_every_error() {
+    let errors = || -> Vec<DistributionManagerError> {
+        vec![
+            InvalidInitialization {}.into(),
+            NotNodeOwner {}.into(),
+            ArrayLengthMismatch {}.into(),
+            AlreadyClaimed {
+                originatorNodeId: 3,
+                payerReportIndex: U256::MAX,
+            }
+            .into(),
+            PayerReportNotSettled {
+                originatorNodeId: u32::MAX,
+                payerReportIndex: U256::from(4),
+            }
+            .into(),
+            NotInPayerReport {
+                originatorNodeId: 5,
+                payerReportIndex: U256::from(6),
+            }
+            .into(),
+            ZeroRecipient {}.into(),
+            NoFeesOwed {}.into(),
+            ZeroAvailableBalance {}.into(),
+            Paused {}.into(),
+            NoChange {}.into(),
+            ZeroProtocolFeeRecipient {}.into(),
+            ParameterOutOfTypeBounds {}.into(),
+            ZeroMigrator {}.into(),
+            MigrationFailed {
+                migrator_: MIGRATOR,
+                revertData_: vec![7u8; 37].into(),
+            }
+            .into(),
+            EmptyCode {
+                migrator_: MIGRATOR,
+            }
+            .into(),
+            Panic::from(PanicKind::UnderOverflow).into(),
+            Bubbled(vec![1, 2, 3]).into(),
+        ]
+    };
+    for (lean, derived) in errors().into_iter().zip(errors()) {
+        let expected = Vec::<u8>::from(derived);
+        assert_eq!(router::revert_data(lean), expected);
+    }
 }

@@ -52,7 +52,7 @@ use xmtp_abi::{
 use xmtp_core::{
     abi_lean::{self, Arg},
     args::{word_of, Args},
-    calls, ecdsa, eip712, events,
+    arith, calls, ecdsa, eip712, events,
     initializable::initializer,
     merkle, migratable, params,
     slots::{ERC712, PAYER_REPORT_MANAGER},
@@ -723,33 +723,15 @@ fn settle_usage_calldata(digest: B256, leaves: &[Bytes]) -> Result<Vec<u8>, Bubb
 }
 
 /// The 96-bit big-endian pico-dollar amount `pico` in micro-dollars, rounded up, as 12
-/// big-endian bytes: long division by 32-bit digits, in 64-bit arithmetic (a 128-bit division
-/// would link compiler-builtins' general one, a kilobyte of wasm).
+/// big-endian bytes (rounding up cannot carry out of 96 bits: the quotient is below 2^76).
 fn micro_dollars(pico: &[u8]) -> [u8; 12] {
-    let divisor = u64::from(LEAF_FEE_SCALE);
-    let mut quotient = [0u8; 12];
-    let mut remainder = 0u64;
-    for (digit, out) in pico.chunks_exact(4).zip(quotient.chunks_exact_mut(4)) {
-        let mut bytes = [0u8; 4];
-        bytes.copy_from_slice(digit);
-        // The remainder is below the divisor (2^20), so this fits 52 bits.
-        let current = (remainder << 32) | u64::from(u32::from_be_bytes(bytes));
-        remainder = current % divisor;
-        // A quotient digit is below 2^32 since the remainder before it was below the divisor.
-        #[allow(clippy::cast_possible_truncation)]
-        out.copy_from_slice(&((current / divisor) as u32).to_be_bytes());
-    }
-    if remainder != 0 {
-        // Rounding up cannot carry out of 96 bits: the quotient is below 2^96 / 10^6.
-        for byte in quotient.iter_mut().rev() {
-            let (sum, carry) = byte.overflowing_add(1);
-            *byte = sum;
-            if !carry {
-                break;
-            }
-        }
-    }
-    quotient
+    let mut bytes = [0u8; 16];
+    bytes[4..].copy_from_slice(pico);
+    let (quotient, remainder) = arith::div_rem_u32(u128::from_be_bytes(bytes), LEAF_FEE_SCALE);
+    let rounded = quotient + u128::from(remainder != 0);
+    let mut out = [0u8; 12];
+    out.copy_from_slice(&rounded.to_be_bytes()[4..]);
+    out
 }
 
 /// A node registry call taking one node id.

@@ -7,6 +7,7 @@ extern crate alloc;
 
 pub mod abi_lean;
 pub mod alias;
+pub mod arith;
 pub mod args;
 pub mod broadcaster;
 pub mod calls;

@@ -821,7 +821,7 @@ fn call(manager: &mut DistributionManager, call: &impl SolCall) -> ArbResult {
 #[test]
 fn views_answer_through_the_fallback_as_the_interface_encodes() {
     use IDistributionManager as I;
-    let (host, mut manager) = manager();
+    let (_host, mut manager) = manager();
     let m = &mut manager;
     let string = |value: &str| I::versionCall::abi_encode_returns(&value.to_owned());
     assert_eq!(call(m, &I::versionCall {}), Ok(string("1.0.2")));
@@ -865,6 +865,15 @@ fn views_answer_through_the_fallback_as_the_interface_encodes() {
         call(m, &I::getOwedFeesCall { nodeId_: 100 }),
         Ok(B256::from(U256::from(7)).to_vec())
     );
+}
+
+#[test]
+fn claims_and_withdrawals_through_the_fallback() {
+    use IDistributionManager as I;
+    let (host, mut manager) = manager();
+    let m = &mut manager;
+    set_recipient(m, RECIPIENT);
+    set_owed_protocol(m, 9);
     mock_reports(
         &host,
         &[(1, 0)],

@@ -108,11 +108,14 @@ pub(crate) fn route(selector: [u8; 4]) -> Option<Entry> {
     })
 }
 
+// These answer for `Entry`s, whose signature every routed function shares.
+#[allow(clippy::unnecessary_wraps)]
 #[inline(never)]
 fn word(value: B256) -> Option<Result<Vec<u8>>> {
     Some(Ok(value.to_vec()))
 }
 
+#[allow(clippy::unnecessary_wraps)]
 #[inline(never)]
 fn string(value: &str) -> Option<Result<Vec<u8>>> {
     Some(Ok(abi_lean::encode(None, &[Arg::String(value)])))
@@ -189,6 +192,8 @@ fn get_payer_report_digest(
     ))
 }
 
+// An `Entry`, whose signature every routed function shares.
+#[allow(clippy::unnecessary_wraps)]
 fn eip712_domain(manager: &mut PayerReportManager, _: &[u8]) -> Option<Result<Vec<u8>>> {
     let (fields, name, version, chain_id, verifying_contract, salt, _) = manager.eip712_domain();
     // `bytes1` is left-aligned in its word.

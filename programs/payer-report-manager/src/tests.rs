@@ -1255,15 +1255,46 @@ fn submit_settle_and_report_views_through_the_fallback() {
         ),
         Ok(I::getPayerReportCall::abi_encode_returns(&expected))
     );
+}
+
+#[test]
+fn report_lists_through_the_fallback() {
+    use IPayerReportManager as I;
+    let (_host, mut manager) = manager();
+    let stored = Report {
+        start: 1,
+        end: u64::MAX,
+        end_minute: u32::MAX,
+        fees_settled: (1 << 96) - 1,
+        offset: 3,
+        is_settled: true,
+        rate: 10_000,
+        root: ROOT,
+        node_ids: (1..=9).collect(),
+    };
+    report::push(manager.vm(), 100, &stored);
+    let expected = PayerReport {
+        startSequenceId: 1,
+        endSequenceId: u64::MAX,
+        endMinuteSinceEpoch: u32::MAX,
+        feesSettled: U96::MAX,
+        offset: 3,
+        isSettled: true,
+        protocolFeeRate: 10_000,
+        payersMerkleRoot: ROOT,
+        nodeIds: (1..=9).collect(),
+    };
     store_report(&manager, 7, ROOT);
     let other = PayerReport {
+        startSequenceId: 0,
         feesSettled: U96::ZERO,
         offset: 0,
+        isSettled: false,
+        protocolFeeRate: 0,
         endSequenceId: 0,
         endMinuteSinceEpoch: 0,
         payersMerkleRoot: ROOT,
         nodeIds: vec![],
-        ..expected.clone()
     };
     assert_eq!(
         call(

@@ -45,7 +45,7 @@ mod tests {
                     div_rem_u32(value, divisor),
                     (
                         value / u128::from(divisor),
-                        (value % u128::from(divisor)) as u32
+                        u32::try_from(value % u128::from(divisor)).unwrap()
                     ),
                     "{value} / {divisor}"
                 );

@@ -8,7 +8,7 @@
 
 use alloc::{string::String, vec, vec::Vec};
 
-use alloy_primitives::{Address, FixedBytes, U256};
+use alloy_primitives::{Address, FixedBytes, B256, U256};
 use alloy_sol_types::{SolCall, SolEvent};
 use stylus_sdk::{
     call::RawCall,
@@ -22,7 +22,13 @@ use xmtp_abi::oz_erc721::{
     ERC721InvalidSender, ERC721NonexistentToken, IERC721Receiver, Transfer,
 };
 
-use crate::{events, revert::Bubbled, slots::OZ_ERC721, storage::rooted, string_storage};
+use crate::{
+    events,
+    revert::Bubbled,
+    slots::OZ_ERC721,
+    storage::rooted,
+    string_storage::{self, set_word, word},
+};
 
 /// ERC-165 id of `IERC165`.
 pub const IERC165_INTERFACE_ID: [u8; 4] = [0x01, 0xff, 0xc9, 0xa7];
@@ -59,8 +65,11 @@ impl<E> Erc721Error for E where
 {
 }
 
-/// OpenZeppelin's `ERC721Storage`, field for field.
+/// OpenZeppelin's `ERC721Storage`, field for field. The fields keep the layout; every access
+/// goes word by word through [`string_storage`] and [`entry`] (the SDK's typed accessors inline
+/// 256-bit slot conversions at each use, several kilobytes of wasm for `_update` alone).
 #[storage]
+#[allow(dead_code)]
 pub struct Erc721Storage {
     /// Read and written with [`string_storage`] at [`NAME_SLOT`] (the SDK's `StorageString`
     /// would link a 256-bit divider); the field keeps the layout.
@@ -73,6 +82,48 @@ pub struct Erc721Storage {
     balances: StorageMap<Address, StorageU256>,
     token_approvals: StorageMap<U256, StorageAddress>,
     operator_approvals: StorageMap<Address, StorageMap<Address, StorageBool>>,
+}
+
+/// The slot of `ERC721Storage._owners`.
+const OWNERS_SLOT: U256 = OZ_ERC721.wrapping_add(U256::from_limbs([2, 0, 0, 0]));
+/// The slot of `ERC721Storage._balances`.
+const BALANCES_SLOT: U256 = OZ_ERC721.wrapping_add(U256::from_limbs([3, 0, 0, 0]));
+/// The slot of `ERC721Storage._tokenApprovals`.
+const TOKEN_APPROVALS_SLOT: U256 = OZ_ERC721.wrapping_add(U256::from_limbs([4, 0, 0, 0]));
+/// The slot of `ERC721Storage._operatorApprovals`.
+const OPERATOR_APPROVALS_SLOT: U256 = OZ_ERC721.wrapping_add(U256::from_limbs([5, 0, 0, 0]));
+
+/// The slot of `mapping[key]` for a mapping at `slot`: `keccak256(key ‖ slot)`.
+#[inline(never)]
+fn entry(vm: &VM, key: B256, slot: U256) -> U256 {
+    let mut preimage = [0u8; 64];
+    preimage[..32].copy_from_slice(key.as_slice());
+    preimage[32..].copy_from_slice(&slot.to_be_bytes::<32>());
+    U256::from_be_bytes(vm.native_keccak256(&preimage).0)
+}
+
+#[inline(never)]
+fn address_at(vm: &VM, slot: U256) -> Address {
+    Address::from_word(word(vm, slot))
+}
+
+#[inline(never)]
+fn set_address(vm: &VM, slot: U256, value: Address) {
+    set_word(vm, slot, value.into_word());
+}
+
+/// `balances[owner] += 1` or `-= 1` (unchecked, as OpenZeppelin: a holder's balance is at
+/// least 1, and no balance reaches 2^256 - 1).
+#[inline(never)]
+fn add_to_balance(vm: &VM, owner: Address, increase: bool) {
+    let slot = entry(vm, owner.into_word(), BALANCES_SLOT);
+    let balance = U256::from_be_bytes(word(vm, slot).0);
+    let balance = if increase {
+        balance.wrapping_add(U256::from(1))
+    } else {
+        balance.wrapping_sub(U256::from(1))
+    };
+    set_word(vm, slot, B256::from(balance));
 }
 
 /// The slot of `ERC721Storage._name`.
@@ -124,13 +175,14 @@ impl Erc721Storage {
             }
             .into());
         }
-        Ok(self.balances.get(owner))
+        let slot = entry(self.vm(), owner.into_word(), BALANCES_SLOT);
+        Ok(U256::from_be_bytes(word(self.vm(), slot).0))
     }
 
     /// `_ownerOf(tokenId)`: zero for a token that does not exist.
     #[must_use]
     pub fn raw_owner_of(&self, token_id: U256) -> Address {
-        self.owners.get(token_id)
+        self.owner(token_id)
     }
 
     /// `_requireOwned(tokenId)` (and `ownerOf`): the owner, or `ERC721NonexistentToken(tokenId)`.
@@ -138,7 +190,7 @@ impl Erc721Storage {
         &self,
         token_id: U256,
     ) -> Result<Address, E> {
-        let owner = self.owners.get(token_id);
+        let owner = self.owner(token_id);
         if owner.is_zero() {
             return Err(ERC721NonexistentToken { tokenId: token_id }.into());
         }
@@ -166,13 +218,14 @@ impl Erc721Storage {
         token_id: U256,
     ) -> Result<Address, E> {
         self.require_owned::<E>(token_id)?;
-        Ok(self.token_approvals.get(token_id))
+        Ok(self.token_approval(token_id))
     }
 
     /// `isApprovedForAll(owner, operator)`.
     #[must_use]
     pub fn is_approved_for_all(&self, owner: Address, operator: Address) -> bool {
-        self.operator_approvals.getter(owner).get(operator)
+        let slot = entry(self.vm(), owner.into_word(), OPERATOR_APPROVALS_SLOT);
+        word(self.vm(), entry(self.vm(), operator.into_word(), slot))[31] != 0
     }
 
     /// `approve(to, tokenId)` by `auth` (the caller): the owner or one of its operators may
@@ -197,7 +250,7 @@ impl Erc721Storage {
             ],
             &[],
         );
-        self.token_approvals.setter(token_id).set(to);
+        set_address(self.vm(), self.token_approval_slot(token_id), to);
         Ok(())
     }
 
@@ -211,10 +264,9 @@ impl Erc721Storage {
         if operator.is_zero() {
             return Err(ERC721InvalidOperator { operator }.into());
         }
-        self.operator_approvals
-            .setter(owner)
-            .setter(operator)
-            .set(approved);
+        let slot = entry(self.vm(), owner.into_word(), OPERATOR_APPROVALS_SLOT);
+        let slot = entry(self.vm(), operator.into_word(), slot);
+        set_word(self.vm(), slot, B256::with_last_byte(u8::from(approved)));
         events::emit(
             self.vm(),
             &[
@@ -293,24 +345,23 @@ impl Erc721Storage {
         token_id: U256,
         auth: Address,
     ) -> Result<Address, E> {
-        let from = self.owners.get(token_id);
+        let from = self.owner(token_id);
         if !auth.is_zero() {
             self.check_authorized::<E>(from, auth, token_id)?;
         }
         if !from.is_zero() {
             // `_approve(0, tokenId, 0, false)`: cleared without an event.
-            self.token_approvals.setter(token_id).set(Address::ZERO);
-            let mut balance = self.balances.setter(from);
-            // Unchecked in OpenZeppelin: `from` owns the token, so its balance is at least 1.
-            let reduced = balance.get().wrapping_sub(U256::from(1));
-            balance.set(reduced);
+            set_address(self.vm(), self.token_approval_slot(token_id), Address::ZERO);
+            add_to_balance(self.vm(), from, false);
         }
         if !to.is_zero() {
-            let mut balance = self.balances.setter(to);
-            let increased = balance.get().wrapping_add(U256::from(1));
-            balance.set(increased);
+            add_to_balance(self.vm(), to, true);
         }
-        self.owners.setter(token_id).set(to);
+        set_address(
+            self.vm(),
+            entry(self.vm(), token_id.into(), OWNERS_SLOT),
+            to,
+        );
         events::emit(
             self.vm(),
             &[
@@ -324,6 +375,20 @@ impl Erc721Storage {
         Ok(from)
     }
 
+    /// `_owners[tokenId]`.
+    fn owner(&self, token_id: U256) -> Address {
+        address_at(self.vm(), entry(self.vm(), token_id.into(), OWNERS_SLOT))
+    }
+
+    fn token_approval_slot(&self, token_id: U256) -> U256 {
+        entry(self.vm(), token_id.into(), TOKEN_APPROVALS_SLOT)
+    }
+
+    /// `_tokenApprovals[tokenId]`.
+    fn token_approval(&self, token_id: U256) -> Address {
+        address_at(self.vm(), self.token_approval_slot(token_id))
+    }
+
     /// `_checkAuthorized`: `spender` is the owner, an operator of the owner, or the token's
     /// approved address.
     fn check_authorized<E: Erc721Error>(
@@ -335,7 +400,7 @@ impl Erc721Storage {
         let authorized = !spender.is_zero()
             && (owner == spender
                 || self.is_approved_for_all(owner, spender)
-                || self.token_approvals.get(token_id) == spender);
+                || self.token_approval(token_id) == spender);
         if authorized {
             return Ok(());
         }

@@ -13,11 +13,19 @@ use stylus_sdk::{host::VM, prelude::*, storage::StorageB256};
 
 use crate::storage::rooted;
 
-fn word(vm: &VM, slot: U256) -> B256 {
+/// The word at `slot` (through the SDK's storage cache, as every typed accessor reads).
+///
+/// Never inlined: the slot's conversion to the hostio's bytes (byte swaps the wasm target does
+/// not have) is then compiled once, not at every access.
+#[must_use]
+#[inline(never)]
+pub fn word(vm: &VM, slot: U256) -> B256 {
     rooted::<StorageB256>(vm, slot).get()
 }
 
-fn set_word(vm: &VM, slot: U256, value: B256) {
+/// Writes the word at `slot` (through the SDK's storage cache); never inlined, as [`word`].
+#[inline(never)]
+pub fn set_word(vm: &VM, slot: U256, value: B256) {
     rooted::<StorageB256>(vm, slot).set(value);
 }
 

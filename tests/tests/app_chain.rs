@@ -107,11 +107,21 @@ fn bridge(
     assert_eq!(two.fee_tokens(gateway), U256::ZERO);
     assert_eq!(two.devnet.pending_messages(), 1);
 
+    let alias = to_alias(gateway);
+    let alias_before = two.balance(Side::App, alias);
     let report = two.relay();
     assert_eq!(report.tickets_created.len(), 1);
     assert_eq!(report.redeemed.len(), 1, "{report:?}");
     assert!(report.failed.is_empty());
-    two.app_receipt(report.redeemed[0])
+    let redeem = two.app_receipt(report.redeemed[0]);
+    // The ticket's whole deposit becomes app-chain currency of the settlement gateway's alias
+    // (its sender and refund address), which pays the redeem's gas out of it.
+    let basefee = U256::from(two.app_basefee());
+    assert_eq!(
+        two.balance(Side::App, alias),
+        alias_before + amount * SCALE - U256::from(redeem.gas_used) * basefee
+    );
+    redeem
 }
 
 #[test]
@@ -549,6 +559,8 @@ fn older_and_replayed_parameter_tickets_leave_parameters_unchanged() {
     assert!(report.redeemed.is_empty() && report.failed.is_empty());
     let older = report.tickets_created[0];
     assert_eq!(two.parameter(Side::App, GROUP_MAX), B256::ZERO);
+    // No gas was bought for an auto-redeem: the whole deposit is refunded to the alias.
+    assert_eq!(two.balance(Side::App, to_alias(a.gateway)), amount * SCALE);
 
     // Transmission 2 (nonce 2) overtakes it.
     two.set_parameters(&[(GROUP_MAX, uint_value(200))]);
@@ -918,6 +930,117 @@ fn withdrawals_come_back_through_the_outbox_after_the_delay_and_not_before() {
         supply - units(500_000)
     );
     assert_eq!(two.fee_tokens(INBOX), units(3_000_000));
+}
+
+#[test]
+fn bridged_pauses_stop_deposits_and_withdrawals_but_not_what_is_already_in_flight() {
+    let mut two = TwoChains::deploy();
+    let a = two.addresses;
+    let (alice, bob) = (two.user(1), two.user(2));
+    let (carol, dave) = (Address::repeat_byte(0xca), Address::repeat_byte(0xda));
+    let app = Side::App;
+    let max_fee = 2 * two.app_basefee();
+    let deposit = |recipient: Address, amount: u64| ISettlementChainGateway::depositCall {
+        chainId_: U256::from(APP_CHAIN_ID),
+        recipient_: recipient,
+        amount_: units(amount),
+        gasLimit_: U256::from(100_000),
+        maxFeePerGas_: U256::from(max_fee),
+    };
+    let costs = U256::from(100_000u64) * U256::from(max_fee);
+
+    two.mint_fee_tokens(alice, units(10_000_000));
+    two.mint_fee_tokens(bob, units(1_000_000));
+    two.approve(a.fee_token, alice, a.gateway, units(10_000_000));
+    two.call_ok(
+        Side::Settlement,
+        alice,
+        a.gateway,
+        &deposit(alice, 5_000_000),
+    );
+    two.relay();
+    // A withdrawal leaves before anything is paused.
+    two.pay_ok(
+        app,
+        alice,
+        a.gateway,
+        &IAppChainGateway::withdrawCall { recipient_: dave },
+        U256::from(1_000_000) * SCALE,
+    );
+
+    // The app gateway's own pause travels like any parameter and is pulled by anyone.
+    let key = "xmtp.appChainGateway.paused";
+    two.set_parameters(&[(key, bool_value(true))]);
+    bridge(&mut two, bob, &[key], 1, 1);
+    let r = two.call_ok(
+        app,
+        bob,
+        a.gateway,
+        &IAppChainGateway::updatePauseStatusCall {},
+    );
+    assert_eq!(
+        r.logs,
+        vec![log_of(a.gateway, &PauseStatusUpdated { paused: true })]
+    );
+    let refused = two.send(
+        app,
+        alice,
+        a.gateway,
+        IAppChainGateway::withdrawCall { recipient_: dave }.abi_encode(),
+        SCALE,
+    );
+    assert!(!refused.status);
+    assert_eq!(refused.output, Bytes::from(Paused {}.abi_encode()));
+    assert_eq!(two.devnet.outbox().len(), 1);
+    // Deposits are not pause-gated on the app chain: they still arrive.
+    two.call_ok(
+        Side::Settlement,
+        alice,
+        a.gateway,
+        &deposit(carol, 1_000_000),
+    );
+    assert_eq!(two.relay().redeemed.len(), 1);
+    assert_eq!(two.balance(app, carol), units(1_000_000) * SCALE - costs);
+
+    // The settlement gateway paused: deposits and transmissions stop ...
+    let key = "xmtp.settlementChainGateway.paused";
+    two.set_parameters(&[(key, bool_value(true))]);
+    let r = two.call_ok(
+        Side::Settlement,
+        bob,
+        a.gateway,
+        &ISettlementChainGateway::updatePauseStatusCall {},
+    );
+    assert_eq!(
+        r.logs,
+        vec![log_of(a.gateway, &PauseStatusUpdated { paused: true })]
+    );
+    let paused = Bytes::from(Paused {}.abi_encode());
+    assert_eq!(
+        two.call_reverts(
+            Side::Settlement,
+            alice,
+            a.gateway,
+            &deposit(carol, 1_000_000)
+        ),
+        paused
+    );
+    let send = ISettlementChainGateway::sendParametersCall {
+        chainIds_: vec![U256::from(APP_CHAIN_ID)],
+        keys_: keys(&[GROUP_MAX]),
+        gasLimit_: U256::from(TICKET_GAS),
+        maxFeePerGas_: U256::from(max_fee),
+        amountToSend_: ticket_cost(TICKET_GAS, max_fee),
+    };
+    assert_eq!(
+        two.call_reverts(Side::Settlement, bob, a.gateway, &send),
+        paused
+    );
+    assert_eq!(two.devnet.pending_messages(), 0);
+    // ... but the withdrawal already in the outbox is still received.
+    two.devnet.advance(two.devnet.config().outbox_delay);
+    assert_eq!(two.relay().outbox_executed.len(), 1);
+    assert_eq!(two.fee_tokens(dave), units(1_000_000));
 }
 
 /// Sends `call` from `sender` straight to the app chain's runtime (no signature: the devnet

@@ -24,6 +24,7 @@ const PROGRAMS: &[&str] = &[
     "xmtp-group-message-broadcaster",
     "xmtp-identity-update-broadcaster",
     "xmtp-fee-token",
+    "xmtp-node-registry",
 ];
 
 /// The programs, built once per test binary through the real pipeline.

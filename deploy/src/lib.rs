@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 pub mod abi;
 pub mod demo;
+pub mod deployer;
 pub mod embedded;
 pub mod local;
 pub mod network;
@@ -48,6 +49,8 @@ pub enum Error {
     Embedded(String),
     /// A transaction on a chain failed or did something other than predicted.
     Chain(String),
+    /// A configuration or environment file is invalid or conflicts with what exists.
+    Config(String),
 }
 
 impl Error {
@@ -64,7 +67,11 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Io { path, message } => write!(f, "{}: {message}", path.display()),
-            Self::Cargo(message) | Self::Abi(message) | Self::Embedded(message) | Self::Chain(message) => write!(f, "{message}"),
+            Self::Cargo(message)
+            | Self::Abi(message)
+            | Self::Embedded(message)
+            | Self::Chain(message)
+            | Self::Config(message) => write!(f, "{message}"),
             Self::UnknownProgram(name) => write!(
                 f,
                 "crate {name} under programs/ implements no known contract (add it to deploy/src/programs.rs)"

@@ -64,16 +64,26 @@ impl Programs {
         wiring: &[(&str, Address)],
         project_hash: Option<[u8; 32]>,
     ) -> Result<Artifact, Error> {
-        let raw = self
-            .raw
-            .get(crate_name)
-            .ok_or_else(|| Error::UnknownProgram(format!("{crate_name} was not built")))?;
         let words: Vec<(&str, [u8; 32])> = wiring
             .iter()
             .map(|(name, address)| (*name, address.into_word().0))
             .collect();
+        self.wired(crate_name, &words, project_hash)
+    }
+
+    /// [`Self::release`] with wiring given as ABI words (addresses and numbers alike).
+    pub fn wired(
+        &self,
+        crate_name: &str,
+        wiring: &[(&str, [u8; 32])],
+        project_hash: Option<[u8; 32]>,
+    ) -> Result<Artifact, Error> {
+        let raw = self
+            .raw
+            .get(crate_name)
+            .ok_or_else(|| Error::UnknownProgram(format!("{crate_name} was not built")))?;
         let options = Options {
-            wiring: (!wiring.is_empty()).then_some(words.as_slice()),
+            wiring: (!wiring.is_empty()).then_some(wiring),
             project_hash,
         };
         pipeline::process(raw, &options).map_err(|error| Error::Program {

@@ -10,7 +10,9 @@ use revm::handler::instructions::EthInstructions;
 use revm::handler::{EthFrame, EthPrecompiles, Handler, MainnetHandler};
 use revm::inspector::{Inspector, InspectorHandler};
 use revm::interpreter::interpreter::EthInterpreter;
-use revm::primitives::{hardfork::SpecId, Address, Bytes, Log, TxKind, B256, U256};
+use revm::primitives::{
+    hardfork::SpecId, keccak256, Address, Bytes, Log, TxKind, B256, KECCAK_EMPTY, U256,
+};
 use revm::state::AccountInfo;
 use revm::DatabaseCommit;
 
@@ -299,6 +301,42 @@ impl Chain {
             .get(&addr)
             .and_then(|a| a.storage.get(&slot).copied())
             .unwrap_or_default()
+    }
+
+    /// A digest of the state: every account's balance, code hash and non-zero storage, and the
+    /// nonces of accounts with code (an externally owned account's nonce counts its
+    /// transactions). Equal before and after a transaction that changed no contract state and
+    /// moved no value: how the fuzz targets check that a revert left nothing behind.
+    pub fn state_digest(&self) -> B256 {
+        let accounts = &self.db_ref().cache.accounts;
+        let mut addresses: Vec<&Address> = accounts.keys().collect();
+        addresses.sort_unstable();
+        let mut preimage = Vec::new();
+        for address in addresses {
+            let account = &accounts[address];
+            let info = &account.info;
+            let mut storage: Vec<(&U256, &U256)> = account
+                .storage
+                .iter()
+                .filter(|(_, v)| !v.is_zero())
+                .collect();
+            storage.sort_unstable();
+            let has_code = info.code_hash != KECCAK_EMPTY && !info.code_hash.is_zero();
+            if info.balance.is_zero() && storage.is_empty() && !has_code {
+                continue;
+            }
+            preimage.extend_from_slice(address.as_slice());
+            preimage.extend_from_slice(&info.balance.to_be_bytes::<32>());
+            preimage.extend_from_slice(info.code_hash.as_slice());
+            if has_code {
+                preimage.extend_from_slice(&info.nonce.to_be_bytes());
+            }
+            for (slot, value) in storage {
+                preimage.extend_from_slice(&slot.to_be_bytes::<32>());
+                preimage.extend_from_slice(&value.to_be_bytes::<32>());
+            }
+        }
+        keccak256(preimage)
     }
 
     /// The L2 block number of the next transaction.

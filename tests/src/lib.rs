@@ -3,6 +3,7 @@
 
 use std::sync::OnceLock;
 
+pub mod system;
 pub mod two_chains;
 
 use alloy_primitives::{Address, Bytes, Log, LogData, U256};
@@ -24,7 +25,12 @@ const PROGRAMS: &[&str] = &[
     "xmtp-group-message-broadcaster",
     "xmtp-identity-update-broadcaster",
     "xmtp-fee-token",
+    "xmtp-payer-registry",
+    "xmtp-rate-registry",
     "xmtp-node-registry",
+    "xmtp-payer-report-manager",
+    "xmtp-distribution-manager",
+    "xmtp-deposit-splitter",
 ];
 
 /// The programs, built once per test binary through the real pipeline.

@@ -559,6 +559,32 @@ impl TwoChains {
         )
     }
 
+    /// `sender` approves the gateway for `amount` xUSD and deposits it for `recipient` on the
+    /// app chain with `deposit`; the settlement receipt.
+    pub fn deposit(
+        &mut self,
+        sender: Address,
+        recipient: Address,
+        amount: U256,
+        gas_limit: u64,
+        max_fee_per_gas: u64,
+    ) -> Receipt {
+        let (fee_token, gateway) = (self.addresses.fee_token, self.addresses.gateway);
+        self.approve(fee_token, sender, gateway, amount);
+        self.call_ok(
+            Side::Settlement,
+            sender,
+            gateway,
+            &ISettlementChainGateway::depositCall {
+                chainId_: U256::from(APP_CHAIN_ID),
+                recipient_: recipient,
+                amount_: amount,
+                gasLimit_: U256::from(gas_limit),
+                maxFeePerGas_: U256::from(max_fee_per_gas),
+            },
+        )
+    }
+
     /// Delivers every pending inbox message and executes the outbox entries that are due.
     pub fn relay(&mut self) -> RelayReport {
         self.devnet.relay()

@@ -5,7 +5,7 @@
 //! enforce them; fee-token deposits arriving as app-chain native currency; withdrawals coming
 //! back through the outbox after its delay.
 
-use alloy_primitives::{keccak256, Address, Bytes, FixedBytes, B256, U256};
+use alloy_primitives::{keccak256, Address, Bytes, FixedBytes, Log, B256, U256};
 use alloy_sol_types::{SolCall, SolError};
 use xmtp_abi::{
     app_chain_external::{ISettlementChainGatewayLike, ARB_SYS},
@@ -26,7 +26,7 @@ use xmtp_abi::{
     },
 };
 use xmtp_deploy::demo::APP_CHAIN_ID;
-use xmtp_devnet::Tx;
+use xmtp_devnet::{Receipt, Tx};
 use xmtp_devnet_node::contracts::INBOX;
 use xmtp_devnet_node::devnet::{from_alias, to_alias};
 use xmtp_devnet_node::Side;
@@ -53,7 +53,7 @@ fn keys(keys: &[&str]) -> Vec<String> {
     keys.iter().map(|k| (*k).to_owned()).collect()
 }
 
-fn parameter_set(registry: Address, key: &str, value: B256) -> alloy_primitives::Log {
+fn parameter_set(registry: Address, key: &str, value: B256) -> Log {
     log_of(
         registry,
         &ParameterSet {
@@ -79,7 +79,7 @@ fn bridge(
     keys_: &[&str],
     nonce: u64,
     message_number: u64,
-) -> xmtp_devnet::Receipt {
+) -> Receipt {
     let max_fee = 2 * two.app_basefee();
     let amount = ticket_cost(TICKET_GAS, max_fee);
     let before = two.fee_tokens(sender);
@@ -127,6 +127,11 @@ fn bridge(
 #[test]
 fn deployment_wires_the_gateways_to_each_other_the_inbox_and_the_registries() {
     let mut two = TwoChains::deploy();
+    settlement_side_is_wired(&mut two);
+    app_side_is_wired(&mut two);
+}
+
+fn settlement_side_is_wired(two: &mut TwoChains) {
     let a = two.addresses;
     let alias = to_alias(a.gateway);
     let s = Side::Settlement;
@@ -171,7 +176,12 @@ fn deployment_wires_the_gateways_to_each_other_the_inbox_and_the_registries() {
         a.settlement.parameter_registry,
         &IParameterRegistry::isAdminCall { account_: admin }
     ));
+}
 
+fn app_side_is_wired(two: &mut TwoChains) {
+    let a = two.addresses;
+    let alias = to_alias(a.gateway);
+    let admin = two.admin();
     let app = Side::App;
     assert_eq!(
         two.view(app, a.gateway, &IAppChainGateway::contractNameCall {}),
@@ -238,40 +248,89 @@ fn deployment_wires_the_gateways_to_each_other_the_inbox_and_the_registries() {
     }
 }
 
-#[test]
-fn bridged_limits_and_pause_govern_the_broadcasters() {
-    let mut two = TwoChains::deploy();
-    let a = two.addresses;
-    let (admin, bob) = (two.admin(), two.user(1));
-    let registry = a.settlement.parameter_registry;
-    let (group, identity) = (a.group_message_broadcaster, a.identity_update_broadcaster);
+/// One of the two broadcasters.
+#[derive(Debug, Clone, Copy)]
+enum Broadcaster {
+    Group,
+    Identity,
+}
 
+impl Broadcaster {
+    fn address(self, two: &TwoChains) -> Address {
+        match self {
+            Self::Group => two.addresses.group_message_broadcaster,
+            Self::Identity => two.addresses.identity_update_broadcaster,
+        }
+    }
+
+    /// Publishes a `len`-byte payload from `from`; the receipt and the payload.
+    fn publish(self, two: &mut TwoChains, from: Address, len: usize) -> (Receipt, Bytes) {
+        let payload = Bytes::from(vec![0x4d; len]);
+        let data = match self {
+            Self::Group => IGroupMessageBroadcaster::addMessageCall {
+                groupId_: GROUP_ID,
+                message_: payload.clone(),
+            }
+            .abi_encode(),
+            Self::Identity => IIdentityUpdateBroadcaster::addIdentityUpdateCall {
+                inboxId_: INBOX_ID,
+                identityUpdate_: payload.clone(),
+            }
+            .abi_encode(),
+        };
+        let to = self.address(two);
+        (two.send(Side::App, from, to, data, U256::ZERO), payload)
+    }
+
+    /// The event of a published payload.
+    fn published(self, two: &TwoChains, payload: Bytes, sequence_id: u64) -> Log {
+        let emitter = self.address(two);
+        match self {
+            Self::Group => log_of(
+                emitter,
+                &MessageSent {
+                    groupId: GROUP_ID,
+                    message: payload,
+                    sequenceId: sequence_id,
+                },
+            ),
+            Self::Identity => log_of(
+                emitter,
+                &IdentityUpdateCreated {
+                    inboxId: INBOX_ID,
+                    update: payload,
+                    sequenceId: sequence_id,
+                },
+            ),
+        }
+    }
+}
+
+const GROUP_ID: FixedBytes<16> = FixedBytes([0x61; 16]);
+const INBOX_ID: B256 = B256::new([0x1d; 32]);
+
+/// The limits the administrator sets: 4..=64 bytes for messages, 8..=100 for identity updates.
+const LIMITS: [(&str, u64); 4] = [
+    (GROUP_MIN, 4),
+    (GROUP_MAX, 64),
+    (IDENTITY_MIN, 8),
+    (IDENTITY_MAX, 100),
+];
+
+/// The administrator sets [`LIMITS`] and `sender` bridges them as transmission 1.
+fn set_and_bridge_limits(two: &mut TwoChains, sender: Address) {
+    let a = two.addresses;
+    let registry = a.settlement.parameter_registry;
     // Only an administrator sets parameters.
     let set = IParameterRegistry::set_0Call {
         key_: GROUP_MAX.into(),
         value_: uint_value(64),
     };
     assert_eq!(
-        two.call_reverts(Side::Settlement, bob, registry, &set),
+        two.call_reverts(Side::Settlement, sender, registry, &set),
         Bytes::from(NotAdmin {}.abi_encode())
     );
-    // Nothing bridged yet: the app registry holds zero, which the broadcaster already has.
-    assert_eq!(
-        two.call_reverts(
-            Side::App,
-            bob,
-            group,
-            &IGroupMessageBroadcaster::updateMaxPayloadSizeCall {}
-        ),
-        Bytes::from(NoChange {}.abi_encode())
-    );
-
-    let limits = [
-        (GROUP_MIN, uint_value(4)),
-        (GROUP_MAX, uint_value(64)),
-        (IDENTITY_MIN, uint_value(8)),
-        (IDENTITY_MAX, uint_value(100)),
-    ];
+    let limits: Vec<(&str, B256)> = LIMITS.iter().map(|(k, v)| (*k, uint_value(*v))).collect();
     let receipt = two.set_parameters(&limits);
     assert_eq!(
         receipt.logs,
@@ -282,9 +341,8 @@ fn bridged_limits_and_pause_govern_the_broadcasters() {
     );
     assert_eq!(two.parameter(Side::App, GROUP_MAX), B256::ZERO);
 
-    two.mint_fee_tokens(bob, units(1_000_000));
-    let names: Vec<&str> = limits.iter().map(|(k, _)| *k).collect();
-    let redeem = bridge(&mut two, bob, &names, 1, 0);
+    let names: Vec<&str> = LIMITS.iter().map(|(k, _)| *k).collect();
+    let redeem = bridge(two, sender, &names, 1, 0);
     let mut expected = vec![log_of(
         a.gateway,
         &ParametersReceived {
@@ -301,166 +359,129 @@ fn bridged_limits_and_pause_govern_the_broadcasters() {
     for (key, value) in limits {
         assert_eq!(two.parameter(Side::App, key), value);
     }
+}
 
-    // The limits are pulled, max first: a minimum above the current maximum (still 0) is refused.
+/// Anyone pulls the bridged limits into `broadcaster`, maximum first.
+fn pull_limits(two: &mut TwoChains, from: Address, broadcaster: Broadcaster, min: u64, max: u64) {
     let app = Side::App;
+    let to = broadcaster.address(two);
+    // A minimum above the current maximum (still 0) is refused.
     assert_eq!(
         two.call_reverts(
             app,
-            bob,
-            group,
+            from,
+            to,
             &IGroupMessageBroadcaster::updateMinPayloadSizeCall {}
         ),
         Bytes::from(InvalidMinPayloadSize {}.abi_encode())
     );
-    for (broadcaster, min, max) in [(group, 4u64, 64u64), (identity, 8, 100)] {
-        let r = two.call_ok(
+    let r = two.call_ok(
+        app,
+        from,
+        to,
+        &IGroupMessageBroadcaster::updateMaxPayloadSizeCall {},
+    );
+    assert_eq!(
+        r.logs,
+        vec![log_of(
+            to,
+            &MaxPayloadSizeUpdated {
+                size: U256::from(max)
+            }
+        )]
+    );
+    let r = two.call_ok(
+        app,
+        from,
+        to,
+        &IGroupMessageBroadcaster::updateMinPayloadSizeCall {},
+    );
+    assert_eq!(
+        r.logs,
+        vec![log_of(
+            to,
+            &MinPayloadSizeUpdated {
+                size: U256::from(min)
+            }
+        )]
+    );
+    assert_eq!(
+        two.call_reverts(
             app,
-            bob,
-            broadcaster,
-            &IGroupMessageBroadcaster::updateMaxPayloadSizeCall {},
-        );
-        assert_eq!(
-            r.logs,
-            vec![log_of(
-                broadcaster,
-                &MaxPayloadSizeUpdated {
-                    size: U256::from(max)
-                }
-            )]
-        );
-        let r = two.call_ok(
-            app,
-            bob,
-            broadcaster,
-            &IGroupMessageBroadcaster::updateMinPayloadSizeCall {},
-        );
-        assert_eq!(
-            r.logs,
-            vec![log_of(
-                broadcaster,
-                &MinPayloadSizeUpdated {
-                    size: U256::from(min)
-                }
-            )]
-        );
-        assert_eq!(
-            two.call_reverts(
-                app,
-                bob,
-                broadcaster,
-                &IGroupMessageBroadcaster::updateMinPayloadSizeCall {}
-            ),
-            Bytes::from(NoChange {}.abi_encode())
-        );
-        assert_eq!(
-            two.view(
-                app,
-                broadcaster,
-                &IGroupMessageBroadcaster::minPayloadSizeCall {}
-            ),
-            u32::try_from(min).unwrap()
-        );
-        assert_eq!(
-            two.view(
-                app,
-                broadcaster,
-                &IGroupMessageBroadcaster::maxPayloadSizeCall {}
-            ),
-            u32::try_from(max).unwrap()
-        );
-    }
+            from,
+            to,
+            &IGroupMessageBroadcaster::updateMinPayloadSizeCall {}
+        ),
+        Bytes::from(NoChange {}.abi_encode())
+    );
+    assert_eq!(
+        two.view(app, to, &IGroupMessageBroadcaster::minPayloadSizeCall {}),
+        u32::try_from(min).unwrap()
+    );
+    assert_eq!(
+        two.view(app, to, &IGroupMessageBroadcaster::maxPayloadSizeCall {}),
+        u32::try_from(max).unwrap()
+    );
+}
 
-    // Messages inside the limits are published with consecutive sequence ids; the rest are
-    // refused with the sizes in the error.
-    let group_id = FixedBytes::<16>::repeat_byte(0x61);
-    let add_message = |two: &mut TwoChains, len: usize| {
-        let message = Bytes::from(vec![0x4d; len]);
-        let call = IGroupMessageBroadcaster::addMessageCall {
-            groupId_: group_id,
-            message_: message.clone(),
-        };
-        (
-            two.send(app, bob, group, call.abi_encode(), U256::ZERO),
-            message,
-        )
-    };
+/// Payloads inside the limits are published with consecutive sequence ids and carry the
+/// payload; the rest are refused with their size and the limits in the error.
+fn publish_at_the_edges(
+    two: &mut TwoChains,
+    from: Address,
+    broadcaster: Broadcaster,
+    min: u64,
+    max: u64,
+) {
+    let (lo, hi) = (usize::try_from(min).unwrap(), usize::try_from(max).unwrap());
     let mut sequence = 0u64;
-    for len in [4usize, 64, 3, 65, 5] {
-        let (r, message) = add_message(&mut two, len);
-        if (4..=64).contains(&len) {
+    for len in [lo, hi, lo - 1, hi + 1, lo + 1] {
+        let (r, payload) = broadcaster.publish(two, from, len);
+        if (lo..=hi).contains(&len) {
             sequence += 1;
             assert!(r.status);
-            assert_eq!(
-                r.logs,
-                vec![log_of(
-                    group,
-                    &MessageSent {
-                        groupId: group_id,
-                        message,
-                        sequenceId: sequence,
-                    }
-                )]
-            );
+            assert_eq!(r.logs, vec![broadcaster.published(two, payload, sequence)]);
         } else {
             assert!(!r.status);
             assert!(r.logs.is_empty());
-            assert_eq!(
-                r.output,
-                Bytes::from(
-                    InvalidPayloadSize {
-                        actualSize_: U256::from(len),
-                        minSize_: U256::from(4),
-                        maxSize_: U256::from(64),
-                    }
-                    .abi_encode()
-                )
-            );
+            let refused = InvalidPayloadSize {
+                actualSize_: U256::from(len),
+                minSize_: U256::from(min),
+                maxSize_: U256::from(max),
+            };
+            assert_eq!(r.output, Bytes::from(refused.abi_encode()));
         }
     }
     assert_eq!(sequence, 3);
+}
 
-    let inbox_id = B256::repeat_byte(0x1d);
-    let mut identity_sequence = 0u64;
-    for len in [8usize, 100, 7, 101, 9] {
-        let update = Bytes::from(vec![0x49; len]);
-        let call = IIdentityUpdateBroadcaster::addIdentityUpdateCall {
-            inboxId_: inbox_id,
-            identityUpdate_: update.clone(),
-        };
-        let r = two.send(app, bob, identity, call.abi_encode(), U256::ZERO);
-        if (8..=100).contains(&len) {
-            identity_sequence += 1;
-            assert!(r.status);
-            assert_eq!(
-                r.logs,
-                vec![log_of(
-                    identity,
-                    &IdentityUpdateCreated {
-                        inboxId: inbox_id,
-                        update,
-                        sequenceId: identity_sequence,
-                    }
-                )]
-            );
-        } else {
-            assert!(!r.status);
-            assert_eq!(
-                r.output,
-                Bytes::from(
-                    InvalidPayloadSize {
-                        actualSize_: U256::from(len),
-                        minSize_: U256::from(8),
-                        maxSize_: U256::from(100),
-                    }
-                    .abi_encode()
-                )
-            );
-        }
+#[test]
+fn bridged_limits_and_pause_govern_the_broadcasters() {
+    let mut two = TwoChains::deploy();
+    let a = two.addresses;
+    let (admin, bob) = (two.admin(), two.user(1));
+    let app = Side::App;
+
+    // Nothing bridged yet: the app registry holds zero, which the broadcaster already has.
+    assert_eq!(
+        two.call_reverts(
+            app,
+            bob,
+            a.group_message_broadcaster,
+            &IGroupMessageBroadcaster::updateMaxPayloadSizeCall {}
+        ),
+        Bytes::from(NoChange {}.abi_encode())
+    );
+    two.mint_fee_tokens(bob, units(1_000_000));
+    set_and_bridge_limits(&mut two, bob);
+    let broadcasters = [(Broadcaster::Group, 4, 64), (Broadcaster::Identity, 8, 100)];
+    for (broadcaster, min, max) in broadcasters {
+        pull_limits(&mut two, bob, broadcaster, min, max);
+        publish_at_the_edges(&mut two, bob, broadcaster, min, max);
     }
 
     // Pausing: set, bridged (the second transmission, nonce 2, the inbox's second message),
-    // then pulled. Until it is pulled the broadcaster still publishes.
+    // then pulled. Until it is pulled the broadcasters still publish.
     two.set_parameters(&[
         (GROUP_PAUSED, bool_value(true)),
         (IDENTITY_PAUSED, bool_value(true)),
@@ -468,32 +489,26 @@ fn bridged_limits_and_pause_govern_the_broadcasters() {
     let redeem = bridge(&mut two, bob, &[GROUP_PAUSED, IDENTITY_PAUSED], 2, 1);
     assert_eq!(redeem.logs.len(), 3);
     assert_eq!(two.parameter(app, GROUP_PAUSED), bool_value(true));
-    let (r, _) = add_message(&mut two, 10);
-    assert!(r.status);
-    for broadcaster in [group, identity] {
+    for (broadcaster, min, _) in broadcasters {
+        let len = usize::try_from(min).unwrap();
+        let (r, payload) = broadcaster.publish(&mut two, bob, len);
+        assert_eq!(r.logs, vec![broadcaster.published(&two, payload, 4)]);
+        let to = broadcaster.address(&two);
         let r = two.call_ok(
             app,
             admin,
-            broadcaster,
+            to,
             &IGroupMessageBroadcaster::updatePauseStatusCall {},
         );
         assert_eq!(
             r.logs,
-            vec![log_of(broadcaster, &PauseStatusUpdated { paused: true })]
+            vec![log_of(to, &PauseStatusUpdated { paused: true })]
         );
-        assert!(two.view(app, broadcaster, &IGroupMessageBroadcaster::pausedCall {}));
+        assert!(two.view(app, to, &IGroupMessageBroadcaster::pausedCall {}));
+        let (r, _) = broadcaster.publish(&mut two, bob, len);
+        assert!(!r.status);
+        assert_eq!(r.output, Bytes::from(Paused {}.abi_encode()));
     }
-    let (r, _) = add_message(&mut two, 10);
-    assert!(!r.status);
-    assert_eq!(r.output, Bytes::from(Paused {}.abi_encode()));
-    let call = IIdentityUpdateBroadcaster::addIdentityUpdateCall {
-        inboxId_: inbox_id,
-        identityUpdate_: Bytes::from(vec![0x49; 10]),
-    };
-    assert_eq!(
-        two.call_reverts(app, bob, identity, &call),
-        Bytes::from(Paused {}.abi_encode())
-    );
 }
 
 #[test]
@@ -652,6 +667,55 @@ fn older_and_replayed_parameter_tickets_leave_parameters_unchanged() {
     );
 }
 
+/// `sender` deposits `amount` of fresh stablecoin for `recipient` with `depositFromUnderlying`
+/// (the gateway wraps it on the way, the reference's path that never worked) as the inbox's
+/// second message, and the ticket is relayed.
+fn deposit_from_underlying(
+    two: &mut TwoChains,
+    sender: Address,
+    recipient: Address,
+    amount: U256,
+    gas_limit: u64,
+    max_fee: u64,
+) {
+    let a = two.addresses;
+    let costs = U256::from(gas_limit) * U256::from(max_fee);
+    two.mint_underlying(sender, amount);
+    two.approve(UNDERLYING, sender, a.gateway, amount);
+    let underlying_before = two.underlying(a.fee_token);
+    let escrow_before = two.fee_tokens(INBOX);
+    let r = two.call_ok(
+        Side::Settlement,
+        sender,
+        a.gateway,
+        &ISettlementChainGateway::depositFromUnderlyingCall {
+            chainId_: U256::from(APP_CHAIN_ID),
+            recipient_: recipient,
+            amount_: amount,
+            gasLimit_: U256::from(gas_limit),
+            maxFeePerGas_: U256::from(max_fee),
+        },
+    );
+    assert_eq!(
+        r.logs.last(),
+        Some(&log_of(
+            a.gateway,
+            &Deposit {
+                chainId: U256::from(APP_CHAIN_ID),
+                messageNumber: U256::from(1),
+                recipient,
+                amount,
+                maxFees: costs.div_ceil(SCALE),
+            }
+        ))
+    );
+    assert_eq!(two.underlying(sender), U256::ZERO);
+    assert_eq!(two.underlying(a.fee_token), underlying_before + amount);
+    assert_eq!(two.fee_tokens(INBOX), escrow_before + amount);
+    assert_eq!(two.fee_tokens(a.gateway), U256::ZERO);
+    assert_eq!(two.relay().redeemed.len(), 1);
+}
+
 #[test]
 fn fee_token_deposits_arrive_as_native_currency_scaled_to_18_decimals() {
     let mut two = TwoChains::deploy();
@@ -716,40 +780,8 @@ fn fee_token_deposits_arrive_as_native_currency_scaled_to_18_decimals() {
         costs - U256::from(redeem.gas_used) * basefee
     );
 
-    // From the underlying stablecoin, wrapped by the gateway on the way.
     let amount = units(2_000_000);
-    two.mint_underlying(alice, amount);
-    two.approve(UNDERLYING, alice, a.gateway, amount);
-    let underlying_before = two.underlying(a.fee_token);
-    let r = two.call_ok(
-        Side::Settlement,
-        alice,
-        a.gateway,
-        &ISettlementChainGateway::depositFromUnderlyingCall {
-            chainId_: U256::from(APP_CHAIN_ID),
-            recipient_: recipient,
-            amount_: amount,
-            gasLimit_: U256::from(gas_limit),
-            maxFeePerGas_: U256::from(max_fee),
-        },
-    );
-    assert_eq!(
-        r.logs.last(),
-        Some(&log_of(
-            a.gateway,
-            &Deposit {
-                chainId: U256::from(APP_CHAIN_ID),
-                messageNumber: U256::from(1),
-                recipient,
-                amount,
-                maxFees: costs.div_ceil(SCALE),
-            }
-        ))
-    );
-    assert_eq!(two.underlying(alice), U256::ZERO);
-    assert_eq!(two.underlying(a.fee_token), underlying_before + amount);
-    assert_eq!(two.fee_tokens(INBOX), units(5_000_000));
-    two.relay();
+    deposit_from_underlying(&mut two, alice, recipient, amount, gas_limit, max_fee);
     assert_eq!(
         two.balance(Side::App, recipient),
         arrived + amount * SCALE - costs
@@ -791,19 +823,8 @@ fn withdrawals_come_back_through_the_outbox_after_the_delay_and_not_before() {
 
     // Escrow for the bridge to release: a deposit of 5 xUSD.
     two.mint_fee_tokens(alice, units(5_000_000));
-    two.approve(a.fee_token, alice, a.gateway, units(5_000_000));
-    two.call_ok(
-        Side::Settlement,
-        alice,
-        a.gateway,
-        &ISettlementChainGateway::depositCall {
-            chainId_: U256::from(APP_CHAIN_ID),
-            recipient_: alice,
-            amount_: units(5_000_000),
-            gasLimit_: U256::from(100_000),
-            maxFeePerGas_: U256::from(2 * two.app_basefee()),
-        },
-    );
+    let max_fee = 2 * two.app_basefee();
+    two.deposit(alice, alice, units(5_000_000), 100_000, max_fee);
     two.relay();
     assert_eq!(two.fee_tokens(INBOX), units(5_000_000));
 
@@ -894,7 +915,15 @@ fn withdrawals_come_back_through_the_outbox_after_the_delay_and_not_before() {
     two.devnet.advance(delay);
     assert!(two.relay().outbox_executed.is_empty());
 
-    // Into the underlying: the settlement gateway unwraps what the bridge releases.
+    withdraw_into_underlying(&mut two, alice, erin);
+}
+
+/// `from` withdraws 0.5 xUSD on the app chain for `recipient` with `withdrawIntoUnderlying`:
+/// after the delay the settlement gateway unwraps what the bridge releases.
+fn withdraw_into_underlying(two: &mut TwoChains, from: Address, recipient: Address) {
+    let a = two.addresses;
+    let (app, delay) = (Side::App, two.devnet.config().outbox_delay);
+    let escrow = two.fee_tokens(INBOX);
     let value = U256::from(500_000) * SCALE;
     let supply = two.view(
         Side::Settlement,
@@ -903,24 +932,28 @@ fn withdrawals_come_back_through_the_outbox_after_the_delay_and_not_before() {
     );
     two.pay_ok(
         app,
-        alice,
+        from,
         a.gateway,
-        &IAppChainGateway::withdrawIntoUnderlyingCall { recipient_: erin },
+        &IAppChainGateway::withdrawIntoUnderlyingCall {
+            recipient_: recipient,
+        },
         value,
     );
     let position = two.devnet.outbox()[1].message.position;
     assert_eq!(
         two.devnet.outbox()[1].message.data,
         Bytes::from(
-            ISettlementChainGatewayLike::receiveWithdrawalIntoUnderlyingCall { recipient_: erin }
-                .abi_encode()
+            ISettlementChainGatewayLike::receiveWithdrawalIntoUnderlyingCall {
+                recipient_: recipient
+            }
+            .abi_encode()
         )
     );
     assert!(two.relay().outbox_executed.is_empty());
     two.devnet.advance(delay);
     assert_eq!(two.relay().outbox_executed, vec![position]);
-    assert_eq!(two.underlying(erin), units(500_000));
-    assert_eq!(two.fee_tokens(erin), U256::ZERO);
+    assert_eq!(two.underlying(recipient), units(500_000));
+    assert_eq!(two.fee_tokens(recipient), U256::ZERO);
     assert_eq!(
         two.view(
             Side::Settlement,
@@ -929,7 +962,7 @@ fn withdrawals_come_back_through_the_outbox_after_the_delay_and_not_before() {
         ),
         supply - units(500_000)
     );
-    assert_eq!(two.fee_tokens(INBOX), units(3_000_000));
+    assert_eq!(two.fee_tokens(INBOX), escrow - units(500_000));
 }
 
 #[test]
@@ -1045,12 +1078,7 @@ fn bridged_pauses_stop_deposits_and_withdrawals_but_not_what_is_already_in_fligh
 
 /// Sends `call` from `sender` straight to the app chain's runtime (no signature: the devnet
 /// lets a test act as any account without code), after giving it gas money.
-fn impersonate<C: SolCall>(
-    two: &mut TwoChains,
-    sender: Address,
-    to: Address,
-    call: &C,
-) -> xmtp_devnet::Receipt {
+fn impersonate<C: SolCall>(two: &mut TwoChains, sender: Address, to: Address, call: &C) -> Receipt {
     let chain = two.devnet.node_mut(Side::App).chain_mut();
     chain.fund(sender, U256::from(10u64).pow(U256::from(18)));
     chain
@@ -1060,7 +1088,7 @@ fn impersonate<C: SolCall>(
 
 /// The receipt of the last transaction of the settlement chain's latest block (where a relay
 /// puts its outbox executions).
-fn last_settlement_receipt(two: &TwoChains) -> xmtp_devnet::Receipt {
+fn last_settlement_receipt(two: &TwoChains) -> Receipt {
     let node = two.devnet.node(Side::Settlement);
     let block = node.block(node.head()).expect("the head block exists");
     let hash = *block.txs.last().expect("the relay executed something");

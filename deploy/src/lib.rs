@@ -10,6 +10,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 pub mod abi;
+pub mod cli;
 pub mod demo;
 pub mod deployer;
 pub mod embedded;

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use xmtp_deploy::{
-    abi, demo, embedded, local, network::Programs, pipeline, Error, Options, Workspace,
+    abi, cli, demo, embedded, local, network::Programs, pipeline, Error, Options, Workspace,
 };
 
 #[derive(Parser)]
@@ -40,6 +40,53 @@ enum Command {
     /// Start a settlement chain and an app chain linked by Arbitrum's bridge, serve each over
     /// JSON-RPC on 127.0.0.1, print endpoints, chain ids and funded accounts; Ctrl-C stops.
     Devnet(DevnetArgs),
+    /// Write a devnet configuration (dev accounts, the reference's salts and starting
+    /// parameters, predicted proxies pinned) in the reference's `config/<env>.json` shape.
+    NewConfig {
+        /// Where to write it (refused if it exists).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Settlement chain id.
+        #[arg(long, default_value_t = 31_337)]
+        settlement_chain_id: u64,
+        /// App chain id.
+        #[arg(long, default_value_t = 31_338)]
+        app_chain_id: u64,
+    },
+    /// Deploy the network on both chains from a configuration, in the reference's order
+    /// (dry run without --broadcast); writes environments/<env>.json, never over a different
+    /// one. Re-running reuses what exists.
+    Deploy {
+        #[command(flatten)]
+        network: cli::Network,
+        /// The environment file (default: environments/<env>.json beside config/).
+        #[arg(long, value_name = "FILE")]
+        environment: Option<PathBuf>,
+    },
+    /// Verify a deployment against its configuration: code hashes and activation, proxies,
+    /// versions, wiring, parameters on both chains. Fails if anything differs.
+    Check {
+        #[command(flatten)]
+        network: cli::Network,
+    },
+    /// Read, set and bridge registry parameters.
+    Params {
+        #[command(subcommand)]
+        command: cli::Params,
+        #[command(flatten)]
+        network: cli::Network,
+    },
+    /// Upgrade a contract to a new release through a GenericEIP1967Migrator, comparing its
+    /// public state before and after; records the release in the configuration.
+    Upgrade {
+        /// The contract (reference name, e.g. RateRegistry).
+        contract: String,
+        /// The release tag (its hash marks the new build).
+        #[arg(long)]
+        release: String,
+        #[command(flatten)]
+        network: cli::Network,
+    },
 }
 
 #[derive(clap::Args)]
@@ -75,6 +122,10 @@ struct DevnetArgs {
     /// Deliver tickets and outbox messages only when asked (`devnet_relay`).
     #[arg(long)]
     no_auto_relay: bool,
+    /// Take the chain ids, the fee token (`feeTokenProxy`) and the underlying token's address
+    /// from a configuration (`xmtp new-config`), and put the devnet's open-mint token there.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
     /// Print the description as one JSON line.
     #[arg(long)]
     json: bool,
@@ -87,6 +138,40 @@ fn main() -> ExitCode {
         Command::Abi { check } => workspace().and_then(|ws| abi_files(&ws, check)),
         Command::Demo => demo(),
         Command::Devnet(args) => devnet(&args).map_err(|e| vec![e]),
+        Command::NewConfig {
+            out,
+            settlement_chain_id,
+            app_chain_id,
+        } => workspace().and_then(|ws| {
+            new_config(&ws, &out, settlement_chain_id, app_chain_id).map_err(|e| vec![e])
+        }),
+        Command::Deploy {
+            network,
+            environment,
+        } => operate(network.json, |ws| {
+            cli::deploy(ws, &network, environment.as_deref())
+        }),
+        Command::Check { network } => workspace().and_then(|ws| {
+            let (ok, value) = cli::check(&ws, &network).map_err(|e| vec![e])?;
+            print_value(network.json, &value);
+            if ok {
+                Ok(())
+            } else {
+                Err(vec![Error::Chain(
+                    "the deployment differs from its configuration".into(),
+                )])
+            }
+        }),
+        Command::Params { command, network } => {
+            operate(network.json, |ws| cli::params(ws, &network, &command))
+        }
+        Command::Upgrade {
+            contract,
+            release,
+            network,
+        } => operate(network.json, |ws| {
+            cli::upgrade(ws, &network, &contract, &release)
+        }),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -186,13 +271,74 @@ fn demo() -> Result<(), Vec<Error>> {
     Ok(())
 }
 
+fn print_value(json: bool, value: &serde_json::Value) {
+    if json {
+        println!("{value}");
+    } else {
+        print!("{}", cli::render(value));
+    }
+}
+
+/// Runs an operator command and prints its result.
+fn operate(
+    json: bool,
+    run: impl FnOnce(&Workspace) -> Result<serde_json::Value, Error>,
+) -> Result<(), Vec<Error>> {
+    let workspace = workspace()?;
+    let value = run(&workspace).map_err(|e| vec![e])?;
+    print_value(json, &value);
+    Ok(())
+}
+
+fn new_config(
+    workspace: &Workspace,
+    out: &std::path::Path,
+    settlement_chain_id: u64,
+    app_chain_id: u64,
+) -> Result<(), Error> {
+    if out.exists() {
+        return Err(Error::Config(format!(
+            "{} exists; not overwriting it",
+            out.display()
+        )));
+    }
+    let value = cli::new_config(workspace, settlement_chain_id, app_chain_id)?;
+    let mut text = serde_json::to_string_pretty(&value).expect("JSON serialises");
+    text.push('\n');
+    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, &e))?;
+    }
+    std::fs::write(out, text).map_err(|e| Error::io(out, &e))?;
+    println!("{}", out.display());
+    Ok(())
+}
+
 /// Serves the devnet until Ctrl-C (or SIGTERM), then stops both servers.
 fn devnet(args: &DevnetArgs) -> Result<(), Error> {
+    let network = args
+        .config
+        .as_deref()
+        .map(xmtp_deploy::deployer::Config::load)
+        .transpose()?;
+    if let Some(network) = &network {
+        if network.fee_token_proxy.is_none() {
+            return Err(Error::Config(
+                "the configuration pins no feeTokenProxy (write one with `xmtp new-config`)".into(),
+            ));
+        }
+    }
     let config = xmtp_devnet_node::DevnetConfig {
-        settlement_chain_id: args.settlement_chain_id,
-        app_chain_id: args.app_chain_id,
+        settlement_chain_id: network
+            .as_ref()
+            .map_or(args.settlement_chain_id, |c| c.settlement_chain_id),
+        app_chain_id: network
+            .as_ref()
+            .map_or(args.app_chain_id, |c| c.app_chain_id),
         basefee: args.basefee,
-        fee_token: args.fee_token,
+        fee_token: network
+            .as_ref()
+            .and_then(|c| c.fee_token_proxy)
+            .or(args.fee_token),
         outbox_delay: args.outbox_delay,
         ticket_lifetime: args.ticket_lifetime,
         ..xmtp_devnet_node::DevnetConfig::default()
@@ -209,6 +355,12 @@ fn devnet(args: &DevnetArgs) -> Result<(), Error> {
     })
     .map_err(|e| Error::Chain(format!("cannot install the Ctrl-C handler: {e}")))?;
     let (server, endpoints) = local::start(config, &options)?;
+    if let Some(network) = &network {
+        let underlying = network.underlying_fee_token;
+        server
+            .with(move |devnet| xmtp_deploy::deployer::install_underlying(devnet, underlying))
+            .map_err(|e| Error::Chain(format!("the devnet did not answer: {e}")))?;
+    }
     if args.json {
         println!("{}", endpoints.to_json());
     } else {

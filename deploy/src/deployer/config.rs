@@ -68,6 +68,11 @@ pub struct Config {
     /// Migrators by contract (the reference's batch-migration inputs; read, not acted on).
     #[serde(default)]
     pub migrators: BTreeMap<String, Address>,
+    /// Not in the reference: the release tag each upgraded contract runs (its program built
+    /// with `keccak256(tag)` as `project_hash`), recorded by `xmtp upgrade` as the reference's
+    /// operators record `newImpl`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub releases: BTreeMap<String, String>,
 }
 
 fn chain_id<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {

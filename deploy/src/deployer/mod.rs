@@ -17,6 +17,7 @@
 //! nothing. Programs that cannot be built (over the size limit) are planned, reported and
 //! skipped; dependents keep their predicted addresses.
 
+pub mod admin;
 pub mod backend;
 pub mod config;
 pub mod plan;
@@ -107,7 +108,7 @@ fn index(side: Side) -> usize {
     }
 }
 
-fn chain_name(side: Side) -> &'static str {
+pub(crate) fn chain_name(side: Side) -> &'static str {
     match side {
         Side::Settlement => "settlement",
         Side::App => "app",

@@ -7,7 +7,7 @@ use xmtp_abi::parameter_registry::IParameterRegistry;
 use xmtp_devnet_node::Side;
 
 use crate::network::{proxy_address, salt, Programs};
-use crate::{Error, PipelineError};
+use crate::Error;
 
 use super::config::Config;
 
@@ -193,9 +193,13 @@ impl Plan {
                        wiring: Vec<(&'static str, B256)>,
                        proxy: Option<(&String, Address, Bytes)>,
                        updates: Vec<Update>| {
+            let release = config
+                .releases
+                .get(contract)
+                .map(|tag| keccak256(tag.as_bytes()).0);
             units.push(unit(
                 programs,
-                factory,
+                (factory, release),
                 (contract, crate_name, side, environment_key),
                 wiring,
                 proxy.map(|(salt, address, initialize)| ProxyPlan {
@@ -585,14 +589,14 @@ impl Plan {
 
 fn unit(
     programs: &Programs,
-    factory: Address,
+    (factory, release): (Address, Option<[u8; 32]>),
     (contract, crate_name, side, environment_key): (&'static str, &'static str, Side, &'static str),
     wiring: Vec<(&'static str, B256)>,
     proxy: Option<ProxyPlan>,
     updates: Vec<Update>,
 ) -> Unit {
     let words: Vec<(&str, [u8; 32])> = wiring.iter().map(|(name, w)| (*name, w.0)).collect();
-    let built = programs.wired(crate_name, &words, None);
+    let built = programs.wired(crate_name, &words, release);
     let (init_code, implementation, code_hash) = match built {
         Ok(artifact) => (
             Ok(artifact.init_code.clone()),
@@ -600,14 +604,7 @@ fn unit(
             keccak256(&artifact.code),
         ),
         Err(error) => (
-            Err(match error {
-                Error::Program { error, .. }
-                    if matches!(*error, PipelineError::CodeTooLarge(_)) =>
-                {
-                    format!("{contract}: {error}")
-                }
-                other => format!("{contract}: {other}"),
-            }),
+            Err(format!("{contract}: {error}")),
             Address::ZERO,
             B256::ZERO,
         ),

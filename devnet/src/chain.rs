@@ -411,6 +411,18 @@ impl Chain {
         self.evm.rt.instances
     }
 
+    /// Turns per-frame gas profiles of Stylus frames on or off (off by default: profiling
+    /// costs time, never gas).
+    pub fn set_profiling(&mut self, on: bool) {
+        self.evm.rt.profiling = on;
+    }
+
+    /// The profiles of the last transaction's Stylus frames, innermost first (empty unless
+    /// profiling is on).
+    pub fn profile(&self) -> &[crate::evm::FrameProfile] {
+        &self.evm.rt.profiles
+    }
+
     fn prepare(&mut self, tx: &Tx) {
         let nonce = self.nonce(tx.from);
         let block = BlockEnv {

@@ -137,6 +137,7 @@ fn ink_val(ink: u64) -> Val {
 /// Runs a hostio with the guest's memory, host state and ink.
 fn with_host<T>(
     caller: &mut Caller<'_, Data>,
+    name: &'static str,
     f: impl FnOnce(&mut HostCtx) -> Result<T, Escape>,
 ) -> Result<T, wasmi::Error> {
     let (Some(memory), Some(ink_g), Some(status_g)) = (
@@ -154,6 +155,10 @@ fn with_host<T>(
         ink,
     };
     let result = f(&mut ctx);
+    if let Some(profile) = &mut ctx.state.profile {
+        profile.add(name, ink.saturating_sub(ctx.ink));
+        profile.last = name;
+    }
     let ink = ctx.ink;
     let _ = ink_g.set(&mut *caller, ink_val(ink));
     result.map_err(|e| {
@@ -172,7 +177,7 @@ fn link_hostios(l: &mut Linker<Data>) {
     macro_rules! link {
         ($name:literal, |$($a:ident : $t:ty),*| -> $r:ty, $body:expr) => {
             l.func_wrap("vm_hooks", $name, |mut c: Caller<'_, Data>, $($a: $t),*| -> Result<$r, wasmi::Error> {
-                with_host(&mut c, |h| $body(h))
+                with_host(&mut c, $name, |h| $body(h))
             })
             .map(|_| ())
             .unwrap_or_default();

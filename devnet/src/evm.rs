@@ -35,7 +35,7 @@ use xmtp_stylus::instrument::{self, CompileConfig};
 
 use crate::arb::{self, ArbPrecompiles};
 use crate::engine::{Engine, Event, Instance, Reply, WasmiEngine};
-use crate::host::{CallKind, FrameEnv, HostState, Request};
+use crate::host::{CallKind, FrameEnv, HostState, HostioInk, Request};
 
 /// The database under the chain.
 pub type Db = CacheDB<EmptyDB>;
@@ -84,6 +84,11 @@ enum Pending {
 struct Run<I> {
     instance: I,
     gas_limit: u64,
+    /// Entry cost charged before the instance started (for profiles).
+    entry_gas: u64,
+    /// Gas of the frames this one called (for profiles).
+    callee_gas: u64,
+    cached: bool,
     refund: i64,
     address: Address,
     is_static: bool,
@@ -111,6 +116,43 @@ pub struct Runtime<E: Engine> {
     pub halts: Vec<StylusHalt>,
     /// Count of instances created (for benchmarks).
     pub instances: u64,
+    /// Whether Stylus frames record a [`FrameProfile`].
+    pub profiling: bool,
+    /// Profiles of the Stylus frames of the current transaction, in the order they ended.
+    pub profiles: Vec<FrameProfile>,
+}
+
+/// Where one Stylus frame's gas went (recorded when [`Runtime::profiling`] is set).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FrameProfile {
+    /// The program's address (the proxy's under a delegate call).
+    pub address: Address,
+    /// Whether the entry was priced as cached.
+    pub cached: bool,
+    /// Gas the frame consumed, callees included.
+    pub gas: u64,
+    /// Entry cost: program init (cached or not) and memory.
+    pub entry_gas: u64,
+    /// Gas of the frames it called.
+    pub callee_gas: u64,
+    /// Ink per hostio (see [`crate::host::HostioInk`]).
+    pub hostio_ink: Vec<(&'static str, u64)>,
+    /// Ink per gas.
+    pub ink_price: u32,
+}
+
+impl FrameProfile {
+    /// Gas spent in hostios.
+    pub fn hostio_gas(&self) -> u64 {
+        let ink: u64 = self.hostio_ink.iter().map(|(_, ink)| ink).sum();
+        ink / u64::from(self.ink_price.max(1))
+    }
+
+    /// Gas of the program's own WASM execution: what is left after entry, hostios and callees.
+    pub fn wasm_gas(&self) -> u64 {
+        self.gas
+            .saturating_sub(self.entry_gas + self.callee_gas + self.hostio_gas())
+    }
 }
 
 impl<E: Engine> Runtime<E> {
@@ -128,6 +170,8 @@ impl<E: Engine> Runtime<E> {
             arbos_version,
             halts: Vec::new(),
             instances: 0,
+            profiling: false,
+            profiles: Vec::new(),
         }
     }
 
@@ -138,6 +182,7 @@ impl<E: Engine> Runtime<E> {
         self.pages_open = 0;
         self.pages_ever = 0;
         self.halts.clear();
+        self.profiles.clear();
     }
 
     fn slot<T>(v: &mut Vec<Option<T>>, idx: usize) -> &mut Option<T> {
@@ -483,7 +528,7 @@ impl<INSP, E: Engine> StylusEvm<INSP, E> {
         };
         loop {
             match event {
-                Event::Request(req) => match self.serve(idx, req)? {
+                Event::Request(req) => match self.serve_profiled(idx, req)? {
                     Served::Resume(reply) => {
                         event = match self.rt.runs.get_mut(idx).and_then(Option::as_mut) {
                             Some(run) => run.instance.resume(reply),
@@ -580,6 +625,7 @@ impl<INSP, E: Engine> StylusEvm<INSP, E> {
         let host = HostState {
             args,
             env,
+            profile: self.rt.profiling.then(HostioInk::default),
             ..HostState::default()
         };
         let ink = params.gas_to_ink(limit - entry);
@@ -598,6 +644,9 @@ impl<INSP, E: Engine> StylusEvm<INSP, E> {
         let run = Run {
             instance,
             gas_limit: limit,
+            entry_gas: entry,
+            callee_gas: 0,
+            cached,
             refund: 0,
             address: inputs.target_address,
             is_static: inputs.is_static,
@@ -649,12 +698,44 @@ impl<INSP, E: Engine> StylusEvm<INSP, E> {
             left.min(limit.saturating_sub(floor))
         };
         let ok = result == InstructionResult::Return;
+        if let Some(profile) = run.instance.host().profile.take() {
+            self.rt.profiles.push(FrameProfile {
+                address: run.address,
+                cached: run.cached,
+                gas: limit.saturating_sub(left),
+                entry_gas: run.entry_gas,
+                callee_gas: run.callee_gas,
+                hostio_ink: profile.by_hostio,
+                ink_price: self.rt.params.ink_price,
+            });
+        }
         let result = InterpreterResult {
             result,
             output: Bytes::from(output),
             gas: gas_result(limit, left, run.refund, ok),
         };
         self.finish_frame(result)
+    }
+
+    /// [`Self::serve`], with the ink it charged added to the requesting hostio's profile.
+    fn serve_profiled(&mut self, idx: usize, req: Request) -> Result<Served, DbErr> {
+        let before = self.ink_of(idx);
+        let served = self.serve(idx, req)?;
+        let after = self.ink_of(idx);
+        if let Some(run) = self.rt.runs.get_mut(idx).and_then(Option::as_mut) {
+            if let Some(profile) = &mut run.instance.host().profile {
+                profile.add(profile.last, before.saturating_sub(after));
+            }
+        }
+        Ok(served)
+    }
+
+    fn ink_of(&mut self, idx: usize) -> u64 {
+        self.rt
+            .runs
+            .get_mut(idx)
+            .and_then(Option::as_mut)
+            .map_or(0, |run| run.instance.ink())
     }
 
     #[allow(clippy::too_many_lines)]
@@ -954,6 +1035,7 @@ impl<INSP, E: Engine> StylusEvm<INSP, E> {
         if result.is_ok() {
             run.refund += child.gas().refunded();
         }
+        let child_gas = child.gas().limit().saturating_sub(remaining);
         let (cost, reply) = match (pending, child) {
             (
                 Some(Pending::Call {
@@ -1003,6 +1085,11 @@ impl<INSP, E: Engine> StylusEvm<INSP, E> {
             }
             _ => return Event::Failure("mismatched child result".into()),
         };
+        let callee = child_gas.min(cost);
+        run.callee_gas = run.callee_gas.saturating_add(callee);
+        if let Some(profile) = &mut run.instance.host().profile {
+            profile.add(profile.last, (cost - callee).saturating_mul(price));
+        }
         let ink = run.instance.ink();
         let cost = cost.saturating_mul(price);
         if ink < cost {

@@ -296,6 +296,28 @@ pub struct HostState {
     pub env: FrameEnv,
     /// The storage cache.
     pub cache: StorageCache,
+    /// Ink by hostio, when the chain profiles (see [`crate::chain::Chain::set_profiling`]).
+    pub profile: Option<HostioInk>,
+}
+
+/// Ink a frame spent in each hostio: the hostio's own price and what the EVM charged to serve
+/// it (storage access, a call's base cost), without the gas of the frames it called.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct HostioInk {
+    /// Ink by hostio name, in order of first use.
+    pub by_hostio: Vec<(&'static str, u64)>,
+    /// The hostio that ran last (EVM charges made after it returns are its own).
+    pub last: &'static str,
+}
+
+impl HostioInk {
+    /// Adds `ink` to `hostio`.
+    pub fn add(&mut self, hostio: &'static str, ink: u64) {
+        match self.by_hostio.iter_mut().find(|(name, _)| *name == hostio) {
+            Some((_, total)) => *total += ink,
+            None => self.by_hostio.push((hostio, ink)),
+        }
+    }
 }
 
 /// A hostio's view of the guest: its memory, the host state and the ink counter.

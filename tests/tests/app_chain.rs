@@ -71,21 +71,44 @@ fn ticket_cost(gas: u64, max_fee_per_gas: u64) -> U256 {
     wei.div_ceil(SCALE)
 }
 
+/// What pays for a transmission.
+#[derive(Debug, Clone, Copy)]
+enum Pay {
+    /// xUSD, with `sendParameters`.
+    FeeToken,
+    /// Fresh stablecoin, wrapped by the gateway, with `sendParametersFromUnderlying`.
+    Underlying,
+}
+
 /// Bridges `keys` with an auto-redeemed ticket paid by `sender`; returns the app-chain receipt
 /// of the redeem after checking the settlement side.
 fn bridge(
     two: &mut TwoChains,
+    pay: Pay,
     sender: Address,
     keys_: &[&str],
-    nonce: u64,
-    message_number: u64,
+    (nonce, message_number): (u64, u64),
 ) -> Receipt {
+    let (gateway, fee_token) = (two.addresses.gateway, two.addresses.fee_token);
     let max_fee = 2 * two.app_basefee();
     let amount = ticket_cost(TICKET_GAS, max_fee);
-    let before = two.fee_tokens(sender);
     let escrow = two.fee_tokens(INBOX);
-    let receipt = two.send_parameters(sender, keys_, TICKET_GAS, max_fee, amount);
-    let gateway = two.addresses.gateway;
+    let (tokens, backing) = (two.fee_tokens(sender), two.underlying(fee_token));
+    let receipt = match pay {
+        Pay::FeeToken => two.send_parameters(sender, keys_, TICKET_GAS, max_fee, amount),
+        Pay::Underlying => {
+            two.mint_underlying(sender, amount);
+            two.approve(UNDERLYING, sender, gateway, amount);
+            let call = ISettlementChainGateway::sendParametersFromUnderlyingCall {
+                chainIds_: vec![U256::from(APP_CHAIN_ID)],
+                keys_: keys(keys_),
+                gasLimit_: U256::from(TICKET_GAS),
+                maxFeePerGas_: U256::from(max_fee),
+                amountToSend_: amount,
+            };
+            two.call_ok(Side::Settlement, sender, gateway, &call)
+        }
+    };
     assert_eq!(
         receipt.logs.last(),
         Some(&log_of(
@@ -102,7 +125,14 @@ fn bridge(
         ISettlementChainGateway::sendParametersCall::abi_decode_returns(&receipt.output).unwrap(),
         amount
     );
-    assert_eq!(two.fee_tokens(sender), before - amount);
+    match pay {
+        Pay::FeeToken => assert_eq!(two.fee_tokens(sender), tokens - amount),
+        Pay::Underlying => {
+            assert_eq!(two.fee_tokens(sender), tokens);
+            assert_eq!(two.underlying(sender), U256::ZERO);
+            assert_eq!(two.underlying(fee_token), backing + amount);
+        }
+    }
     assert_eq!(two.fee_tokens(INBOX), escrow + amount);
     assert_eq!(two.fee_tokens(gateway), U256::ZERO);
     assert_eq!(two.devnet.pending_messages(), 1);
@@ -342,7 +372,7 @@ fn set_and_bridge_limits(two: &mut TwoChains, sender: Address) {
     assert_eq!(two.parameter(Side::App, GROUP_MAX), B256::ZERO);
 
     let names: Vec<&str> = LIMITS.iter().map(|(k, _)| *k).collect();
-    let redeem = bridge(two, sender, &names, 1, 0);
+    let redeem = bridge(two, Pay::FeeToken, sender, &names, (1, 0));
     let mut expected = vec![log_of(
         a.gateway,
         &ParametersReceived {
@@ -480,13 +510,19 @@ fn bridged_limits_and_pause_govern_the_broadcasters() {
         publish_at_the_edges(&mut two, bob, broadcaster, min, max);
     }
 
-    // Pausing: set, bridged (the second transmission, nonce 2, the inbox's second message),
-    // then pulled. Until it is pulled the broadcasters still publish.
+    // Pausing: set, bridged (the second transmission, nonce 2, the inbox's second message,
+    // paid in stablecoin the gateway wraps), then pulled. Until it is pulled the broadcasters still publish.
     two.set_parameters(&[
         (GROUP_PAUSED, bool_value(true)),
         (IDENTITY_PAUSED, bool_value(true)),
     ]);
-    let redeem = bridge(&mut two, bob, &[GROUP_PAUSED, IDENTITY_PAUSED], 2, 1);
+    let redeem = bridge(
+        &mut two,
+        Pay::Underlying,
+        bob,
+        &[GROUP_PAUSED, IDENTITY_PAUSED],
+        (2, 1),
+    );
     assert_eq!(redeem.logs.len(), 3);
     assert_eq!(two.parameter(app, GROUP_PAUSED), bool_value(true));
     for (broadcaster, min, _) in broadcasters {
@@ -579,7 +615,7 @@ fn older_and_replayed_parameter_tickets_leave_parameters_unchanged() {
 
     // Transmission 2 (nonce 2) overtakes it.
     two.set_parameters(&[(GROUP_MAX, uint_value(200))]);
-    let redeem = bridge(&mut two, bob, &[GROUP_MAX], 2, 1);
+    let redeem = bridge(&mut two, Pay::FeeToken, bob, &[GROUP_MAX], (2, 1));
     assert_eq!(redeem.logs.len(), 2);
     assert_eq!(two.parameter(Side::App, GROUP_MAX), uint_value(200));
 
@@ -640,9 +676,16 @@ fn older_and_replayed_parameter_tickets_leave_parameters_unchanged() {
     );
     assert_eq!(two.parameter(Side::App, GROUP_MAX), uint_value(200));
 
-    // Nonces are per key: transmission 3 carries a new key and the stale one; both newer.
+    // Nonces are per key: transmission 3 (paid in stablecoin) carries a new key and the stale
+    // one; both newer.
     two.set_parameters(&[(GROUP_MIN, uint_value(10))]);
-    let redeem = bridge(&mut two, bob, &[GROUP_MIN, GROUP_MAX], 3, 2);
+    let redeem = bridge(
+        &mut two,
+        Pay::Underlying,
+        bob,
+        &[GROUP_MIN, GROUP_MAX],
+        (3, 2),
+    );
     assert_eq!(
         redeem.logs[1..],
         [
@@ -1004,7 +1047,7 @@ fn bridged_pauses_stop_deposits_and_withdrawals_but_not_what_is_already_in_fligh
     // The app gateway's own pause travels like any parameter and is pulled by anyone.
     let key = "xmtp.appChainGateway.paused";
     two.set_parameters(&[(key, bool_value(true))]);
-    bridge(&mut two, bob, &[key], 1, 1);
+    bridge(&mut two, Pay::FeeToken, bob, &[key], (1, 1));
     let r = two.call_ok(
         app,
         bob,

@@ -70,45 +70,56 @@ xmtp_core::wiring! {
     pub fn fee_token: Address = "feeToken";
 }
 
-/// The errors the distribution manager reverts with.
-#[derive(SolidityError, Debug, PartialEq)]
-pub enum DistributionManagerError {
-    /// `initialize()` ran before on this proxy, or this is the bare implementation.
-    InvalidInitialization(InvalidInitialization),
-    /// The caller does not own the node's token.
-    NotNodeOwner(NotNodeOwner),
-    /// Originator and index arrays of different lengths.
-    ArrayLengthMismatch(ArrayLengthMismatch),
-    /// The report's share was claimed before.
-    AlreadyClaimed(AlreadyClaimed),
-    /// The report is not entirely settled.
-    PayerReportNotSettled(PayerReportNotSettled),
-    /// The node is not one of the report's nodes.
-    NotInPayerReport(NotInPayerReport),
-    /// A withdrawal to the zero address.
-    ZeroRecipient(ZeroRecipient),
-    /// Nothing is owed.
-    NoFeesOwed(NoFeesOwed),
-    /// No fee tokens to pay with, even after pulling the registry's excess.
-    ZeroAvailableBalance(ZeroAvailableBalance),
-    /// The contract is paused.
-    Paused(Paused),
-    /// The parameter equals the stored value.
-    NoChange(NoChange),
-    /// No protocol fees recipient is set.
-    ZeroProtocolFeeRecipient(ZeroProtocolFeeRecipient),
-    /// A parameter does not fit its type.
-    ParameterOutOfTypeBounds(ParameterOutOfTypeBounds),
-    /// No migrator is set.
-    ZeroMigrator(ZeroMigrator),
-    /// The migrator reverted; carries its revert data.
-    MigrationFailed(MigrationFailed),
-    /// The migrator has no code.
-    EmptyCode(EmptyCode),
-    /// A report's rate above 100 % (`Panic(0x11)`; reports the manager stores never have one).
-    Panic(Panic),
-    /// A callee's revert, passed through; empty for undecodable data.
-    Bubbled(Bubbled),
+xmtp_core::lean_errors! {
+    /// The errors the distribution manager reverts with.
+    pub enum DistributionManagerError {
+        /// `initialize()` ran before on this proxy, or this is the bare implementation.
+        InvalidInitialization(InvalidInitialization),
+        /// The caller does not own the node's token.
+        NotNodeOwner(NotNodeOwner),
+        /// Originator and index arrays of different lengths.
+        ArrayLengthMismatch(ArrayLengthMismatch),
+        /// The report's share was claimed before.
+        AlreadyClaimed(AlreadyClaimed) => |error| [
+            Arg::Word(word_of(error.originatorNodeId.into())),
+            abi_lean::uint(error.payerReportIndex),
+        ],
+        /// The report is not entirely settled.
+        PayerReportNotSettled(PayerReportNotSettled) => |error| [
+            Arg::Word(word_of(error.originatorNodeId.into())),
+            abi_lean::uint(error.payerReportIndex),
+        ],
+        /// The node is not one of the report's nodes.
+        NotInPayerReport(NotInPayerReport) => |error| [
+            Arg::Word(word_of(error.originatorNodeId.into())),
+            abi_lean::uint(error.payerReportIndex),
+        ],
+        /// A withdrawal to the zero address.
+        ZeroRecipient(ZeroRecipient),
+        /// Nothing is owed.
+        NoFeesOwed(NoFeesOwed),
+        /// No fee tokens to pay with, even after pulling the registry's excess.
+        ZeroAvailableBalance(ZeroAvailableBalance),
+        /// The contract is paused.
+        Paused(Paused),
+        /// The parameter equals the stored value.
+        NoChange(NoChange),
+        /// No protocol fees recipient is set.
+        ZeroProtocolFeeRecipient(ZeroProtocolFeeRecipient),
+        /// A parameter does not fit its type.
+        ParameterOutOfTypeBounds(ParameterOutOfTypeBounds),
+        /// No migrator is set.
+        ZeroMigrator(ZeroMigrator),
+        /// The migrator reverted; carries its revert data.
+        MigrationFailed(MigrationFailed) => |error| [
+            abi_lean::address(error.migrator_),
+            Arg::Bytes(&error.revertData_),
+        ],
+        /// The migrator has no code.
+        EmptyCode(EmptyCode) => |error| [abi_lean::address(error.migrator_)],
+        /// A report's rate above 100 % (`Panic(0x11)`; reports the manager stores never have one).
+        Panic(Panic) => |error| [abi_lean::uint(error.code)],
+    }
 }
 
 /// `DistributionManagerStorage` at `xmtp.storage.DistributionManager`.

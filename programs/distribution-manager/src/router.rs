@@ -6,30 +6,21 @@
 //! Here [`xmtp_core::args`] decodes every argument list with Solidity's rules (a short head, a
 //! value out of its type, an offset or length leaving the calldata, or a value attached to these
 //! nonpayable functions revert with empty data; bytes after the arguments are ignored), results
-//! are single words or strings encoded by hand, and errors are encoded by [`revert_data`]. The
+//! are single words or strings encoded by hand, and errors by [`xmtp_core::lean_errors!`]. The
 //! unit tests compare each encoding with alloy's.
 
 use alloc::vec::Vec;
 
 use alloy_primitives::{B256, U256};
-use alloy_sol_types::{SolCall, SolError};
+use alloy_sol_types::SolCall;
 use stylus_sdk::{prelude::*, ArbResult};
-use xmtp_abi::{
-    distribution_manager::{
-        AlreadyClaimed, ArrayLengthMismatch, IDistributionManager as I, NoChange, NoFeesOwed,
-        NotInPayerReport, NotNodeOwner, Paused, PayerReportNotSettled, ZeroAvailableBalance,
-        ZeroProtocolFeeRecipient, ZeroRecipient,
-    },
-    migratable::{EmptyCode, MigrationFailed, ZeroMigrator},
-    oz_initializable::InvalidInitialization,
-    registry_parameters::ParameterOutOfTypeBounds,
-};
+use xmtp_abi::distribution_manager::IDistributionManager as I;
 use xmtp_core::{
     abi_lean::{self, Arg},
     args::{word_of, Args},
 };
 
-use crate::{u96_word, DistributionManager, DistributionManagerError, Payout, Result};
+use crate::{u96_word, DistributionManager, Payout, Result};
 
 /// Runs the function `calldata` selects; `None` for calldata without a known selector.
 pub(crate) fn dispatch(manager: &mut DistributionManager, calldata: &[u8]) -> Option<ArbResult> {
@@ -49,7 +40,7 @@ pub(crate) fn dispatch(manager: &mut DistributionManager, calldata: &[u8]) -> Op
     Some(match run?(manager, args) {
         None => Err(Vec::new()),
         Some(Ok(output)) => Ok(output.map_or_else(Vec::new, |word| word.to_vec())),
-        Some(Err(error)) => Err(revert_data(error)),
+        Some(Err(error)) => Err(error.into()),
     })
 }
 
@@ -180,47 +171,4 @@ fn withdraw(
     let args = Args::new(calldata, 2)?;
     let withdrawn = manager.withdraw_node(args.u32(0)?, args.address(1)?, payout);
     Some(withdrawn.map(|amount| Some(u96_word(amount))))
-}
-
-/// The revert data of `error`: its selector and ABI-encoded fields (byte-equal to the derived
-/// `SolidityError` encoding, which the tests compare), or a callee's data as is.
-pub(crate) fn revert_data(error: DistributionManagerError) -> Vec<u8> {
-    use DistributionManagerError as E;
-    let with = |selector: [u8; 4], fields: &[B256]| {
-        let words: Vec<Arg<'_>> = fields.iter().map(|word| Arg::Word(*word)).collect();
-        abi_lean::encode(Some(selector), &words)
-    };
-    let report = |originator: u32, index: U256| [word_of(originator.into()), index.into()];
-    match error {
-        E::InvalidInitialization(_) => with(InvalidInitialization::SELECTOR, &[]),
-        E::NotNodeOwner(_) => with(NotNodeOwner::SELECTOR, &[]),
-        E::ArrayLengthMismatch(_) => with(ArrayLengthMismatch::SELECTOR, &[]),
-        E::AlreadyClaimed(e) => with(
-            AlreadyClaimed::SELECTOR,
-            &report(e.originatorNodeId, e.payerReportIndex),
-        ),
-        E::PayerReportNotSettled(e) => with(
-            PayerReportNotSettled::SELECTOR,
-            &report(e.originatorNodeId, e.payerReportIndex),
-        ),
-        E::NotInPayerReport(e) => with(
-            NotInPayerReport::SELECTOR,
-            &report(e.originatorNodeId, e.payerReportIndex),
-        ),
-        E::ZeroRecipient(_) => with(ZeroRecipient::SELECTOR, &[]),
-        E::NoFeesOwed(_) => with(NoFeesOwed::SELECTOR, &[]),
-        E::ZeroAvailableBalance(_) => with(ZeroAvailableBalance::SELECTOR, &[]),
-        E::Paused(_) => with(Paused::SELECTOR, &[]),
-        E::NoChange(_) => with(NoChange::SELECTOR, &[]),
-        E::ZeroProtocolFeeRecipient(_) => with(ZeroProtocolFeeRecipient::SELECTOR, &[]),
-        E::ParameterOutOfTypeBounds(_) => with(ParameterOutOfTypeBounds::SELECTOR, &[]),
-        E::ZeroMigrator(_) => with(ZeroMigrator::SELECTOR, &[]),
-        E::MigrationFailed(e) => abi_lean::encode(
-            Some(MigrationFailed::SELECTOR),
-            &[abi_lean::address(e.migrator_), Arg::Bytes(&e.revertData_)],
-        ),
-        E::EmptyCode(e) => with(EmptyCode::SELECTOR, &[e.migrator_.into_word()]),
-        E::Panic(e) => with(alloy_sol_types::Panic::SELECTOR, &[e.code.into()]),
-        E::Bubbled(bubbled) => bubbled.0,
-    }
 }

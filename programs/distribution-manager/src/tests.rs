@@ -978,51 +978,51 @@ fn the_fallback_refuses_malformed_calldata_and_value_with_empty_data() {
     assert_eq!(manager.fallback(&I::pausedCall::SELECTOR), Err(vec![]));
 }
 
+/// The error as the program's variant, and alloy's encoding of it.
+fn case<E: SolError + Into<DistributionManagerError>>(
+    error: E,
+) -> (DistributionManagerError, Vec<u8>) {
+    let encoded = error.abi_encode();
+    (error.into(), encoded)
+}
+
 #[test]
 fn revert_data_is_the_interface_encoding_of_every_error() {
-    let errors = || -> Vec<DistributionManagerError> {
-        vec![
-            InvalidInitialization {}.into(),
-            NotNodeOwner {}.into(),
-            ArrayLengthMismatch {}.into(),
-            AlreadyClaimed {
-                originatorNodeId: 3,
-                payerReportIndex: U256::MAX,
-            }
-            .into(),
-            PayerReportNotSettled {
-                originatorNodeId: u32::MAX,
-                payerReportIndex: U256::from(4),
-            }
-            .into(),
-            NotInPayerReport {
-                originatorNodeId: 5,
-                payerReportIndex: U256::from(6),
-            }
-            .into(),
-            ZeroRecipient {}.into(),
-            NoFeesOwed {}.into(),
-            ZeroAvailableBalance {}.into(),
-            Paused {}.into(),
-            NoChange {}.into(),
-            ZeroProtocolFeeRecipient {}.into(),
-            ParameterOutOfTypeBounds {}.into(),
-            ZeroMigrator {}.into(),
-            MigrationFailed {
-                migrator_: MIGRATOR,
-                revertData_: vec![7u8; 37].into(),
-            }
-            .into(),
-            EmptyCode {
-                migrator_: MIGRATOR,
-            }
-            .into(),
-            Panic::from(PanicKind::UnderOverflow).into(),
-            Bubbled(vec![1, 2, 3]).into(),
-        ]
-    };
-    for (lean, derived) in errors().into_iter().zip(errors()) {
-        let expected = Vec::<u8>::from(derived);
-        assert_eq!(router::revert_data(lean), expected);
+    let cases = vec![
+        case(InvalidInitialization {}),
+        case(NotNodeOwner {}),
+        case(ArrayLengthMismatch {}),
+        case(AlreadyClaimed {
+            originatorNodeId: 3,
+            payerReportIndex: U256::MAX,
+        }),
+        case(PayerReportNotSettled {
+            originatorNodeId: u32::MAX,
+            payerReportIndex: U256::from(4),
+        }),
+        case(NotInPayerReport {
+            originatorNodeId: 5,
+            payerReportIndex: U256::from(6),
+        }),
+        case(ZeroRecipient {}),
+        case(NoFeesOwed {}),
+        case(ZeroAvailableBalance {}),
+        case(Paused {}),
+        case(NoChange {}),
+        case(ZeroProtocolFeeRecipient {}),
+        case(ParameterOutOfTypeBounds {}),
+        case(ZeroMigrator {}),
+        case(MigrationFailed {
+            migrator_: MIGRATOR,
+            revertData_: vec![7u8; 37].into(),
+        }),
+        case(EmptyCode {
+            migrator_: MIGRATOR,
+        }),
+        case(Panic::from(PanicKind::UnderOverflow)),
+    ];
+    for (error, expected) in cases {
+        assert_eq!(Vec::<u8>::from(error), expected);
     }
+    assert_eq!(Vec::<u8>::from(err(Bubbled(vec![1, 2, 3]))), vec![1, 2, 3]);
 }

@@ -111,59 +111,80 @@ pub type Eip712DomainTuple = (
     Vec<U256>,
 );
 
-/// The errors the payer report manager reverts with.
-#[derive(SolidityError, Debug, PartialEq)]
-pub enum PayerReportManagerError {
-    /// `initialize()` ran before on this proxy, or this is the bare implementation.
-    InvalidInitialization(InvalidInitialization),
-    /// The report does not start where the originator's previous one ended.
-    InvalidStartSequenceId(InvalidStartSequenceId),
-    /// The report ends before it starts.
-    InvalidSequenceIds(InvalidSequenceIds),
-    /// Node ids (of the report or of the signatures) are not strictly increasing.
-    UnorderedNodeIds(UnorderedNodeIds),
-    /// Fewer valid signatures than a majority of the canonical nodes.
-    InsufficientSignatures(InsufficientSignatures),
-    /// The same report as the originator's previous one.
-    PayerReportAlreadySubmitted(PayerReportAlreadySubmitted),
-    /// No report at that index.
-    PayerReportIndexOutOfBounds(PayerReportIndexOutOfBounds),
-    /// Every leaf of the report is settled.
-    PayerReportEntirelySettled(PayerReportEntirelySettled),
-    /// `getPayerReports` with arrays of different lengths.
-    ArrayLengthMismatch(ArrayLengthMismatch),
-    /// The fee-rate parameter is above 100 %.
-    InvalidProtocolFeeRate(InvalidProtocolFeeRate),
-    /// The fee-rate parameter equals the stored rate.
-    NoChange(NoChange),
-    /// The originator has no reports.
-    NoReportsForOriginator(NoReportsForOriginator),
-    /// The report's node ids are not as many as the canonical nodes.
-    NodeIdsLengthMismatch(NodeIdsLengthMismatch),
-    /// The report's node ids differ from the canonical set.
-    NodeIdAtIndexMismatch(NodeIdAtIndexMismatch),
-    /// A batch without leaves.
-    NoLeaves(NoLeaves),
-    /// A proof's leaf count above `2^32 − 1`.
-    InvalidBitCount32Input(InvalidBitCount32Input),
-    /// The batch is not in the report's tree at its offset (or the proof is short).
-    InvalidProof(InvalidProof),
-    /// An empty proof.
-    NoProofElements(NoProofElements),
-    /// A leaf count above `2^32 − 1` (unreachable after verification, as in the reference).
-    InvalidLeafCount(InvalidLeafCount),
-    /// A parameter does not fit its type.
-    ParameterOutOfTypeBounds(ParameterOutOfTypeBounds),
-    /// No migrator is set.
-    ZeroMigrator(ZeroMigrator),
-    /// The migrator reverted; carries its revert data.
-    MigrationFailed(MigrationFailed),
-    /// The migrator has no code.
-    EmptyCode(EmptyCode),
-    /// `feesSettled` would pass `uint96` (`Panic(0x11)`, as Solidity's checked addition).
-    Panic(Panic),
-    /// A callee's revert (the registries), passed through; empty for undecodable data.
-    Bubbled(Bubbled),
+xmtp_core::lean_errors! {
+    /// The errors the payer report manager reverts with.
+    pub enum PayerReportManagerError {
+        /// `initialize()` ran before on this proxy, or this is the bare implementation.
+        InvalidInitialization(InvalidInitialization),
+        /// The report does not start where the originator's previous one ended.
+        InvalidStartSequenceId(InvalidStartSequenceId) => |error| [
+            Arg::Word(word_of(error.startSequenceId)),
+            Arg::Word(word_of(error.lastSequenceId)),
+        ],
+        /// The report ends before it starts.
+        InvalidSequenceIds(InvalidSequenceIds),
+        /// Node ids (of the report or of the signatures) are not strictly increasing.
+        UnorderedNodeIds(UnorderedNodeIds),
+        /// Fewer valid signatures than a majority of the canonical nodes.
+        InsufficientSignatures(InsufficientSignatures) => |error| [
+            Arg::Word(word_of(error.validSignatureCount.into())),
+            Arg::Word(word_of(error.requiredSignatureCount.into())),
+        ],
+        /// The same report as the originator's previous one.
+        PayerReportAlreadySubmitted(PayerReportAlreadySubmitted) => |error| [
+            Arg::Word(word_of(error.originatorNodeId.into())),
+            Arg::Word(word_of(error.startSequenceId)),
+            Arg::Word(word_of(error.endSequenceId)),
+        ],
+        /// No report at that index.
+        PayerReportIndexOutOfBounds(PayerReportIndexOutOfBounds),
+        /// Every leaf of the report is settled.
+        PayerReportEntirelySettled(PayerReportEntirelySettled),
+        /// `getPayerReports` with arrays of different lengths.
+        ArrayLengthMismatch(ArrayLengthMismatch),
+        /// The fee-rate parameter is above 100 %.
+        InvalidProtocolFeeRate(InvalidProtocolFeeRate),
+        /// The fee-rate parameter equals the stored rate.
+        NoChange(NoChange),
+        /// The originator has no reports.
+        NoReportsForOriginator(NoReportsForOriginator) => |error| [
+            Arg::Word(word_of(error.originatorNodeId.into())),
+        ],
+        /// The report's node ids are not as many as the canonical nodes.
+        NodeIdsLengthMismatch(NodeIdsLengthMismatch) => |error| [
+            Arg::Word(word_of(error.expectedCount.into())),
+            Arg::Word(word_of(error.providedCount.into())),
+        ],
+        /// The report's node ids differ from the canonical set.
+        NodeIdAtIndexMismatch(NodeIdAtIndexMismatch) => |error| [
+            Arg::Word(word_of(error.expectedId.into())),
+            Arg::Word(word_of(error.actualId.into())),
+            Arg::Word(word_of(error.index.into())),
+        ],
+        /// A batch without leaves.
+        NoLeaves(NoLeaves),
+        /// A proof's leaf count above `2^32 − 1`.
+        InvalidBitCount32Input(InvalidBitCount32Input),
+        /// The batch is not in the report's tree at its offset (or the proof is short).
+        InvalidProof(InvalidProof),
+        /// An empty proof.
+        NoProofElements(NoProofElements),
+        /// A leaf count above `2^32 − 1` (unreachable after verification, as in the reference).
+        InvalidLeafCount(InvalidLeafCount),
+        /// A parameter does not fit its type.
+        ParameterOutOfTypeBounds(ParameterOutOfTypeBounds),
+        /// No migrator is set.
+        ZeroMigrator(ZeroMigrator),
+        /// The migrator reverted; carries its revert data.
+        MigrationFailed(MigrationFailed) => |error| [
+            abi_lean::address(error.migrator_),
+            Arg::Bytes(&error.revertData_),
+        ],
+        /// The migrator has no code.
+        EmptyCode(EmptyCode) => |error| [abi_lean::address(error.migrator_)],
+        /// `feesSettled` would pass `uint96` (`Panic(0x11)`, as Solidity's checked addition).
+        Panic(Panic) => |error| [abi_lean::uint(error.code)],
+    }
 }
 
 /// `PayerReportManagerStorage` at `xmtp.storage.PayerReportManager`.

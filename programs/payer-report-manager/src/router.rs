@@ -8,34 +8,20 @@
 //! a value out of its type, an offset or length leaving the calldata, or a value attached to
 //! these nonpayable functions revert with empty data, as the reference's decoder does; bytes
 //! after the arguments are ignored), results are encoded by hand, and errors by
-//! [`revert_data`]. The unit tests compare each encoding with alloy's.
+//! [`xmtp_core::lean_errors!`]. The unit tests compare each encoding with alloy's.
 
 use alloc::vec::Vec;
 
 use alloy_primitives::{Bytes, B256, U256};
-use alloy_sol_types::{SolCall, SolError};
+use alloy_sol_types::SolCall;
 use stylus_sdk::{prelude::*, ArbResult};
-use xmtp_abi::{
-    migratable::{EmptyCode, MigrationFailed, ZeroMigrator},
-    oz_initializable::InvalidInitialization,
-    payer_report_manager::{
-        ArrayLengthMismatch, IPayerReportManager as I, InsufficientSignatures,
-        InvalidProtocolFeeRate, InvalidSequenceIds, InvalidStartSequenceId, NoChange,
-        NoReportsForOriginator, NodeIdAtIndexMismatch, NodeIdsLengthMismatch,
-        PayerReportAlreadySubmitted, PayerReportEntirelySettled, PayerReportIndexOutOfBounds,
-        UnorderedNodeIds,
-    },
-    registry_parameters::ParameterOutOfTypeBounds,
-    sequential_merkle_proofs::{
-        InvalidBitCount32Input, InvalidLeafCount, InvalidProof, NoLeaves, NoProofElements,
-    },
-};
+use xmtp_abi::payer_report_manager::IPayerReportManager as I;
 use xmtp_core::{
     abi_lean::{self, Arg},
     args::{word_of, Args},
 };
 
-use crate::{PayerReportManager, PayerReportManagerError, PayerReportTuple, Result};
+use crate::{PayerReportManager, PayerReportTuple, Result};
 
 /// Runs the function `calldata` selects; `None` for calldata without a known selector.
 pub(crate) fn dispatch(manager: &mut PayerReportManager, calldata: &[u8]) -> Option<ArbResult> {
@@ -48,7 +34,7 @@ pub(crate) fn dispatch(manager: &mut PayerReportManager, calldata: &[u8]) -> Opt
     Some(match run(manager, args) {
         None => Err(Vec::new()),
         Some(Ok(output)) => Ok(output),
-        Some(Err(error)) => Err(revert_data(error)),
+        Some(Err(error)) => Err(error.into()),
     })
 }
 
@@ -246,75 +232,5 @@ fn encode_report(out: &mut Vec<u8>, report: &PayerReportTuple) {
     }
     for id in node_ids {
         out.extend_from_slice(&word_of((*id).into()).0);
-    }
-}
-
-/// The revert data of `error`: its selector and ABI-encoded fields (byte-equal to the derived
-/// `SolidityError` encoding, which the tests compare), or a callee's data as is.
-pub(crate) fn revert_data(error: PayerReportManagerError) -> Vec<u8> {
-    use PayerReportManagerError as E;
-    let with = |selector: [u8; 4], fields: &[u64]| {
-        let words: Vec<Arg<'_>> = fields.iter().map(|v| Arg::Word(word_of(*v))).collect();
-        abi_lean::encode(Some(selector), &words)
-    };
-    match error {
-        E::InvalidInitialization(_) => with(InvalidInitialization::SELECTOR, &[]),
-        E::InvalidStartSequenceId(e) => with(
-            InvalidStartSequenceId::SELECTOR,
-            &[e.startSequenceId, e.lastSequenceId],
-        ),
-        E::InvalidSequenceIds(_) => with(InvalidSequenceIds::SELECTOR, &[]),
-        E::UnorderedNodeIds(_) => with(UnorderedNodeIds::SELECTOR, &[]),
-        E::InsufficientSignatures(e) => with(
-            InsufficientSignatures::SELECTOR,
-            &[
-                e.validSignatureCount.into(),
-                e.requiredSignatureCount.into(),
-            ],
-        ),
-        E::PayerReportAlreadySubmitted(e) => with(
-            PayerReportAlreadySubmitted::SELECTOR,
-            &[
-                e.originatorNodeId.into(),
-                e.startSequenceId,
-                e.endSequenceId,
-            ],
-        ),
-        E::PayerReportIndexOutOfBounds(_) => with(PayerReportIndexOutOfBounds::SELECTOR, &[]),
-        E::PayerReportEntirelySettled(_) => with(PayerReportEntirelySettled::SELECTOR, &[]),
-        E::ArrayLengthMismatch(_) => with(ArrayLengthMismatch::SELECTOR, &[]),
-        E::InvalidProtocolFeeRate(_) => with(InvalidProtocolFeeRate::SELECTOR, &[]),
-        E::NoChange(_) => with(NoChange::SELECTOR, &[]),
-        E::NoReportsForOriginator(e) => with(
-            NoReportsForOriginator::SELECTOR,
-            &[e.originatorNodeId.into()],
-        ),
-        E::NodeIdsLengthMismatch(e) => with(
-            NodeIdsLengthMismatch::SELECTOR,
-            &[e.expectedCount.into(), e.providedCount.into()],
-        ),
-        E::NodeIdAtIndexMismatch(e) => with(
-            NodeIdAtIndexMismatch::SELECTOR,
-            &[e.expectedId.into(), e.actualId.into(), e.index.into()],
-        ),
-        E::NoLeaves(_) => with(NoLeaves::SELECTOR, &[]),
-        E::InvalidBitCount32Input(_) => with(InvalidBitCount32Input::SELECTOR, &[]),
-        E::InvalidProof(_) => with(InvalidProof::SELECTOR, &[]),
-        E::NoProofElements(_) => with(NoProofElements::SELECTOR, &[]),
-        E::InvalidLeafCount(_) => with(InvalidLeafCount::SELECTOR, &[]),
-        E::ParameterOutOfTypeBounds(_) => with(ParameterOutOfTypeBounds::SELECTOR, &[]),
-        E::ZeroMigrator(_) => with(ZeroMigrator::SELECTOR, &[]),
-        E::MigrationFailed(e) => abi_lean::encode(
-            Some(MigrationFailed::SELECTOR),
-            &[abi_lean::address(e.migrator_), Arg::Bytes(&e.revertData_)],
-        ),
-        E::EmptyCode(e) => {
-            abi_lean::encode(Some(EmptyCode::SELECTOR), &[abi_lean::address(e.migrator_)])
-        }
-        E::Panic(e) => abi_lean::encode(
-            Some(alloy_sol_types::Panic::SELECTOR),
-            &[abi_lean::uint(e.code)],
-        ),
-        E::Bubbled(bubbled) => bubbled.0,
     }
 }

@@ -1380,73 +1380,70 @@ fn the_fallback_refuses_malformed_calldata_and_value_with_empty_data() {
     assert_eq!(manager.fallback(&I::versionCall::SELECTOR), Err(vec![]));
 }
 
+/// The error as the program's variant, and alloy's encoding of it.
+fn case<E: SolError + Into<PayerReportManagerError>>(
+    error: E,
+) -> (PayerReportManagerError, Vec<u8>) {
+    let encoded = error.abi_encode();
+    (error.into(), encoded)
+}
+
 #[test]
 fn revert_data_is_the_interface_encoding_of_every_error() {
-    let errors = || -> Vec<PayerReportManagerError> {
-        vec![
-            InvalidInitialization {}.into(),
-            InvalidStartSequenceId {
-                startSequenceId: u64::MAX,
-                lastSequenceId: 3,
-            }
-            .into(),
-            InvalidSequenceIds {}.into(),
-            UnorderedNodeIds {}.into(),
-            InsufficientSignatures {
-                validSignatureCount: 1,
-                requiredSignatureCount: 255,
-            }
-            .into(),
-            PayerReportAlreadySubmitted {
-                originatorNodeId: u32::MAX,
-                startSequenceId: 2,
-                endSequenceId: u64::MAX,
-            }
-            .into(),
-            PayerReportIndexOutOfBounds {}.into(),
-            PayerReportEntirelySettled {}.into(),
-            ArrayLengthMismatch {}.into(),
-            InvalidProtocolFeeRate {}.into(),
-            NoChange {}.into(),
-            NoReportsForOriginator {
-                originatorNodeId: 9,
-            }
-            .into(),
-            NodeIdsLengthMismatch {
-                expectedCount: 3,
-                providedCount: u32::MAX,
-            }
-            .into(),
-            NodeIdAtIndexMismatch {
-                expectedId: 1,
-                actualId: 2,
-                index: 3,
-            }
-            .into(),
-            NoLeaves {}.into(),
-            InvalidBitCount32Input {}.into(),
-            InvalidProof {}.into(),
-            NoProofElements {}.into(),
-            InvalidLeafCount {}.into(),
-            ParameterOutOfTypeBounds {}.into(),
-            ZeroMigrator {}.into(),
-            MigrationFailed {
-                migrator_: MIGRATOR,
-                revertData_: Bytes::from(vec![7u8; 37]),
-            }
-            .into(),
-            EmptyCode {
-                migrator_: MIGRATOR,
-            }
-            .into(),
-            Panic::from(PanicKind::UnderOverflow).into(),
-            Bubbled(vec![1, 2, 3]).into(),
-        ]
-    };
-    for (lean, derived) in errors().into_iter().zip(errors()) {
-        let expected = Vec::<u8>::from(derived);
-        assert_eq!(router::revert_data(lean), expected);
+    let cases = vec![
+        case(InvalidInitialization {}),
+        case(InvalidStartSequenceId {
+            startSequenceId: u64::MAX,
+            lastSequenceId: 3,
+        }),
+        case(InvalidSequenceIds {}),
+        case(UnorderedNodeIds {}),
+        case(InsufficientSignatures {
+            validSignatureCount: 1,
+            requiredSignatureCount: 255,
+        }),
+        case(PayerReportAlreadySubmitted {
+            originatorNodeId: u32::MAX,
+            startSequenceId: 2,
+            endSequenceId: u64::MAX,
+        }),
+        case(PayerReportIndexOutOfBounds {}),
+        case(PayerReportEntirelySettled {}),
+        case(ArrayLengthMismatch {}),
+        case(InvalidProtocolFeeRate {}),
+        case(NoChange {}),
+        case(NoReportsForOriginator {
+            originatorNodeId: 9,
+        }),
+        case(NodeIdsLengthMismatch {
+            expectedCount: 3,
+            providedCount: u32::MAX,
+        }),
+        case(NodeIdAtIndexMismatch {
+            expectedId: 1,
+            actualId: 2,
+            index: 3,
+        }),
+        case(NoLeaves {}),
+        case(InvalidBitCount32Input {}),
+        case(InvalidProof {}),
+        case(NoProofElements {}),
+        case(InvalidLeafCount {}),
+        case(ParameterOutOfTypeBounds {}),
+        case(ZeroMigrator {}),
+        case(MigrationFailed {
+            migrator_: MIGRATOR,
+            revertData_: Bytes::from(vec![7u8; 37]),
+        }),
+        case(EmptyCode {
+            migrator_: MIGRATOR,
+        }),
+        case(Panic::from(PanicKind::UnderOverflow)),
+    ];
+    for (error, expected) in cases {
+        assert_eq!(Vec::<u8>::from(error), expected);
     }
+    assert_eq!(Vec::<u8>::from(err(Bubbled(vec![1, 2, 3]))), vec![1, 2, 3]);
 }
 
 // ---- properties ----

@@ -50,31 +50,34 @@ type Entry = fn(&mut DistributionManager, &[u8]) -> Option<Result<Option<B256>>>
 /// The entry of `selector`, if it is one of the interface's; the three functions returning a
 /// string are answered by [`dispatch_string`].
 pub(crate) fn route(selector: [u8; 4]) -> Option<Entry> {
-    const INITIALIZE: [u8; 4] = I::initializeCall::SELECTOR;
-    const CLAIM_PROTOCOL_FEES: [u8; 4] = I::claimProtocolFeesCall::SELECTOR;
-    const CLAIM: [u8; 4] = I::claimCall::SELECTOR;
-    const WITHDRAW_PROTOCOL_FEES: [u8; 4] = I::withdrawProtocolFeesCall::SELECTOR;
-    const WITHDRAW_PROTOCOL_FEES_INTO_UNDERLYING: [u8; 4] =
-        I::withdrawProtocolFeesIntoUnderlyingCall::SELECTOR;
-    const WITHDRAW: [u8; 4] = I::withdrawCall::SELECTOR;
-    const WITHDRAW_INTO_UNDERLYING: [u8; 4] = I::withdrawIntoUnderlyingCall::SELECTOR;
-    const UPDATE_PAUSE_STATUS: [u8; 4] = I::updatePauseStatusCall::SELECTOR;
-    const UPDATE_PROTOCOL_FEES_RECIPIENT: [u8; 4] = I::updateProtocolFeesRecipientCall::SELECTOR;
-    const PARAMETER_REGISTRY: [u8; 4] = I::parameterRegistryCall::SELECTOR;
-    const NODE_REGISTRY: [u8; 4] = I::nodeRegistryCall::SELECTOR;
-    const PAYER_REPORT_MANAGER: [u8; 4] = I::payerReportManagerCall::SELECTOR;
-    const PAYER_REGISTRY: [u8; 4] = I::payerRegistryCall::SELECTOR;
-    const FEE_TOKEN: [u8; 4] = I::feeTokenCall::SELECTOR;
-    const PROTOCOL_FEES_RECIPIENT: [u8; 4] = I::protocolFeesRecipientCall::SELECTOR;
-    const OWED_PROTOCOL_FEES: [u8; 4] = I::owedProtocolFeesCall::SELECTOR;
-    const TOTAL_OWED_FEES: [u8; 4] = I::totalOwedFeesCall::SELECTOR;
-    const PAUSED: [u8; 4] = I::pausedCall::SELECTOR;
-    const GET_OWED_FEES: [u8; 4] = I::getOwedFeesCall::SELECTOR;
-    const ARE_PROTOCOL_FEES_CLAIMED: [u8; 4] = I::areProtocolFeesClaimedCall::SELECTOR;
-    const ARE_FEES_CLAIMED: [u8; 4] = I::areFeesClaimedCall::SELECTOR;
-    const MIGRATE: [u8; 4] = I::migrateCall::SELECTOR;
-    const IMPLEMENTATION: [u8; 4] = I::implementationCall::SELECTOR;
-    Some(match selector {
+    const INITIALIZE: u32 = u32::from_be_bytes(I::initializeCall::SELECTOR);
+    const CLAIM_PROTOCOL_FEES: u32 = u32::from_be_bytes(I::claimProtocolFeesCall::SELECTOR);
+    const CLAIM: u32 = u32::from_be_bytes(I::claimCall::SELECTOR);
+    const WITHDRAW_PROTOCOL_FEES: u32 = u32::from_be_bytes(I::withdrawProtocolFeesCall::SELECTOR);
+    const WITHDRAW_PROTOCOL_FEES_INTO_UNDERLYING: u32 =
+        u32::from_be_bytes(I::withdrawProtocolFeesIntoUnderlyingCall::SELECTOR);
+    const WITHDRAW: u32 = u32::from_be_bytes(I::withdrawCall::SELECTOR);
+    const WITHDRAW_INTO_UNDERLYING: u32 =
+        u32::from_be_bytes(I::withdrawIntoUnderlyingCall::SELECTOR);
+    const UPDATE_PAUSE_STATUS: u32 = u32::from_be_bytes(I::updatePauseStatusCall::SELECTOR);
+    const UPDATE_PROTOCOL_FEES_RECIPIENT: u32 =
+        u32::from_be_bytes(I::updateProtocolFeesRecipientCall::SELECTOR);
+    const PARAMETER_REGISTRY: u32 = u32::from_be_bytes(I::parameterRegistryCall::SELECTOR);
+    const NODE_REGISTRY: u32 = u32::from_be_bytes(I::nodeRegistryCall::SELECTOR);
+    const PAYER_REPORT_MANAGER: u32 = u32::from_be_bytes(I::payerReportManagerCall::SELECTOR);
+    const PAYER_REGISTRY: u32 = u32::from_be_bytes(I::payerRegistryCall::SELECTOR);
+    const FEE_TOKEN: u32 = u32::from_be_bytes(I::feeTokenCall::SELECTOR);
+    const PROTOCOL_FEES_RECIPIENT: u32 = u32::from_be_bytes(I::protocolFeesRecipientCall::SELECTOR);
+    const OWED_PROTOCOL_FEES: u32 = u32::from_be_bytes(I::owedProtocolFeesCall::SELECTOR);
+    const TOTAL_OWED_FEES: u32 = u32::from_be_bytes(I::totalOwedFeesCall::SELECTOR);
+    const PAUSED: u32 = u32::from_be_bytes(I::pausedCall::SELECTOR);
+    const GET_OWED_FEES: u32 = u32::from_be_bytes(I::getOwedFeesCall::SELECTOR);
+    const ARE_PROTOCOL_FEES_CLAIMED: u32 =
+        u32::from_be_bytes(I::areProtocolFeesClaimedCall::SELECTOR);
+    const ARE_FEES_CLAIMED: u32 = u32::from_be_bytes(I::areFeesClaimedCall::SELECTOR);
+    const MIGRATE: u32 = u32::from_be_bytes(I::migrateCall::SELECTOR);
+    const IMPLEMENTATION: u32 = u32::from_be_bytes(I::implementationCall::SELECTOR);
+    Some(match u32::from_be_bytes(selector) {
         INITIALIZE => |m, _| Some(m.initialize().map(|()| None)),
         CLAIM_PROTOCOL_FEES => |m, calldata| {
             let args = Args::new(calldata, 2)?;
@@ -135,13 +138,13 @@ pub(crate) fn route(selector: [u8; 4]) -> Option<Entry> {
 
 /// The string `selector`'s function returns, if it is one of the three pure string getters.
 pub(crate) fn dispatch_string(selector: [u8; 4]) -> Option<&'static str> {
-    const MIGRATOR_PARAMETER_KEY: [u8; 4] = I::migratorParameterKeyCall::SELECTOR;
-    const PAUSED_PARAMETER_KEY: [u8; 4] = I::pausedParameterKeyCall::SELECTOR;
-    const PROTOCOL_FEES_RECIPIENT_PARAMETER_KEY: [u8; 4] =
-        I::protocolFeesRecipientParameterKeyCall::SELECTOR;
-    const VERSION: [u8; 4] = I::versionCall::SELECTOR;
-    const CONTRACT_NAME: [u8; 4] = I::contractNameCall::SELECTOR;
-    Some(match selector {
+    const MIGRATOR_PARAMETER_KEY: u32 = u32::from_be_bytes(I::migratorParameterKeyCall::SELECTOR);
+    const PAUSED_PARAMETER_KEY: u32 = u32::from_be_bytes(I::pausedParameterKeyCall::SELECTOR);
+    const PROTOCOL_FEES_RECIPIENT_PARAMETER_KEY: u32 =
+        u32::from_be_bytes(I::protocolFeesRecipientParameterKeyCall::SELECTOR);
+    const VERSION: u32 = u32::from_be_bytes(I::versionCall::SELECTOR);
+    const CONTRACT_NAME: u32 = u32::from_be_bytes(I::contractNameCall::SELECTOR);
+    Some(match u32::from_be_bytes(selector) {
         MIGRATOR_PARAMETER_KEY => DistributionManager::migrator_parameter_key(),
         PAUSED_PARAMETER_KEY => DistributionManager::paused_parameter_key(),
         PROTOCOL_FEES_RECIPIENT_PARAMETER_KEY => {

@@ -447,7 +447,8 @@ impl PayerReportManager {
         originator_node_id_: u32,
         payer_report_index_: U256,
     ) -> Result<(PayerReportTuple,)> {
-        Ok((self.report_tuple(originator_node_id_, payer_report_index_)?,))
+        let report = self.stored_report(originator_node_id_, payer_report_index_)?;
+        Ok((report.into_tuple(),))
     }
 
     /// Reports by `(originator, index)` pairs, in input order.
@@ -456,14 +457,8 @@ impl PayerReportManager {
         originator_node_ids_: Vec<u32>,
         payer_report_indices_: Vec<U256>,
     ) -> Result<Vec<PayerReportTuple>> {
-        if originator_node_ids_.len() != payer_report_indices_.len() {
-            return Err(ArrayLengthMismatch {}.into());
-        }
-        originator_node_ids_
-            .iter()
-            .zip(&payer_report_indices_)
-            .map(|(originator, index)| self.report_tuple(*originator, *index))
-            .collect()
+        let reports = self.stored_reports(&originator_node_ids_, &payer_report_indices_)?;
+        Ok(reports.into_iter().map(Report::into_tuple).collect())
     }
 
     /// The EIP-712 digest of a report with these fields.
@@ -574,7 +569,8 @@ impl PayerReportManager {
         }
     }
 
-    fn report_tuple(&self, originator: u32, index: U256) -> Result<PayerReportTuple> {
+    /// Report `index` of `originator`, refused as `getPayerReport` refuses.
+    fn stored_report(&self, originator: u32, index: U256) -> Result<Report> {
         if report::count(self.vm(), originator) == 0 {
             return Err(NoReportsForOriginator {
                 originatorNodeId: originator,
@@ -582,9 +578,20 @@ impl PayerReportManager {
             .into());
         }
         let index = self.index_in_bounds(originator, index)?;
-        let report =
-            report::get(self.vm(), originator, index).ok_or(PayerReportIndexOutOfBounds {})?;
-        Ok(report.into_tuple())
+        report::get(self.vm(), originator, index)
+            .ok_or_else(|| PayerReportIndexOutOfBounds {}.into())
+    }
+
+    /// The reports of `(originator, index)` pairs, refused as `getPayerReports` refuses.
+    fn stored_reports(&self, originators: &[u32], indices: &[U256]) -> Result<Vec<Report>> {
+        if originators.len() != indices.len() {
+            return Err(ArrayLengthMismatch {}.into());
+        }
+        originators
+            .iter()
+            .zip(indices)
+            .map(|(originator, index)| self.stored_report(*originator, *index))
+            .collect()
     }
 
     fn domain_separator_now(&self) -> B256 {

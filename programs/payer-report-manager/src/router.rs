@@ -21,7 +21,7 @@ use xmtp_core::{
     args::{word_of, Args},
 };
 
-use crate::{PayerReportManager, PayerReportTuple, Result};
+use crate::{report::Report, PayerReportManager, Result};
 
 /// Runs the function `calldata` selects; `None` for calldata without a known selector.
 pub(crate) fn dispatch(manager: &mut PayerReportManager, calldata: &[u8]) -> Option<ArbResult> {
@@ -43,28 +43,30 @@ type Entry = fn(&mut PayerReportManager, &[u8]) -> Option<Result<Vec<u8>>>;
 
 /// The entry of `selector`, if it is one of the interface's.
 pub(crate) fn route(selector: [u8; 4]) -> Option<Entry> {
-    const INITIALIZE: [u8; 4] = I::initializeCall::SELECTOR;
-    const SUBMIT: [u8; 4] = I::submitCall::SELECTOR;
-    const SETTLE: [u8; 4] = I::settleCall::SELECTOR;
-    const UPDATE_PROTOCOL_FEE_RATE: [u8; 4] = I::updateProtocolFeeRateCall::SELECTOR;
-    const MIGRATE: [u8; 4] = I::migrateCall::SELECTOR;
-    const GET_PAYER_REPORT: [u8; 4] = I::getPayerReportCall::SELECTOR;
-    const GET_PAYER_REPORTS: [u8; 4] = I::getPayerReportsCall::SELECTOR;
-    const GET_PAYER_REPORT_DIGEST: [u8; 4] = I::getPayerReportDigestCall::SELECTOR;
-    const PROTOCOL_FEE_RATE: [u8; 4] = I::protocolFeeRateCall::SELECTOR;
-    const PAYER_REPORT_TYPEHASH: [u8; 4] = I::PAYER_REPORT_TYPEHASHCall::SELECTOR;
-    const ONE_HUNDRED_PERCENT: [u8; 4] = I::ONE_HUNDRED_PERCENTCall::SELECTOR;
-    const PROTOCOL_FEE_RATE_PARAMETER_KEY: [u8; 4] = I::protocolFeeRateParameterKeyCall::SELECTOR;
-    const MIGRATOR_PARAMETER_KEY: [u8; 4] = I::migratorParameterKeyCall::SELECTOR;
-    const PARAMETER_REGISTRY: [u8; 4] = I::parameterRegistryCall::SELECTOR;
-    const NODE_REGISTRY: [u8; 4] = I::nodeRegistryCall::SELECTOR;
-    const PAYER_REGISTRY: [u8; 4] = I::payerRegistryCall::SELECTOR;
-    const DOMAIN_SEPARATOR: [u8; 4] = I::DOMAIN_SEPARATORCall::SELECTOR;
-    const EIP712_DOMAIN: [u8; 4] = I::eip712DomainCall::SELECTOR;
-    const IMPLEMENTATION: [u8; 4] = I::implementationCall::SELECTOR;
-    const VERSION: [u8; 4] = I::versionCall::SELECTOR;
-    const CONTRACT_NAME: [u8; 4] = I::contractNameCall::SELECTOR;
-    Some(match selector {
+    const INITIALIZE: u32 = u32::from_be_bytes(I::initializeCall::SELECTOR);
+    const SUBMIT: u32 = u32::from_be_bytes(I::submitCall::SELECTOR);
+    const SETTLE: u32 = u32::from_be_bytes(I::settleCall::SELECTOR);
+    const UPDATE_PROTOCOL_FEE_RATE: u32 =
+        u32::from_be_bytes(I::updateProtocolFeeRateCall::SELECTOR);
+    const MIGRATE: u32 = u32::from_be_bytes(I::migrateCall::SELECTOR);
+    const GET_PAYER_REPORT: u32 = u32::from_be_bytes(I::getPayerReportCall::SELECTOR);
+    const GET_PAYER_REPORTS: u32 = u32::from_be_bytes(I::getPayerReportsCall::SELECTOR);
+    const GET_PAYER_REPORT_DIGEST: u32 = u32::from_be_bytes(I::getPayerReportDigestCall::SELECTOR);
+    const PROTOCOL_FEE_RATE: u32 = u32::from_be_bytes(I::protocolFeeRateCall::SELECTOR);
+    const PAYER_REPORT_TYPEHASH: u32 = u32::from_be_bytes(I::PAYER_REPORT_TYPEHASHCall::SELECTOR);
+    const ONE_HUNDRED_PERCENT: u32 = u32::from_be_bytes(I::ONE_HUNDRED_PERCENTCall::SELECTOR);
+    const PROTOCOL_FEE_RATE_PARAMETER_KEY: u32 =
+        u32::from_be_bytes(I::protocolFeeRateParameterKeyCall::SELECTOR);
+    const MIGRATOR_PARAMETER_KEY: u32 = u32::from_be_bytes(I::migratorParameterKeyCall::SELECTOR);
+    const PARAMETER_REGISTRY: u32 = u32::from_be_bytes(I::parameterRegistryCall::SELECTOR);
+    const NODE_REGISTRY: u32 = u32::from_be_bytes(I::nodeRegistryCall::SELECTOR);
+    const PAYER_REGISTRY: u32 = u32::from_be_bytes(I::payerRegistryCall::SELECTOR);
+    const DOMAIN_SEPARATOR: u32 = u32::from_be_bytes(I::DOMAIN_SEPARATORCall::SELECTOR);
+    const EIP712_DOMAIN: u32 = u32::from_be_bytes(I::eip712DomainCall::SELECTOR);
+    const IMPLEMENTATION: u32 = u32::from_be_bytes(I::implementationCall::SELECTOR);
+    const VERSION: u32 = u32::from_be_bytes(I::versionCall::SELECTOR);
+    const CONTRACT_NAME: u32 = u32::from_be_bytes(I::contractNameCall::SELECTOR);
+    Some(match u32::from_be_bytes(selector) {
         INITIALIZE => |m, _| Some(m.initialize().map(|()| Vec::new())),
         SUBMIT => submit,
         SETTLE => settle,
@@ -144,8 +146,8 @@ fn settle(manager: &mut PayerReportManager, calldata: &[u8]) -> Option<Result<Ve
 
 fn get_payer_report(manager: &mut PayerReportManager, calldata: &[u8]) -> Option<Result<Vec<u8>>> {
     let args = Args::new(calldata, 2)?;
-    let report = manager.get_payer_report(args.u32(0)?, args.uint(1)?);
-    Some(report.map(|(report,)| {
+    let report = manager.stored_report(args.u32(0)?, args.uint(1)?);
+    Some(report.map(|report| {
         let mut out = word_of(32).to_vec();
         encode_report(&mut out, &report);
         out
@@ -154,12 +156,12 @@ fn get_payer_report(manager: &mut PayerReportManager, calldata: &[u8]) -> Option
 
 fn get_payer_reports(manager: &mut PayerReportManager, calldata: &[u8]) -> Option<Result<Vec<u8>>> {
     let args = Args::new(calldata, 2)?;
-    let indices = args
+    let indices: Vec<U256> = args
         .words(1)?
         .into_iter()
         .map(|index| U256::from_be_bytes(index.0))
         .collect();
-    let reports = manager.get_payer_reports(args.u32s(0)?, indices);
+    let reports = manager.stored_reports(&args.u32s(0)?, &indices);
     Some(reports.map(|reports| encode_reports(&reports)))
 }
 
@@ -200,7 +202,7 @@ fn eip712_domain(manager: &mut PayerReportManager, _: &[u8]) -> Option<Result<Ve
 }
 
 /// `abi.encode(PayerReport[])` of `reports`.
-pub(crate) fn encode_reports(reports: &[PayerReportTuple]) -> Vec<u8> {
+fn encode_reports(reports: &[Report]) -> Vec<u8> {
     let mut out = word_of(32).to_vec();
     out.extend_from_slice(&word_of(reports.len() as u64).0);
     let heads = out.len();
@@ -214,23 +216,24 @@ pub(crate) fn encode_reports(reports: &[PayerReportTuple]) -> Vec<u8> {
 }
 
 /// Appends the tuple encoding of one `PayerReport` (its node ids after its nine head words).
-fn encode_report(out: &mut Vec<u8>, report: &PayerReportTuple) {
-    let (start, end, end_minute, fees_settled, offset, is_settled, rate, root, node_ids) = report;
+fn encode_report(out: &mut Vec<u8>, report: &Report) {
+    let mut fees_settled = B256::ZERO;
+    fees_settled[16..].copy_from_slice(&report.fees_settled.to_be_bytes());
     for head in [
-        word_of(*start),
-        word_of(*end),
-        word_of((*end_minute).into()),
-        U256::from(*fees_settled).into(),
-        word_of((*offset).into()),
-        word_of((*is_settled).into()),
-        word_of((*rate).into()),
-        *root,
+        word_of(report.start),
+        word_of(report.end),
+        word_of(report.end_minute.into()),
+        fees_settled,
+        word_of(report.offset.into()),
+        word_of(report.is_settled.into()),
+        word_of(report.rate.into()),
+        report.root,
         word_of(9 * 32),
-        word_of(node_ids.len() as u64),
+        word_of(report.node_ids.len() as u64),
     ] {
         out.extend_from_slice(head.as_slice());
     }
-    for id in node_ids {
+    for id in &report.node_ids {
         out.extend_from_slice(&word_of((*id).into()).0);
     }
 }

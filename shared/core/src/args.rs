@@ -146,10 +146,12 @@ fn small_at(data: &[u8], at: usize) -> Option<usize> {
         .filter(|value| value.checked_add(64).is_some())
 }
 
-/// A `uintN` value as an ABI word.
+/// A `uintN` value as an ABI word (written as bytes: a `U256` round trip costs more wasm).
 #[must_use]
 pub fn word_of(value: u64) -> B256 {
-    B256::from(U256::from(value))
+    let mut word = B256::ZERO;
+    word[24..].copy_from_slice(&value.to_be_bytes());
+    word
 }
 
 #[cfg(test)]
@@ -203,6 +205,7 @@ mod tests {
         assert_eq!(args.words(6), Some(vec![B256::repeat_byte(4)]));
         assert_eq!(args.uint(1), Some(U256::from(7)));
         assert_eq!(args.word(7), encoded.get(224..256).map(B256::from_slice));
+        assert_eq!(word_of(u64::MAX), B256::from(U256::from(u64::MAX)));
     }
 
     #[test]

@@ -200,11 +200,12 @@ pub fn run(data: &[u8]) {
 }
 
 fn steps(f: &mut Fixture, input: &mut Input<'_>) {
+    let (user, redeemer, withdrawer, target) = (f.user, f.redeemer, f.withdrawer, f.target);
     let d = &mut f.devnet;
     let scale = d.scale();
     let basefee = d.config().basefee;
-    let tokens_before = tokens(d, f.user) + tokens(d, INBOX) + tokens(d, WITHDRAWN_TO);
-    let user_native = d.app.chain().balance(f.user);
+    let tokens_before = tokens(d, user) + tokens(d, INBOX) + tokens(d, WITHDRAWN_TO);
+    let user_native = d.app.chain().balance(user);
     let mut model = Model::default();
     for _ in 0..MAX_STEPS {
         if input.is_empty() {
@@ -233,7 +234,7 @@ fn steps(f: &mut Fixture, input: &mut Input<'_>) {
                     _ => U256::from(input.upto(4_000_000)),
                 };
                 let call = createRetryableTicketCall {
-                    to: f.target,
+                    to: target,
                     l2CallValue: call_value,
                     maxSubmissionCost: U256::ZERO,
                     excessFeeRefundAddress: REFUND,
@@ -246,7 +247,7 @@ fn steps(f: &mut Fixture, input: &mut Input<'_>) {
                 if send(
                     d,
                     Side::Settlement,
-                    f.user,
+                    user,
                     INBOX,
                     U256::ZERO,
                     call.abi_encode(),
@@ -265,7 +266,7 @@ fn steps(f: &mut Fixture, input: &mut Input<'_>) {
                 if send(
                     d,
                     Side::Settlement,
-                    f.user,
+                    user,
                     INBOX,
                     U256::ZERO,
                     call.abi_encode(),
@@ -297,7 +298,7 @@ fn steps(f: &mut Fixture, input: &mut Input<'_>) {
                         .pending_deposits
                         .pop_front()
                         .expect("a deposit was sent");
-                    assert_eq!((*to, *amount), (f.user, sent * scale));
+                    assert_eq!((*to, *amount), (user, sent * scale));
                     model.deposited_native += *amount;
                 }
                 assert!(model.pending_deposits.is_empty(), "every deposit relayed");
@@ -331,7 +332,7 @@ fn steps(f: &mut Fixture, input: &mut Input<'_>) {
                 let ok = send(
                     d,
                     Side::App,
-                    f.redeemer,
+                    redeemer,
                     ARB_RETRYABLE_TX,
                     U256::ZERO,
                     redeemCall { ticketId: id }.abi_encode(),
@@ -356,7 +357,7 @@ fn steps(f: &mut Fixture, input: &mut Input<'_>) {
                 send(
                     d,
                     Side::App,
-                    f.withdrawer,
+                    withdrawer,
                     xmtp_devnet::arb::ARB_SYS,
                     value,
                     call.abi_encode(),
@@ -371,15 +372,22 @@ fn steps(f: &mut Fixture, input: &mut Input<'_>) {
                 d.advance(seconds);
             }
         }
-        check(f, &model, tokens_before, user_native);
+        check(d, target, user, &model, tokens_before, user_native);
     }
 }
 
-fn check(f: &mut Fixture, model: &Model, tokens_before: U256, user_native: U256) {
-    let d = &mut f.devnet;
-    let (user, inbox, withdrawn) = (tokens(d, f.user), tokens(d, INBOX), tokens(d, WITHDRAWN_TO));
+fn check(
+    d: &mut Devnet,
+    target: Address,
+    user: Address,
+    model: &Model,
+    tokens_before: U256,
+    user_native: U256,
+) {
+    let (user_tokens, inbox, withdrawn) =
+        (tokens(d, user), tokens(d, INBOX), tokens(d, WITHDRAWN_TO));
     assert_eq!(
-        user + inbox + withdrawn,
+        user_tokens + inbox + withdrawn,
         tokens_before,
         "fee tokens conserved"
     );
@@ -405,14 +413,14 @@ fn check(f: &mut Fixture, model: &Model, tokens_before: U256, user_native: U256)
             expired_value += *value;
         }
     }
-    let runs = app.storage(f.target, U256::from(2u8));
+    let runs = app.storage(target, U256::from(2u8));
     assert_eq!(
         runs,
         U256::from(model.redeemed.len()),
         "the callee ran once per redeemed ticket"
     );
     assert_eq!(
-        app.balance(f.target),
+        app.balance(target),
         executed_value,
         "the callee holds the redeemed call values"
     );
@@ -422,7 +430,7 @@ fn check(f: &mut Fixture, model: &Model, tokens_before: U256, user_native: U256)
         "the beneficiary holds the expired call values"
     );
     assert_eq!(
-        app.balance(f.user),
+        app.balance(user),
         user_native + model.deposited_native,
         "deposits arrive scaled"
     );

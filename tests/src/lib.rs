@@ -131,3 +131,17 @@ pub fn activate(chain: &mut Chain, program: Address) -> Receipt {
         .activate(DEPLOYER, program, ACTIVATION_BUDGET)
         .expect("accepted")
 }
+
+/// `selector(signature) ‖ abi.encode(args)`: calldata from a function's signature, for tests
+/// that go down the ABI rather than through typed calls.
+pub fn encode<T>(signature: &str, args: T) -> Vec<u8>
+where
+    T: alloy_sol_types::SolValue,
+    for<'a> <T::SolType as alloy_sol_types::SolType>::Token<'a>: alloy_sol_types::abi::TokenSeq<'a>,
+{
+    [
+        &alloy_primitives::keccak256(signature)[..4],
+        &args.abi_encode_params(),
+    ]
+    .concat()
+}

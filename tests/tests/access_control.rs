@@ -21,7 +21,7 @@ use xmtp_abi::{
 };
 use xmtp_devnet::{Chain, Tx};
 use xmtp_system_tests::{
-    send_ok,
+    encode, send_ok,
     system::{deploy_system, System},
     DEPLOYER,
 };
@@ -38,15 +38,6 @@ fn address_of(key: &SigningKey) -> Address {
 
 /// A node owner (not the stranger).
 const OWNER: Address = Address::new([0x0e; 20]);
-
-/// `selector(signature) ‖ abi.encode(args)`.
-fn encode<T>(signature: &str, args: T) -> Vec<u8>
-where
-    T: SolValue,
-    for<'a> <T::SolType as SolType>::Token<'a>: TokenSeq<'a>,
-{
-    [&keccak256(signature)[..4], &args.abi_encode_params()].concat()
-}
 
 /// How a function is guarded.
 enum Rule {

@@ -3,10 +3,14 @@
 //! number of pseudo-random inputs from a fixed seed. The target code is the same files the
 //! nightly cargo-fuzz binaries run (`fuzz/targets/`); a failing input is a panic naming it.
 
+#[path = "../../fuzz/targets/bridge.rs"]
+mod bridge;
 #[path = "../../fuzz/targets/input.rs"]
 mod input;
 #[path = "../../fuzz/targets/merkle.rs"]
 mod merkle;
+#[path = "../../fuzz/targets/programs.rs"]
+mod programs;
 #[path = "../../fuzz/targets/signatures.rs"]
 mod signatures;
 
@@ -67,4 +71,14 @@ fn merkle_differential() {
 #[test]
 fn signatures_differential() {
     replay("signatures", signatures::run, 400, 200);
+}
+
+#[test]
+fn bridge_invariants() {
+    replay("bridge", bridge::run, 60, 64);
+}
+
+#[test]
+fn programs_never_trap_and_reverts_change_nothing() {
+    replay("programs", programs::run, 60, 400);
 }

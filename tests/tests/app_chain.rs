@@ -27,7 +27,7 @@ use xmtp_abi::{
 };
 use xmtp_deploy::demo::APP_CHAIN_ID;
 use xmtp_devnet::{Receipt, Tx};
-use xmtp_devnet_node::contracts::INBOX;
+use xmtp_devnet_node::contracts::{ARB_RETRYABLE_TX, INBOX};
 use xmtp_devnet_node::devnet::{from_alias, to_alias};
 use xmtp_devnet_node::Side;
 use xmtp_system_tests::log_of;
@@ -623,14 +623,11 @@ fn older_and_replayed_parameter_tickets_leave_parameters_unchanged() {
     let r = two.call_ok(
         Side::App,
         bob,
-        xmtp_devnet_node::contracts::ARB_RETRYABLE_TX,
+        ARB_RETRYABLE_TX,
         &redeemCall { ticketId: older },
     );
     assert!(r.status);
-    let app = two.devnet.node(Side::App);
-    let block = app.block(app.head()).unwrap().clone();
-    assert_eq!(block.txs.len(), 2, "the redeem and its retry, in one block");
-    let retry = two.app_receipt(block.txs[1]);
+    let retry = last_app_receipt(&two);
     assert!(retry.status);
     assert_eq!(
         retry.logs,
@@ -650,7 +647,7 @@ fn older_and_replayed_parameter_tickets_leave_parameters_unchanged() {
         two.call_reverts(
             Side::App,
             bob,
-            xmtp_devnet_node::contracts::ARB_RETRYABLE_TX,
+            ARB_RETRYABLE_TX,
             &redeemCall { ticketId: older }
         ),
         Bytes::from(NoTicketWithID {}.abi_encode())
@@ -708,6 +705,49 @@ fn older_and_replayed_parameter_tickets_leave_parameters_unchanged() {
             }
         )]
     );
+}
+
+#[test]
+fn a_parameter_ticket_that_runs_out_of_gas_changes_nothing_until_it_is_redeemed() {
+    let mut two = TwoChains::deploy();
+    let a = two.addresses;
+    let bob = two.user(1);
+    two.mint_fee_tokens(bob, units(1_000_000));
+    two.set_parameters(&[(GROUP_MAX, uint_value(64))]);
+    let (gas, max_fee) = (25_000, 2 * two.app_basefee());
+    two.send_parameters(bob, &[GROUP_MAX], gas, max_fee, ticket_cost(gas, max_fee));
+    let report = two.relay();
+    assert_eq!(report.tickets_created.len(), 1);
+    let ticket = report.tickets_created[0];
+    assert!(report.redeemed.is_empty());
+    assert_eq!(report.failed, vec![ticket]);
+    assert_eq!(two.parameter(Side::App, GROUP_MAX), B256::ZERO);
+    assert!(two.devnet.ticket(ticket).is_some());
+
+    // Anyone redeems it with their own gas; the transmission then applies.
+    two.call_ok(
+        Side::App,
+        bob,
+        ARB_RETRYABLE_TX,
+        &redeemCall { ticketId: ticket },
+    );
+    let retry = last_app_receipt(&two);
+    assert!(retry.status);
+    assert_eq!(
+        retry.logs,
+        vec![
+            log_of(
+                a.gateway,
+                &ParametersReceived {
+                    nonce: U256::from(1),
+                    keys: keys(&[GROUP_MAX]),
+                }
+            ),
+            parameter_set(a.app.parameter_registry, GROUP_MAX, uint_value(64)),
+        ]
+    );
+    assert_eq!(two.parameter(Side::App, GROUP_MAX), uint_value(64));
+    assert!(two.devnet.ticket(ticket).is_none());
 }
 
 /// `sender` deposits `amount` of fresh stablecoin for `recipient` with `depositFromUnderlying`
@@ -1127,6 +1167,15 @@ fn impersonate<C: SolCall>(two: &mut TwoChains, sender: Address, to: Address, ca
     chain
         .send(&Tx::call(sender, to, call.abi_encode()).gas(1_000_000))
         .expect("accepted")
+}
+
+/// The receipt of a manual redeem's retry: the last transaction of the app chain's latest
+/// block, where the redeem transaction and its retry are sealed together.
+fn last_app_receipt(two: &TwoChains) -> Receipt {
+    let node = two.devnet.node(Side::App);
+    let block = node.block(node.head()).expect("the head block exists");
+    assert_eq!(block.txs.len(), 2, "the redeem and its retry, in one block");
+    node.tx(block.txs[1]).expect("recorded").receipt.clone()
 }
 
 /// The receipt of the last transaction of the settlement chain's latest block (where a relay

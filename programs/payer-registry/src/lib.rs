@@ -412,11 +412,14 @@ impl PayerRegistry {
         if debt_incurred != 0 {
             return Err(InsufficientBalance {}.into());
         }
-        payer.pending_withdrawal.set(U96::from(amount));
+        payer.pending_withdrawal.set(to_u96(amount));
         payer
             .withdrawable_timestamp
-            .set(U32::from(withdrawable_timestamp));
-        payer.withdrawal_nonce.set(U24::from(nonce));
+            .set(U32::from_limbs([u64::from(withdrawable_timestamp)]));
+        // Checked above: the nonce is at most `type(uint24).max`.
+        payer
+            .withdrawal_nonce
+            .set(U24::from_limbs([u64::from(nonce)]));
         set_i104(&mut payer.balance, new_balance);
         events::emit(
             self.vm(),
@@ -447,7 +450,7 @@ impl PayerRegistry {
         set_i104(&mut payer.balance, new_balance);
         payer.pending_withdrawal.set(U96::ZERO);
         payer.withdrawable_timestamp.set(U32::ZERO);
-        layout.total_debt.set(U96::from(total_debt));
+        layout.total_debt.set(to_u96(total_debt));
         events::emit(
             self.vm(),
             &[WithdrawalCancelled::SIGNATURE_HASH, events::address(caller)],
@@ -459,11 +462,10 @@ impl PayerRegistry {
     /// Finalizes the caller's withdrawal, sending the fee tokens to `recipient_`.
     pub fn finalize_withdrawal(&mut self, recipient_: Address) -> Result<(), PayerRegistryError> {
         let amount = self.finalize(recipient_)?;
-        let calldata = IERC20Like::transferCall {
-            recipient_,
-            amount_: U256::from(amount),
-        }
-        .abi_encode();
+        let calldata = abi_lean::encode(
+            Some(IERC20Like::transferCall::SELECTOR),
+            &[address(recipient_), uint(U256::from(amount))],
+        );
         self.call_returning_bool(fee_token(), &calldata)
     }
 
@@ -474,11 +476,10 @@ impl PayerRegistry {
         recipient_: Address,
     ) -> Result<(), PayerRegistryError> {
         let amount = self.finalize(recipient_)?;
-        let calldata = IFeeTokenLike::withdrawToCall {
-            recipient_,
-            amount_: U256::from(amount),
-        }
-        .abi_encode();
+        let calldata = abi_lean::encode(
+            Some(IFeeTokenLike::withdrawToCall::SELECTOR),
+            &[address(recipient_), uint(U256::from(amount))],
+        );
         self.call_returning_bool(fee_token(), &calldata)
     }
 
@@ -515,8 +516,8 @@ impl PayerRegistry {
             total_debt = add_u96(total_debt, debt_incurred)?;
         }
         set_i104(&mut layout.total_deposits, total_deposits);
-        layout.total_debt.set(U96::from(total_debt));
-        Ok(U96::from(fees_settled))
+        layout.total_debt.set(to_u96(total_debt));
+        Ok(to_u96(fees_settled))
     }
 
     /// Sends the fee tokens no payer can claim to the fee distributor; returns the amount.
@@ -535,11 +536,10 @@ impl PayerRegistry {
             &[ExcessTransferred::SIGNATURE_HASH],
             &events::uint(U256::from(excess)).0,
         );
-        let calldata = IERC20Like::transferCall {
-            recipient_: fee_distributor,
-            amount_: U256::from(excess),
-        }
-        .abi_encode();
+        let calldata = abi_lean::encode(
+            Some(IERC20Like::transferCall::SELECTOR),
+            &[address(fee_distributor), uint(U256::from(excess))],
+        );
         self.call_returning_bool(fee_token(), &calldata)?;
         Ok(excess)
     }
@@ -632,7 +632,7 @@ impl PayerRegistry {
         }
         layout
             .withdraw_lock_period
-            .set(U32::from(withdraw_lock_period));
+            .set(U32::from_limbs([u64::from(withdraw_lock_period)]));
         events::emit(
             self.vm(),
             &[WithdrawLockPeriodUpdated::SIGNATURE_HASH],
@@ -762,15 +762,15 @@ impl PayerRegistry {
             get_i104(&layout.total_deposits),
             layout.total_debt.get().saturating_to::<u128>(),
         )?;
-        let calldata = IERC20Like::balanceOfCall {
-            account_: self.vm().contract_address(),
-        }
-        .abi_encode();
+        let calldata = abi_lean::encode(
+            Some(IERC20Like::balanceOfCall::SELECTOR),
+            &[address(self.vm().contract_address())],
+        );
         let output = calls::static_call(self.vm(), fee_token(), &calldata)?;
         let balance = calls::returned_uint(&output)?;
         // `uint96(balance)`: Solidity's narrowing keeps the low 96 bits.
         let token_balance = (balance & U256::from(UINT96_MAX)).saturating_to::<u128>();
-        Ok(U96::from(token_balance.saturating_sub(
+        Ok(to_u96(token_balance.saturating_sub(
             total_withdrawable.saturating_to::<u128>(),
         )))
     }
@@ -838,12 +838,14 @@ impl PayerRegistry {
         payer: Address,
         amount: u128,
     ) -> Result<(), PayerRegistryError> {
-        let calldata = IERC20Like::transferFromCall {
-            sender_: self.vm().msg_sender(),
-            recipient_: self.vm().contract_address(),
-            amount_: U256::from(amount),
-        }
-        .abi_encode();
+        let calldata = abi_lean::encode(
+            Some(IERC20Like::transferFromCall::SELECTOR),
+            &[
+                address(self.vm().msg_sender()),
+                address(self.vm().contract_address()),
+                uint(U256::from(amount)),
+            ],
+        );
         self.call_returning_bool(fee_token(), &calldata)?;
         self.credit(payer, amount)
     }
@@ -860,16 +862,15 @@ impl PayerRegistry {
         calls::safe_transfer_from(&vm, underlying, vm.msg_sender(), this, U256::from(amount))?;
         // The fix: the fee token's `deposit` pulls the underlying from us, which needs this
         // allowance; the reference never grants it. Exactly the amount, so none is left over.
-        let approve = IERC20Like::approveCall {
-            spender_: fee_token(),
-            amount_: U256::from(amount),
-        }
-        .abi_encode();
+        let approve = abi_lean::encode(
+            Some(IERC20Like::approveCall::SELECTOR),
+            &[address(fee_token()), uint(U256::from(amount))],
+        );
         self.call_returning_bool(underlying, &approve)?;
-        let wrap = IFeeTokenLike::depositCall {
-            amount_: U256::from(amount),
-        }
-        .abi_encode();
+        let wrap = abi_lean::encode(
+            Some(IFeeTokenLike::depositCall::SELECTOR),
+            &[uint(U256::from(amount))],
+        );
         calls::call_returning_nothing(&vm, fee_token(), &wrap)?;
         self.credit(payer, amount)
     }
@@ -882,9 +883,9 @@ impl PayerRegistry {
         }
         let mut layout = self.layout();
         let minimum_deposit = layout.minimum_deposit.get();
-        if U96::from(amount) < minimum_deposit {
+        if to_u96(amount) < minimum_deposit {
             return Err(InsufficientDeposit {
-                amount: U96::from(amount),
+                amount: to_u96(amount),
                 minimumDeposit: minimum_deposit,
             }
             .into());
@@ -896,7 +897,7 @@ impl PayerRegistry {
         let total_debt = total_debt.checked_sub(debt_repaid).ok_or_else(overflow)?;
         let total_deposits = to_i104(total_deposits + i128_from(amount))?;
         set_i104(&mut payer.balance, new_balance);
-        layout.total_debt.set(U96::from(total_debt));
+        layout.total_debt.set(to_u96(total_debt));
         set_i104(&mut layout.total_deposits, total_deposits);
         events::emit(
             self.vm(),
@@ -950,16 +951,18 @@ impl PayerRegistry {
     /// is ignored: a permit already used (or front-run) must not stop a deposit an allowance
     /// already covers.
     fn use_permit(&self, token: Address, amount: U96, deadline: U256, v: u8, r: B256, s: B256) {
-        let calldata = IPermitErc20Like::permitCall {
-            owner_: self.vm().msg_sender(),
-            spender_: self.vm().contract_address(),
-            value_: U256::from(amount),
-            deadline_: deadline,
-            v_: v,
-            r_: r,
-            s_: s,
-        }
-        .abi_encode();
+        let calldata = abi_lean::encode(
+            Some(IPermitErc20Like::permitCall::SELECTOR),
+            &[
+                address(self.vm().msg_sender()),
+                address(self.vm().contract_address()),
+                uint(U256::from(amount)),
+                uint(deadline),
+                uint(U256::from(v)),
+                Arg::Word(r),
+                Arg::Word(s),
+            ],
+        );
         calls::call_ignoring_outcome(self.vm(), token, &calldata);
     }
 
@@ -1012,6 +1015,14 @@ fn int_word(value: Signed<104, 2>) -> B256 {
     let mut word = if value < 0 { [0xff; 32] } else { [0; 32] };
     word[16..].copy_from_slice(&value.to_be_bytes());
     B256::from(word)
+}
+
+/// A `uint96` from a value already known to fit (a checked sum, a masked amount): ruint's
+/// `From` would link its panicking conversion (and its message formatting) instead.
+// Both halves are masked to their limb.
+#[allow(clippy::cast_possible_truncation)]
+fn to_u96(value: u128) -> U96 {
+    U96::from_limbs([value as u64, ((value >> 64) as u64) & 0xffff_ffff])
 }
 
 /// Head word `index` as a `uint96` (Solidity refuses a word with higher bits set).
@@ -1094,7 +1105,7 @@ fn total_withdrawable(total_deposits: i128, total_debt: u128) -> Result<U96, Pan
     // Two's complement: the low 96 bits of the sum, whatever its sign.
     #[allow(clippy::cast_sign_loss)]
     let low = (sum as u128) & UINT96_MAX;
-    Ok(U96::from(low))
+    Ok(to_u96(low))
 }
 
 /// `uint32(x)`: the low 32 bits, as Solidity's explicit narrowing keeps them.

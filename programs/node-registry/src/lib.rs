@@ -387,9 +387,9 @@ impl NodeRegistry {
             .and_then(|count| count.checked_mul(NODE_INCREMENT))
             .ok_or(MaxNodesReached {})?;
         let signer = self.signer_from_public_key(&signing_public_key_)?;
-        layout
-            .node_count
-            .set(alloy_primitives::U32::from(node_count + 1));
+        layout.node_count.set(alloy_primitives::U32::from_limbs([
+            u64::from(node_count) + 1
+        ]));
         let base = self.node_slot(node_id);
         let mut node = rooted::<NodeStorage>(self.vm(), base);
         node.signer.set(signer);
@@ -546,7 +546,9 @@ impl NodeRegistry {
         }
         layout
             .max_canonical_nodes
-            .set(alloy_primitives::U8::from(max_canonical_nodes));
+            .set(alloy_primitives::U8::from_limbs([u64::from(
+                max_canonical_nodes,
+            )]));
         events::emit(
             self.vm(),
             &[MaxCanonicalNodesUpdated::SIGNATURE_HASH],

@@ -23,7 +23,7 @@ use xmtp_abi::oz_erc721::{
 };
 
 use crate::{
-    events,
+    abi_lean, events,
     revert::Bubbled,
     slots::OZ_ERC721,
     storage::rooted,
@@ -464,13 +464,15 @@ fn check_on_erc721_received<E: Erc721Error>(
     if vm.code_size(to) == 0 {
         return Ok(());
     }
-    let calldata = IERC721Receiver::onERC721ReceivedCall {
-        operator,
-        from,
-        tokenId: token_id,
-        data: Vec::from(data).into(),
-    }
-    .abi_encode();
+    let calldata = abi_lean::encode(
+        Some(IERC721Receiver::onERC721ReceivedCall::SELECTOR),
+        &[
+            abi_lean::address(operator),
+            abi_lean::address(from),
+            abi_lean::uint(token_id),
+            abi_lean::Arg::Bytes(data),
+        ],
+    );
     // SAFETY: the receiver may call back into this contract: the cache is written out before
     // and cleared for after.
     let result = unsafe { RawCall::new(vm).clear_storage_cache().call(to, &calldata) };

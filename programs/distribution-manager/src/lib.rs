@@ -8,7 +8,10 @@
 //! Differences from the reference (see `DEVIATIONS.md`): the five constructor immutables are
 //! wiring (the pipeline refuses zero, which is where the `Zero...()` constructor errors are
 //! reported); the bare implementation refuses `initialize()` instead of having its
-//! initializers disabled by a constructor.
+//! initializers disabled by a constructor; every function is dispatched from a payable
+//! fallback and its arguments decoded in full before it runs (the `router` module; same
+//! selectors, results and revert data), so malformed calldata reverts with empty data before
+//! any check.
 #![cfg_attr(target_arch = "wasm32", no_std, no_main)]
 
 extern crate alloc;
@@ -143,7 +146,7 @@ mod entry {
 
     use stylus_sdk::prelude::*;
 
-    /// The program; its state lives in [`DistributionManagerStorage`].
+    /// The program; its state lives in [`crate::DistributionManagerStorage`].
     #[storage]
     #[entrypoint]
     pub struct DistributionManager {}
@@ -160,7 +163,7 @@ enum Payout {
 
 #[public]
 impl DistributionManager {
-    /// Every function of the interface, routed and decoded by the [`router`] module (which
+    /// Every function of the interface, routed and decoded by the `router` module (which
     /// says why the SDK's router is not used).
     #[fallback]
     #[payable]
@@ -169,7 +172,7 @@ impl DistributionManager {
     }
 }
 
-// The interface's functions, called by the [`router`] with the decoded arguments, by value as
+// The interface's functions, called by the `router` with the decoded arguments, by value as
 // the SDK's router would pass them.
 #[allow(clippy::needless_pass_by_value)]
 impl DistributionManager {

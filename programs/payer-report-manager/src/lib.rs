@@ -19,6 +19,10 @@
 //!   are equal on an initialized proxy, and an uninitialized proxy answers the real separator
 //!   instead of zero. `initialize()` still stores it, so the storage is the reference's.
 //! - A settlement proof with too few elements is `InvalidProof()`, not `Panic(0x32)`.
+//! - Every function is dispatched from a payable fallback and its arguments decoded in full
+//!   before it runs (the `router` module; same selectors, results and revert data): malformed
+//!   calldata reverts with empty data before any check, where Solidity validates the elements
+//!   of calldata arrays only as they are read.
 #![cfg_attr(target_arch = "wasm32", no_std, no_main)]
 
 extern crate alloc;
@@ -191,7 +195,7 @@ xmtp_core::lean_errors! {
 #[storage]
 pub struct PayerReportManagerStorage {
     /// The slot of `mapping(uint32 => PayerReport[]) payerReportsByOriginator`, whose entries
-    /// the [`report`] module reads and writes (this field only keeps the layout).
+    /// the `report` module reads and writes (this field only keeps the layout).
     #[allow(dead_code)]
     payer_reports_by_originator: StorageB256,
     protocol_fee_rate: StorageU16,
@@ -212,7 +216,8 @@ mod entry {
 
     use stylus_sdk::prelude::*;
 
-    /// The program; its state lives in [`PayerReportManagerStorage`] and [`Erc712Storage`].
+    /// The program; its state lives in [`crate::PayerReportManagerStorage`] and
+    /// [`crate::Erc712Storage`].
     #[storage]
     #[entrypoint]
     pub struct PayerReportManager {}
@@ -222,7 +227,7 @@ type Result<T, E = PayerReportManagerError> = core::result::Result<T, E>;
 
 #[public]
 impl PayerReportManager {
-    /// Every function of the interface, routed and decoded by the [`router`] module (which
+    /// Every function of the interface, routed and decoded by the `router` module (which
     /// says why the SDK's router is not used).
     #[fallback]
     #[payable]
@@ -231,7 +236,7 @@ impl PayerReportManager {
     }
 }
 
-// The interface's functions, called by the [`router`] with the decoded arguments, by value as
+// The interface's functions, called by the `router` with the decoded arguments, by value as
 // the SDK's router would pass them.
 #[allow(clippy::needless_pass_by_value)]
 impl PayerReportManager {

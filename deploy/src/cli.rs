@@ -3,6 +3,8 @@
 //! `--broadcast`, prints one line per step (or one JSON document with `--json`), and fails
 //! with one line naming the cause.
 
+// Writing to a String cannot fail, hence the ignored results of `writeln!`.
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use alloy::signers::local::PrivateKeySigner;
@@ -362,10 +364,10 @@ pub fn upgrade(
     record_release(&network.config, contract, release)?;
     Ok(json!({
         "contract": upgrade.contract,
-        "proxy": upgrade.proxy,
-        "from": upgrade.from,
-        "to": upgrade.to,
-        "migrator": upgrade.migrator,
+        "proxy": upgrade.proxy.to_checksum(None),
+        "from": upgrade.from.to_checksum(None),
+        "to": upgrade.to.to_checksum(None),
+        "migrator": upgrade.migrator.to_checksum(None),
         "migratorKey": upgrade.migrator_key,
         "stateChanged": upgrade.changed.iter().map(|(f, b, a)| json!({"view": f, "before": b, "after": a})).collect::<Vec<_>>(),
         "steps": steps,
@@ -438,25 +440,27 @@ fn render_into(out: &mut String, prefix: &str, value: &Value) {
                         )
                     })
                     .collect();
-                out.push_str(&format!("{prefix}: {}\n", fields.join("  ")));
+                let _ = writeln!(out, "{prefix}: {}", fields.join("  "));
             }
         }
         Value::Array(items) => {
             for item in items {
-                out.push_str(&format!(
-                    "{prefix}: {}\n",
+                let _ = writeln!(
+                    out,
+                    "{prefix}: {}",
                     item.as_str()
                         .map_or_else(|| item.to_string(), str::to_owned)
-                ));
+                );
             }
         }
         other => {
-            out.push_str(&format!(
-                "{prefix}: {}\n",
+            let _ = writeln!(
+                out,
+                "{prefix}: {}",
                 other
                     .as_str()
                     .map_or_else(|| other.to_string(), str::to_owned)
-            ));
+            );
         }
     }
 }

@@ -1,27 +1,24 @@
-//! The main job: deploy the network on two fresh devnet chains and exercise it end to end.
+//! The main job: deploy the whole network with the [`deployer`](crate::deployer) on a fresh
+//! two-chain devnet (settlement chain 84532, app chain 351243127, the reference testnets' ids,
+//! linked by the devnet's Arbitrum bridge) and exercise it end to end.
 //!
-//! Everything runs in process on `xmtp-devnet` chains (settlement chain 84532, app chain
-//! 351243127, the reference testnets' ids). Each scenario checks its outcome; [`run`] returns the
-//! addresses, every transaction with its gas, and the checks that held, for the CLI to print.
+//! Each scenario checks its outcome; [`run`] returns the addresses, every transaction with its
+//! gas, the checks that held and the program sizes, for the CLI to print next to the Solidity
+//! reference's gas ([`solidity_gas`], from `data/gas-solidity.md`).
 
-use alloy_primitives::{Address, B256, U256};
-use xmtp_abi::{factory::IFactory, parameter_registry::IParameterRegistry};
-use xmtp_devnet::Chain;
+use alloy_primitives::{Address, Bytes, FixedBytes, U256};
+use alloy_sol_types::SolCall;
+use xmtp_abi::group_message_broadcaster::IGroupMessageBroadcaster;
+use xmtp_devnet_node::{DevnetConfig, Side};
 
-use crate::network::{
-    deploy_base, deploy_implementation, proxy_address, salt, Base, Operator, Programs, Step,
-};
+use crate::deployer::{self, Deployer, InProcess, Plan};
+use crate::network::{Programs, Step};
 use crate::Error;
 
 /// Settlement chain id (Base Sepolia in the reference's testnets).
 pub const SETTLEMENT_CHAIN_ID: u64 = 84_532;
 /// App chain id (the reference's testnet XMTP L3).
 pub const APP_CHAIN_ID: u64 = 351_243_127;
-/// Deploys everything, on both chains from the same nonce, so the Factory and every proxy get
-/// the same address on both.
-pub const DEPLOYER: Address = Address::new([0xd0; 20]);
-/// The settlement parameter registry's administrator.
-pub const ADMIN: Address = Address::new([0xad; 20]);
 /// Salt of the gateway proxies (reference config `Gateway_0_0`).
 pub const GATEWAY_SALT: &str = "Gateway_0_0";
 
@@ -33,19 +30,21 @@ pub const PROGRAMS: &[&str] = &[
     "xmtp-generic-eip1967-migrator",
     "xmtp-settlement-chain-parameter-registry",
     "xmtp-app-chain-parameter-registry",
+    "xmtp-settlement-chain-gateway",
+    "xmtp-app-chain-gateway",
+    "xmtp-fee-token",
+    "xmtp-payer-registry",
+    "xmtp-rate-registry",
+    "xmtp-node-registry",
+    "xmtp-payer-report-manager",
+    "xmtp-distribution-manager",
+    "xmtp-deposit-splitter",
+    "xmtp-group-message-broadcaster",
+    "xmtp-identity-update-broadcaster",
 ];
 
-/// The broadcaster limits the reference's starting parameters set (spec §21.3).
-const STARTING_PARAMETERS: &[(&str, u64)] = &[
-    ("xmtp.groupMessageBroadcaster.minPayloadSize", 78),
-    ("xmtp.groupMessageBroadcaster.maxPayloadSize", 262_144),
-    ("xmtp.identityUpdateBroadcaster.minPayloadSize", 78),
-    ("xmtp.identityUpdateBroadcaster.maxPayloadSize", 262_144),
-    ("xmtp.nodeRegistry.maxCanonicalNodes", 100),
-    ("xmtp.payerRegistry.minimumDeposit", 10_000_000),
-    ("xmtp.payerRegistry.withdrawLockPeriod", 172_800),
-    ("xmtp.payerReportManager.protocolFeeRate", 100),
-];
+/// The Solidity reference's gas figures, measured by the specification's authors.
+const SOLIDITY_GAS: &str = include_str!("../data/gas-solidity.md");
 
 /// What the run did.
 #[derive(Debug, Clone, Default)]
@@ -56,6 +55,10 @@ pub struct Report {
     pub steps: Vec<Step>,
     /// The outcomes checked along the way.
     pub checks: Vec<String>,
+    /// Contracts not deployed, with the reason.
+    pub skipped: Vec<String>,
+    /// (contract, on-chain code size in bytes) of every deployed program.
+    pub sizes: Vec<(String, usize)>,
 }
 
 impl Report {
@@ -66,183 +69,161 @@ impl Report {
         self.checks.push(what);
         Ok(())
     }
-
-    fn address(&mut self, chain: &str, name: &str, address: Address) {
-        self.addresses
-            .push((chain.to_owned(), name.to_owned(), address));
-    }
 }
 
-fn funded_chain(chain_id: u64) -> Chain {
-    let mut chain = Chain::new(chain_id);
-    let plenty = U256::from(10u64).pow(U256::from(24u64));
-    chain.fund(DEPLOYER, plenty);
-    chain.fund(ADMIN, plenty);
-    chain
+/// The reference's receipt gas for the operation a step label names, on the chain of
+/// `chain_id`, when `data/gas-solidity.md` has it.
+pub fn solidity_gas(label: &str, chain_id: u64) -> Option<u64> {
+    let chain = if chain_id == APP_CHAIN_ID {
+        "app"
+    } else {
+        "settlement"
+    };
+    // `X.updateY()` and `X.updateInbox(uint256)` are `X.updateY` there.
+    let operation = label.split('(').next().unwrap_or(label).trim_end();
+    SOLIDITY_GAS.lines().find_map(|line| {
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        let [_, name, _, total, notes, ..] = cells.as_slice() else {
+            return None;
+        };
+        let name = name.strip_suffix(" (CREATE)").unwrap_or(name);
+        let chain_matches = !notes.contains("chain=") || notes.contains(&format!("chain={chain}"));
+        (name == label || name == operation)
+            .then_some(())
+            .filter(|()| chain_matches)
+            .and_then(|()| total.replace(',', "").parse().ok())
+    })
 }
 
-/// Deploys both chains' base and runs every scenario.
+/// Deploys both chains and runs every scenario.
 pub fn run(programs: &Programs) -> Result<Report, Error> {
     let mut report = Report::default();
-    let mut settlement = funded_chain(SETTLEMENT_CHAIN_ID);
-    let mut app = funded_chain(APP_CHAIN_ID);
+    let config = deployer::devnet_config(programs, SETTLEMENT_CHAIN_ID, APP_CHAIN_ID)?;
+    let plan = Plan::new(&config, programs)?;
+    let mut devnet = deployer::devnet_for(&plan, DevnetConfig::default())?;
+    let mut backend = InProcess::new(&mut devnet);
 
-    let mut deployer = Operator::new(&mut settlement, DEPLOYER);
-    let settlement_base = deploy_base(
-        &mut deployer,
-        programs,
-        "xmtp-settlement-chain-parameter-registry",
-        &[ADMIN],
-    )?;
-    report.steps.append(&mut deployer.steps);
-    record_base(&mut report, "settlement", &settlement_base);
+    let outcome = Deployer::new(&mut backend, plan.clone())?.deploy()?;
+    report.steps = outcome.steps;
+    report.skipped = outcome.skipped;
+    for (chain, side) in [("settlement", Side::Settlement), ("app", Side::App)] {
+        report
+            .addresses
+            .push((chain.into(), "Factory".into(), plan.factory));
+        for unit in plan.units.iter().filter(|u| u.side == side) {
+            if unit.init_code.is_ok() {
+                report
+                    .addresses
+                    .push((chain.into(), unit.contract.into(), unit.address()));
+            }
+        }
+    }
+    for unit in plan.units.iter().filter(|u| u.init_code.is_ok()) {
+        let words: Vec<(&str, [u8; 32])> = unit.wiring.iter().map(|(n, w)| (*n, w.0)).collect();
+        let code = programs.wired(unit.crate_name, &words, None)?.code;
+        report.sizes.push((unit.contract.into(), code.len()));
+    }
 
-    // The app chain's registry is administered by the app-chain gateway proxy alone, whose
-    // address is the same on both chains and known before either is deployed.
-    let proxy_code = programs.artifact("xmtp-proxy", &[])?.code;
-    let gateway = proxy_address(
-        settlement_base.factory,
-        settlement_base.initializable,
-        &proxy_code,
-        DEPLOYER,
-        salt(GATEWAY_SALT),
-    );
-    let mut deployer = Operator::new(&mut app, DEPLOYER);
-    let app_base = deploy_base(
-        &mut deployer,
-        programs,
-        "xmtp-app-chain-parameter-registry",
-        &[gateway],
-    )?;
-    report.steps.append(&mut deployer.steps);
-    record_base(&mut report, "app", &app_base);
+    let mut deployer = Deployer::new(&mut backend, plan.clone())?;
+    let checks = deployer.check()?;
+    let failed: Vec<String> = checks
+        .iter()
+        .filter_map(|c| c.failure.as_ref().map(|f| format!("{}: {f}", c.what)))
+        .collect();
     report.check(
-        app_base.factory == settlement_base.factory
-            && app_base.parameter_registry == settlement_base.parameter_registry,
+        failed.is_empty(),
         format!(
-            "Factory {} and parameter registry {} have the same address on both chains",
-            app_base.factory, app_base.parameter_registry
+            "{} deployment checks hold (code hashes, activation, proxies, versions, wiring, parameters on both chains){}",
+            checks.len(),
+            if failed.is_empty() { String::new() } else { format!(": {}", failed.join("; ")) }
         ),
     )?;
-    let mut app_view = Operator::new(&mut app, DEPLOYER);
-    let gateway_is_admin = app_view.view(
-        app_base.parameter_registry,
-        &IParameterRegistry::isAdminCall { account_: gateway },
-    )?;
+    let gateway = plan
+        .unit("AppChainGateway", Side::App)
+        .map(deployer::Unit::address);
     report.check(
-        gateway_is_admin,
-        format!("the app-chain gateway {gateway} is the app registry's admin"),
+        gateway == Some(plan.gateway),
+        format!(
+            "Factory {}, parameter registry {} and gateway {} have the same address on both chains",
+            plan.factory, plan.parameter_registry, plan.gateway
+        ),
     )?;
 
-    starting_parameters(&mut settlement, &settlement_base, &mut report)?;
-    factory_upgrade(&mut settlement, programs, &settlement_base, &mut report)?;
+    broadcast(&mut deployer, &plan, &mut report)?;
+    let upgrade = deployer.upgrade(programs, "GroupMessageBroadcaster", "demo-v2")?;
+    report.check(
+        upgrade.to != upgrade.from && upgrade.changed.is_empty(),
+        format!(
+            "GroupMessageBroadcaster upgraded from {} to {} through migrator {} (key {} bridged to the app chain); its public state is unchanged",
+            upgrade.from, upgrade.to, upgrade.migrator, upgrade.migrator_key
+        ),
+    )?;
+    report.steps.append(&mut deployer.steps);
     Ok(report)
 }
 
-fn record_base(report: &mut Report, chain: &str, base: &Base) {
-    report.address(chain, "Factory", base.factory);
-    report.address(chain, "Factory implementation", base.factory_implementation);
-    report.address(chain, "Initializable", base.initializable);
-    report.address(chain, "ParameterRegistry", base.parameter_registry);
-    report.address(
-        chain,
-        "ParameterRegistry implementation",
-        base.parameter_registry_implementation,
-    );
-}
-
-/// The administrator sets the reference's starting parameters in one batch and reads them back.
-fn starting_parameters(chain: &mut Chain, base: &Base, report: &mut Report) -> Result<(), Error> {
-    let mut admin = Operator::new(chain, ADMIN);
-    let keys: Vec<String> = STARTING_PARAMETERS
-        .iter()
-        .map(|(key, _)| (*key).to_owned())
-        .collect();
-    let values: Vec<B256> = STARTING_PARAMETERS
-        .iter()
-        .map(|(_, value)| B256::from(U256::from(*value)))
-        .collect();
-    admin.transact(
-        "admin sets 8 starting parameters",
-        base.parameter_registry,
-        &IParameterRegistry::set_1Call {
-            keys_: keys.clone(),
-            values_: values.clone(),
-        },
+/// A payer's node sends a 100-byte group message on the app chain.
+fn broadcast(deployer: &mut Deployer<'_>, plan: &Plan, report: &mut Report) -> Result<(), Error> {
+    let broadcaster = plan
+        .unit("GroupMessageBroadcaster", Side::App)
+        .map(deployer::Unit::address)
+        .ok_or_else(|| Error::Config("no GroupMessageBroadcaster in the plan".into()))?;
+    let sender = plan.admins[0];
+    let message: Vec<u8> = (0..100u8).collect();
+    let sent = deployer.send(
+        Side::App,
+        "GroupMessageBroadcaster.addMessage — 100 B payload",
+        sender,
+        Some(broadcaster),
+        Bytes::from(
+            IGroupMessageBroadcaster::addMessageCall {
+                groupId_: FixedBytes([0x42; 16]),
+                message_: message.into(),
+            }
+            .abi_encode(),
+        ),
         U256::ZERO,
     )?;
-    let read = admin.view(
-        base.parameter_registry,
-        &IParameterRegistry::get_1Call { keys_: keys },
-    )?;
-    report.steps.append(&mut admin.steps);
     report.check(
-        read == values,
-        format!("{} starting parameters read back as set", values.len()),
+        sent.gas_used > 21_000,
+        format!(
+            "a 100-byte group message was broadcast on the app chain ({} gas)",
+            sent.gas_used
+        ),
     )
 }
 
-/// An upgrade as operators do it: a new Factory implementation and a `GenericEIP1967Migrator`
-/// deployed through the Factory, the migrator key set in the registry, `migrate()` by anyone.
-fn factory_upgrade(
-    chain: &mut Chain,
-    programs: &Programs,
-    base: &Base,
-    report: &mut Report,
-) -> Result<(), Error> {
-    let mut deployer = Operator::new(chain, DEPLOYER);
-    // A new release of the Factory: same wiring, a different project hash, so new code that
-    // `deployImplementation` must activate.
-    let wiring = [("parameterRegistry", base.parameter_registry)];
-    let new_factory = programs
-        .release("xmtp-factory", &wiring, Some([0x02; 32]))?
-        .init_code;
-    let new_implementation = deploy_implementation(
-        &mut deployer,
-        base.factory,
-        "deploy impl Factory v2",
-        &new_factory,
-    )?;
-    let migrator_code = programs
-        .artifact(
-            "xmtp-generic-eip1967-migrator",
-            &[("newImpl", new_implementation)],
-        )?
-        .init_code;
-    let migrator = deploy_implementation(
-        &mut deployer,
-        base.factory,
-        "deploy impl GenericEIP1967Migrator",
-        &migrator_code,
-    )?;
-    report.steps.append(&mut deployer.steps);
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-    let mut admin = Operator::new(chain, ADMIN);
-    admin.transact(
-        "admin sets xmtp.factory.migrator",
-        base.parameter_registry,
-        &IParameterRegistry::set_0Call {
-            key_: "xmtp.factory.migrator".into(),
-            value_: migrator.into_word(),
-        },
-        U256::ZERO,
-    )?;
-    admin.transact(
-        "Factory.migrate",
-        base.factory,
-        &IFactory::migrateCall {},
-        U256::ZERO,
-    )?;
-    let implementation = admin.view(base.factory, &IFactory::implementationCall {})?;
-    report.steps.append(&mut admin.steps);
-    report.address(
-        "settlement",
-        "Factory implementation v2",
-        new_implementation,
-    );
-    report.address("settlement", "GenericEIP1967Migrator", migrator);
-    report.check(
-        implementation == new_implementation,
-        format!("Factory proxy migrated to {new_implementation} through the registry's migrator"),
-    )
+    #[test]
+    fn step_labels_find_their_solidity_figures() {
+        assert_eq!(
+            solidity_gas("deploy Factory proxy", SETTLEMENT_CHAIN_ID),
+            Some(105_099)
+        );
+        assert_eq!(
+            solidity_gas("deploy impl GroupMessageBroadcaster", APP_CHAIN_ID),
+            Some(1_418_049)
+        );
+        assert_eq!(
+            solidity_gas(
+                "SettlementChainGateway.updateInbox(uint256)",
+                SETTLEMENT_CHAIN_ID
+            ),
+            Some(62_529)
+        );
+        assert_eq!(
+            solidity_gas(
+                "GroupMessageBroadcaster.addMessage — 100 B payload",
+                APP_CHAIN_ID
+            ),
+            Some(37_533)
+        );
+        assert_eq!(
+            solidity_gas("activate Proxy code", SETTLEMENT_CHAIN_ID),
+            None
+        );
+    }
 }

@@ -76,10 +76,10 @@ enum Command {
         #[command(flatten)]
         network: cli::Network,
     },
-    /// Upgrade a contract to a new release through a GenericEIP1967Migrator, comparing its
+    /// Upgrade a contract to a new release through a generic EIP-1967 migrator, comparing its
     /// public state before and after; records the release in the configuration.
     Upgrade {
-        /// The contract (reference name, e.g. RateRegistry).
+        /// The contract, by its reference name (`RateRegistry`, ...).
         contract: String,
         /// The release tag (its hash marks the new build).
         #[arg(long)]
@@ -116,7 +116,7 @@ struct DevnetArgs {
     #[arg(long, value_name = "WEI", default_value_t = 100_000_000)]
     basefee: u64,
     /// The settlement-chain token the inbox escrows and the app chain spends as gas (the
-    /// network's FeeToken proxy); without it the devnet installs its own 6-decimal token.
+    /// network's fee token proxy); without it the devnet installs its own 6-decimal token.
     #[arg(long, value_name = "ADDRESS")]
     fee_token: Option<alloy_primitives::Address>,
     /// Deliver tickets and outbox messages only when asked (`devnet_relay`).
@@ -226,19 +226,16 @@ fn build(check: bool) -> Result<(), Vec<Error>> {
     }
 }
 
-/// Builds everything like `build`, but a program the demo does not deploy only warns when it
-/// is invalid or too large (the size gate belongs to `build`); then runs the demo.
+/// Builds everything like `build`, but a program that is invalid or too large only warns (the
+/// size gate belongs to `build`; the deployer plans such a program and skips it); then runs
+/// the demo.
 fn demo() -> Result<(), Vec<Error>> {
     if let Err(errors) = build(false) {
-        let (blocking, other): (Vec<_>, Vec<_>) =
-            errors.into_iter().partition(|error| match error {
-                Error::Program { program, .. } => {
-                    demo::PROGRAMS.contains(&format!("xmtp-{program}").as_str())
-                }
-                _ => true,
-            });
-        for error in &other {
-            eprintln!("warning: {error} (not deployed by the demo)");
+        let (programs, blocking): (Vec<_>, Vec<_>) = errors
+            .into_iter()
+            .partition(|error| matches!(error, Error::Program { .. }));
+        for error in &programs {
+            eprintln!("warning: {error} (the demo does not deploy it)");
         }
         if !blocking.is_empty() {
             return Err(blocking);
@@ -251,18 +248,41 @@ fn demo() -> Result<(), Vec<Error>> {
     for (chain, name, address) in &report.addresses {
         println!("  {chain:<11} {name:<34} {address}");
     }
-    println!("\ntransactions (receipt gas)");
+    for skipped in &report.skipped {
+        println!("  not deployed: {skipped}");
+    }
+    println!(
+        "\n  {:<11} {:<58} {:>11} {:>11} {:>7}",
+        "chain", "transaction", "gas", "Solidity", "ratio"
+    );
+    let gas = |g: u64| pipeline::thousands(usize::try_from(g).unwrap_or(usize::MAX));
     for step in &report.steps {
         let chain = if step.chain_id == demo::SETTLEMENT_CHAIN_ID {
             "settlement"
         } else {
             "app"
         };
+        let reference = demo::solidity_gas(&step.label, step.chain_id);
+        // Gas figures are far below 2^52, so the ratio is exact enough to print.
+        #[allow(clippy::cast_precision_loss)]
+        let ratio = reference.map_or_else(String::new, |r| {
+            format!("{:.2}x", step.gas_used as f64 / r as f64)
+        });
         println!(
-            "  {chain:<11} {:<44} {:>11}",
+            "  {chain:<11} {:<58} {:>11} {:>11} {ratio:>7}",
             step.label,
-            pipeline::thousands(usize::try_from(step.gas_used).unwrap_or(usize::MAX))
+            gas(step.gas_used),
+            reference.map_or_else(String::new, gas)
         );
+    }
+    let total: u64 = report.steps.iter().map(|s| s.gas_used).sum();
+    println!("  {:<11} {:<58} {:>11}", "", "total", gas(total));
+    println!(
+        "\nprogram sizes (on-chain, limit {})",
+        pipeline::thousands(pipeline::CODE_SIZE_LIMIT)
+    );
+    for (contract, size) in &report.sizes {
+        println!("  {contract:<34} {:>7}", pipeline::thousands(*size));
     }
     println!("\nchecked");
     for check in &report.checks {

@@ -303,6 +303,8 @@ impl Deployer<'_> {
         Ok(out)
     }
 
+    // The reference upgrader's steps in order, each checked; splitting them hides the order.
+    #[allow(clippy::too_many_lines)]
     /// Upgrades `contract`'s proxy to a new release of its program (same wiring, the release
     /// tag as the `project_hash`), as the reference's upgraders do: new implementation
     /// (activated), a `GenericEIP1967Migrator` to it, the migrator parameter set (and bridged

@@ -74,7 +74,7 @@ pub fn describe_revert(data: &[u8]) -> String {
             .iter()
             .flat_map(|(_, abi)| abi.errors())
             .find(|error| error.selector() == selector)
-            .map(|error| error.signature())
+            .map(alloy_json_abi::Error::signature)
         {
             return format!("{name} (0x{})", hex::encode(data));
         }

@@ -1,13 +1,13 @@
 //! Deploys the whole network on both chains from a `config/<env>.json`, in the reference's order
 //! (`script/Deploy.s.sol`, `script/Administration.s.sol`), over any [`Backend`]:
 //!
-//! 1. settlement chain: Factory (proxy and implementation CREATEd by the deployer, activated,
+//! 1. settlement chain: Factory (proxy and implementation created by the deployer, activated,
 //!    initialized), parameter registry, gateway;
 //! 2. app chain: the same Factory address, parameter registry administered by the gateway,
 //!    gateway (the same address on both chains, each wired to the other);
 //! 3. the starting parameters set by a registry administrator;
-//! 4. the settlement programs: FeeToken, PayerRegistry, RateRegistry, NodeRegistry,
-//!    PayerReportManager, DistributionManager, DepositSplitter; their `update…()` calls;
+//! 4. the settlement programs: `FeeToken`, `PayerRegistry`, `RateRegistry`, `NodeRegistry`,
+//!    `PayerReportManager`, `DistributionManager`, `DepositSplitter`; their `update…()` calls;
 //! 5. the app chain's starting parameters bridged through the gateways (waiting for the tickets);
 //! 6. the broadcasters and their `update…()` calls.
 //!
@@ -55,7 +55,7 @@ pub fn bridge_cost(gas_limit: u64) -> U256 {
 }
 
 /// How long a bridged parameter may take to show up on the app chain.
-const BRIDGE_TIMEOUT: Duration = Duration::from_secs(120);
+const BRIDGE_TIMEOUT: Duration = Duration::from_mins(2);
 
 /// The starting parameters the reference bridges to the app chain.
 pub fn is_app_chain_parameter(key: &str) -> bool {
@@ -89,8 +89,11 @@ pub struct Deployer<'a> {
     pub skipped: Vec<String>,
     chain_ids: [u64; 2],
     first_blocks: [Option<u64>; 2],
-    progress: Option<Box<dyn FnMut(&str) + 'a>>,
+    progress: Option<Progress<'a>>,
 }
+
+/// Where a deployer reports each step.
+type Progress<'a> = Box<dyn FnMut(&str) + 'a>;
 
 impl std::fmt::Debug for Deployer<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -157,7 +160,7 @@ impl<'a> Deployer<'a> {
         }
     }
 
-    fn reuse(&mut self, side: Side, what: String) {
+    fn reuse(&mut self, side: Side, what: &str) {
         let line = format!("{} chain: {what}", chain_name(side));
         self.say(&format!("  = {line}"));
         self.reused.push(line);
@@ -408,7 +411,7 @@ impl<'a> Deployer<'a> {
                     )));
                 }
             } else {
-                self.reuse(side, format!("{what} at {address}"));
+                self.reuse(side, &format!("{what} at {address}"));
             }
         }
         let code = self.code(side, implementation)?;
@@ -491,7 +494,7 @@ impl<'a> Deployer<'a> {
         } else {
             self.reuse(
                 side,
-                format!("{} implementation at {implementation}", unit.contract),
+                &format!("{} implementation at {implementation}", unit.contract),
             );
         }
         let code = self.code(side, implementation)?;
@@ -520,7 +523,7 @@ impl<'a> Deployer<'a> {
         } else {
             self.reuse(
                 side,
-                format!("{} proxy at {}", unit.contract, proxy.address),
+                &format!("{} proxy at {}", unit.contract, proxy.address),
             );
         }
         let current = self.view(side, proxy.address, &IFactory::implementationCall {})?;
@@ -576,7 +579,7 @@ impl<'a> Deployer<'a> {
         if keys.is_empty() {
             self.reuse(
                 Side::Settlement,
-                format!("{label}: all {} already set", parameters.len()),
+                &format!("{label}: all {} already set", parameters.len()),
             );
             return Ok(0);
         }
@@ -624,8 +627,8 @@ impl<'a> Deployer<'a> {
                         self.plan.parameter_registry,
                         &IParameterRegistry::get_0Call { key_: key.clone() },
                     )?;
-                    if current.as_ref().ok().map(|word| word.as_ref()) == Some(wanted.as_slice()) {
-                        self.reuse(side, format!("{label}: up to date"));
+                    if current.as_ref().ok().map(AsRef::as_ref) == Some(wanted.as_slice()) {
+                        self.reuse(side, &format!("{label}: up to date"));
                         continue;
                     }
                 }
@@ -641,7 +644,7 @@ impl<'a> Deployer<'a> {
                         )?;
                     }
                     Err(revert) if revert.starts_with(&no_change) => {
-                        self.reuse(side, format!("{label}: up to date"));
+                        self.reuse(side, &format!("{label}: up to date"));
                     }
                     Err(revert) => {
                         return Err(Error::Chain(format!(
@@ -686,7 +689,7 @@ impl<'a> Deployer<'a> {
         if pending.is_empty() {
             self.reuse(
                 Side::App,
-                format!("{} bridged parameters already on the app chain", keys.len()),
+                &format!("{} bridged parameters already on the app chain", keys.len()),
             );
             return Ok(());
         }
@@ -782,7 +785,7 @@ impl<'a> Deployer<'a> {
     }
 }
 
-/// A devnet ready for [`Config::devnet`]'s deployment: its inbox escrows the predicted FeeToken
+/// A devnet ready for [`Config::devnet`]'s deployment: its inbox escrows the predicted `FeeToken`
 /// proxy, and the devnet's open-mint 6-decimal token stands in for the underlying stablecoin at
 /// the configured address.
 pub fn devnet_for(plan: &Plan, mut config: DevnetConfig) -> Result<Devnet, Error> {
@@ -811,7 +814,7 @@ pub const DEVNET_UNDERLYING: Address = Address::new([
 
 /// The configuration of a devnet deployment: dev account 0 deploys, dev account 1 administers,
 /// the reference's salts and starting parameters, the devnet's inbox, the payer registry's
-/// settler and fee distributor set to the predicted PayerReportManager and DistributionManager
+/// settler and fee distributor set to the predicted `PayerReportManager` and `DistributionManager`
 /// proxies (as on the reference's networks).
 pub fn devnet_config(
     programs: &Programs,

@@ -81,7 +81,7 @@ pub struct Plan {
     pub config: Config,
     /// Factory proxy (the same on both chains).
     pub factory: Address,
-    /// Factory implementation (CREATEd by the deployer, so the same on both chains too).
+    /// Factory implementation (created by the deployer, so the same on both chains too).
     pub factory_implementation: Address,
     /// keccak256 of the Factory implementation's code.
     pub factory_code_hash: B256,
@@ -95,7 +95,7 @@ pub struct Plan {
     pub parameter_registry: Address,
     /// Gateway proxy (the same on both chains).
     pub gateway: Address,
-    /// FeeToken proxy.
+    /// `FeeToken` proxy.
     pub fee_token: Address,
     /// Registry administrators.
     pub admins: Vec<Address>,
@@ -133,6 +133,8 @@ fn with_word(signature: &str, argument: B256) -> Bytes {
 }
 
 impl Plan {
+    // One entry per contract of the reference's deployment: a table, long by nature.
+    #[allow(clippy::too_many_lines)]
     /// Predicts everything. The Factory and its implementation are the deployer's first two
     /// CREATEs on each chain (the configuration may pin them; they must agree).
     pub fn new(config: &Config, programs: &Programs) -> Result<Self, Error> {
@@ -445,6 +447,8 @@ impl Plan {
         self.units.iter().find(|unit| unit.contract == contract)
     }
 
+    // One row per address the reference's configuration can pin.
+    #[allow(clippy::too_many_lines)]
     /// The reference pins predicted addresses in its configuration; every pinned one must be
     /// what the code and salts give.
     fn check_config(&self) -> Result<(), Error> {

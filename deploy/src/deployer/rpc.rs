@@ -136,10 +136,15 @@ impl Backend for Rpc {
             .block_on(async { self.provider(side).call(tx).await })
         {
             Ok(output) => Ok(Ok(output)),
-            Err(error) => match error.as_error_resp().and_then(|e| e.as_revert_data()) {
-                Some(revert) => Ok(Err(revert)),
-                None => Err(self.unreachable(side, &error)),
-            },
+            Err(error) => {
+                if let Some(revert) = error.as_error_resp().and_then(|response| {
+                    // A revert is an error response carrying data; anything else is transport.
+                    response.as_revert_data()
+                }) {
+                    return Ok(Err(revert));
+                }
+                Err(self.unreachable(side, &error))
+            }
         }
     }
 

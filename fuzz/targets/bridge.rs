@@ -18,7 +18,7 @@ use alloy_primitives::{address, Address, Bytes, B256, U256};
 use alloy_sol_types::{sol, SolCall};
 use xmtp_devnet_node::asm::{assemble, init_code, op, push, Item::Op};
 use xmtp_devnet_node::contracts::{ARB_RETRYABLE_TX, DEV_FEE_TOKEN, INBOX};
-use xmtp_devnet_node::{CallRequest, Devnet, DevnetConfig, Side, TxRequest};
+use xmtp_devnet_node::{CallRequest, Devnet, DevnetConfig, RelayReport, Side, TxRequest};
 
 use crate::input::Input;
 
@@ -186,6 +186,50 @@ impl Model {
         assert!(self.live(&id), "ticket {id} redeemed after it was finished");
         self.redeemed.insert(id);
     }
+
+    /// Accounts for what a relay did: expiries, created tickets (auto-redeemed ones are gone
+    /// from the devnet), deposits, executed outbox entries.
+    fn relayed(&mut self, d: &Devnet, report: &RelayReport, user: Address, scale: U256) {
+        for id in &report.expired {
+            assert!(self.live(id), "ticket {id} expired after it was finished");
+            self.expired.insert(*id);
+        }
+        for id in &report.tickets_created {
+            let value = self.pending.pop_front().expect("a ticket was sent");
+            assert!(
+                self.tickets.insert(*id, value).is_none(),
+                "ticket id {id} reused"
+            );
+        }
+        assert!(self.pending.is_empty(), "every ticket message relayed");
+        for (to, amount) in &report.deposits {
+            let sent = self
+                .pending_deposits
+                .pop_front()
+                .expect("a deposit was sent");
+            assert_eq!((*to, *amount), (user, sent * scale));
+            self.deposited_native += *amount;
+        }
+        assert!(self.pending_deposits.is_empty(), "every deposit relayed");
+        for id in &report.tickets_created {
+            if d.ticket(*id).is_none() {
+                self.redeem(*id);
+            }
+        }
+        for position in &report.outbox_executed {
+            let entry = d
+                .outbox()
+                .iter()
+                .find(|e| e.message.position == *position)
+                .expect("an outbox entry");
+            let paid = entry.message.value / scale;
+            self.inbox = self
+                .inbox
+                .checked_sub(paid)
+                .expect("the inbox paid out more than it held");
+            self.withdrawn += paid;
+        }
+    }
 }
 
 /// Runs one fuzz input.
@@ -203,7 +247,6 @@ fn steps(f: &mut Fixture, input: &mut Input<'_>) {
     let (user, redeemer, withdrawer, target) = (f.user, f.redeemer, f.withdrawer, f.target);
     let d = &mut f.devnet;
     let scale = d.scale();
-    let basefee = d.config().basefee;
     let tokens_before = tokens(d, user) + tokens(d, INBOX) + tokens(d, WITHDRAWN_TO);
     let user_native = d.app.chain().balance(user);
     let mut model = Model::default();
@@ -212,54 +255,7 @@ fn steps(f: &mut Fixture, input: &mut Input<'_>) {
             break;
         }
         match input.u8() % 8 {
-            0 | 1 => {
-                let call_value =
-                    U256::from(input.upto(3)) * U256::from(10u64).pow(U256::from(18u8));
-                let gas_limit = match input.u8() % 4 {
-                    0 => 30_000,
-                    1 => 200_000,
-                    2 => 0,
-                    _ => u64::from(input.upto(3_000_000)),
-                };
-                let max_fee = match input.u8() % 3 {
-                    0 => 0,
-                    1 => basefee,
-                    _ => 2 * basefee,
-                };
-                let needed = call_value + U256::from(gas_limit) * U256::from(max_fee);
-                let covering = needed.div_ceil(scale);
-                let total = match input.u8() % 3 {
-                    0 => covering,
-                    1 => covering + U256::from(input.upto(1_000_000)),
-                    _ => U256::from(input.upto(4_000_000)),
-                };
-                let call = createRetryableTicketCall {
-                    to: target,
-                    l2CallValue: call_value,
-                    maxSubmissionCost: U256::ZERO,
-                    excessFeeRefundAddress: REFUND,
-                    callValueRefundAddress: BENEFICIARY,
-                    gasLimit: U256::from(gas_limit),
-                    maxFeePerGas: U256::from(max_fee),
-                    tokenTotalFeeAmount: total,
-                    data: Bytes::new(),
-                };
-                if send(
-                    d,
-                    Side::Settlement,
-                    user,
-                    INBOX,
-                    U256::ZERO,
-                    call.abi_encode(),
-                ) {
-                    assert!(
-                        total * scale >= needed,
-                        "the inbox took a ticket its tokens do not cover"
-                    );
-                    model.inbox += total;
-                    model.pending.push_back(call_value);
-                }
-            }
+            0 | 1 => send_ticket(d, input, user, target, &mut model),
             2 => {
                 let amount = U256::from(input.upto(5_000_000));
                 let call = depositERC20Call { amount };
@@ -281,49 +277,11 @@ fn steps(f: &mut Fixture, input: &mut Input<'_>) {
                 } else {
                     d.relay_all()
                 };
-                for id in &report.expired {
-                    assert!(model.live(id), "ticket {id} expired after it was finished");
-                    model.expired.insert(*id);
-                }
-                for id in &report.tickets_created {
-                    let value = model.pending.pop_front().expect("a ticket was sent");
-                    assert!(
-                        model.tickets.insert(*id, value).is_none(),
-                        "ticket id {id} reused"
-                    );
-                }
-                assert!(model.pending.is_empty(), "every ticket message relayed");
-                for (to, amount) in &report.deposits {
-                    let sent = model
-                        .pending_deposits
-                        .pop_front()
-                        .expect("a deposit was sent");
-                    assert_eq!((*to, *amount), (user, sent * scale));
-                    model.deposited_native += *amount;
-                }
-                assert!(model.pending_deposits.is_empty(), "every deposit relayed");
-                for id in &report.tickets_created {
-                    if d.ticket(*id).is_none() {
-                        model.redeem(*id);
-                    }
-                }
-                for position in &report.outbox_executed {
-                    let entry = d
-                        .outbox()
-                        .iter()
-                        .find(|e| e.message.position == *position)
-                        .expect("an outbox entry");
-                    let paid = entry.message.value / scale;
-                    model.inbox = model
-                        .inbox
-                        .checked_sub(paid)
-                        .expect("the inbox paid out more than it held");
-                    model.withdrawn += paid;
-                }
+                model.relayed(d, &report, user, scale);
             }
             5 => {
                 let ids: Vec<B256> = model.tickets.keys().copied().collect();
-                let id = if ids.is_empty() || input.u8() % 8 == 0 {
+                let id = if ids.is_empty() || input.u8().is_multiple_of(8) {
                     B256::from(input.bytes::<32>())
                 } else {
                     ids[input.upto(u32::try_from(ids.len() - 1).expect("few")) as usize]
@@ -373,6 +331,64 @@ fn steps(f: &mut Fixture, input: &mut Input<'_>) {
             }
         }
         check(d, target, user, &model, tokens_before, user_native);
+    }
+}
+
+/// Sends a ticket for the recorder with fuzzed call value, gas terms and fee tokens; the
+/// inbox must refuse exactly the ones its tokens do not cover.
+fn send_ticket(
+    d: &mut Devnet,
+    input: &mut Input<'_>,
+    user: Address,
+    target: Address,
+    model: &mut Model,
+) {
+    let scale = d.scale();
+    let basefee = d.config().basefee;
+    let call_value = U256::from(input.upto(3)) * U256::from(10u64).pow(U256::from(18u8));
+    let gas_limit = match input.u8() % 4 {
+        0 => 30_000,
+        1 => 200_000,
+        2 => 0,
+        _ => u64::from(input.upto(3_000_000)),
+    };
+    let max_fee = match input.u8() % 3 {
+        0 => 0,
+        1 => basefee,
+        _ => 2 * basefee,
+    };
+    let needed = call_value + U256::from(gas_limit) * U256::from(max_fee);
+    let covering = needed.div_ceil(scale);
+    let total = match input.u8() % 3 {
+        0 => covering,
+        1 => covering + U256::from(input.upto(1_000_000)),
+        _ => U256::from(input.upto(4_000_000)),
+    };
+    let call = createRetryableTicketCall {
+        to: target,
+        l2CallValue: call_value,
+        maxSubmissionCost: U256::ZERO,
+        excessFeeRefundAddress: REFUND,
+        callValueRefundAddress: BENEFICIARY,
+        gasLimit: U256::from(gas_limit),
+        maxFeePerGas: U256::from(max_fee),
+        tokenTotalFeeAmount: total,
+        data: Bytes::new(),
+    };
+    if send(
+        d,
+        Side::Settlement,
+        user,
+        INBOX,
+        U256::ZERO,
+        call.abi_encode(),
+    ) {
+        assert!(
+            total * scale >= needed,
+            "the inbox took a ticket its tokens do not cover"
+        );
+        model.inbox += total;
+        model.pending.push_back(call_value);
     }
 }
 

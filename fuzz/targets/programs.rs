@@ -204,7 +204,7 @@ pub fn run(data: &[u8]) {
             let last = u32::try_from(f.targets.len() - 1).expect("few");
             let target = &f.targets[input.upto(last) as usize];
             let caller = f.callers[input.upto(2) as usize];
-            let value = if input.u8() % 4 == 0 {
+            let value = if input.u8().is_multiple_of(4) {
                 U256::from(input.u32())
             } else {
                 U256::ZERO

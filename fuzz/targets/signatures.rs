@@ -215,61 +215,7 @@ pub fn run(data: &[u8]) {
 
     let signer = xmtp_reports::signer_address(&key);
     let full = xmtp_reports::sign(&key, digest).expect("signs");
-    let (mut signature, should_accept): (Vec<u8>, bool) = match input.u8() % 9 {
-        0 => (full.to_vec(), true),
-        1 => (
-            xmtp_reports::sign_compact(&key, digest)
-                .expect("signs")
-                .to_vec(),
-            true,
-        ),
-        2 => {
-            // The same signature with `n − s` and the other `v`: solady accepts it.
-            let s = ORDER - U256::from_be_slice(&full[32..64]);
-            let mut high = full;
-            high[32..64].copy_from_slice(&s.to_be_bytes::<32>());
-            high[64] = 55 - high[64];
-            (high.to_vec(), true)
-        }
-        3 => {
-            let mut other = full;
-            other[64] = input.u8();
-            (other.to_vec(), other[64] == full[64])
-        }
-        4 => {
-            let len = usize::from(input.u8() % 80);
-            let mut other = full.to_vec();
-            other.resize(len, input.u8());
-            // The full 65 bytes are the signature; cut to 64 they read as EIP-2098 with the
-            // top bit of a low `s` clear, which is the same signature when `v` was 27.
-            let accept = len == 65 || (len == 64 && full[64] == 27);
-            (other, accept)
-        }
-        5 => {
-            let other = key_from(&mut input);
-            let accept = xmtp_reports::signer_address(&other) == signer;
-            (
-                xmtp_reports::sign(&other, digest).expect("signs").to_vec(),
-                accept,
-            )
-        }
-        6 => {
-            let mut other = full;
-            let at = usize::from(input.u8() % 64);
-            let mask = input.u8().max(1);
-            other[at] ^= mask;
-            // A flipped byte recovers another key, or nothing (a collision is not expected).
-            (other.to_vec(), false)
-        }
-        7 => {
-            // Replay: the signature of another report (one field changed) for this one.
-            let mut other = report.clone();
-            other.end_sequence_id = other.end_sequence_id.wrapping_add(1);
-            let replayed = xmtp_reports::sign(&key, other.digest(&domain)).expect("signs");
-            (replayed.to_vec(), false)
-        }
-        _ => (input.vec(70), false),
-    };
+    let (mut signature, should_accept) = mutated(&mut input, &key, &report, &domain, digest, full);
     if input.u8() & 1 == 1 && signature.len() == 65 {
         // Also as EIP-2098, which only carries `v` 27 and 28 and a low `s`.
         let mut compact = signature[..64].to_vec();
@@ -307,6 +253,74 @@ pub fn run(data: &[u8]) {
         let got = ecdsa::recover::<Recovered>(&host.sdk_vm(), digest, v, r, s);
         let got = got.map_or_else(|e| e, Recovered::Signer);
         assert_eq!(got, expected, "recover(v {v}, r {r}, s {s})");
+    }
+}
+
+/// The node's signature `full` over `digest`, mutated as the input says, and whether the
+/// mutation is still the node's signature of this report.
+fn mutated(
+    input: &mut Input<'_>,
+    key: &SigningKey,
+    report: &PayerReport,
+    domain: &Domain,
+    digest: B256,
+    full: [u8; 65],
+) -> (Vec<u8>, bool) {
+    let signer = xmtp_reports::signer_address(key);
+    match input.u8() % 9 {
+        0 => (full.to_vec(), true),
+        1 => (
+            xmtp_reports::sign_compact(key, digest)
+                .expect("signs")
+                .to_vec(),
+            true,
+        ),
+        2 => {
+            // The same signature with `n − s` and the other `v`: solady accepts it.
+            let s = ORDER - U256::from_be_slice(&full[32..64]);
+            let mut high = full;
+            high[32..64].copy_from_slice(&s.to_be_bytes::<32>());
+            high[64] = 55 - high[64];
+            (high.to_vec(), true)
+        }
+        3 => {
+            let mut other = full;
+            other[64] = input.u8();
+            (other.to_vec(), other[64] == full[64])
+        }
+        4 => {
+            let len = usize::from(input.u8() % 80);
+            let mut other = full.to_vec();
+            other.resize(len, input.u8());
+            // The full 65 bytes are the signature; cut to 64 they read as EIP-2098 with the
+            // top bit of a low `s` clear, which is the same signature when `v` was 27.
+            let accept = len == 65 || (len == 64 && full[64] == 27);
+            (other, accept)
+        }
+        5 => {
+            let other = key_from(input);
+            let accept = xmtp_reports::signer_address(&other) == signer;
+            (
+                xmtp_reports::sign(&other, digest).expect("signs").to_vec(),
+                accept,
+            )
+        }
+        6 => {
+            let mut other = full;
+            let at = usize::from(input.u8() % 64);
+            let mask = input.u8().max(1);
+            other[at] ^= mask;
+            // A flipped byte recovers another key, or nothing (a collision is not expected).
+            (other.to_vec(), false)
+        }
+        7 => {
+            // Replay: the signature of another report (one field changed) for this one.
+            let mut other = report.clone();
+            other.end_sequence_id = other.end_sequence_id.wrapping_add(1);
+            let replayed = xmtp_reports::sign(key, other.digest(domain)).expect("signs");
+            (replayed.to_vec(), false)
+        }
+        _ => (input.vec(70), false),
     }
 }
 

@@ -134,6 +134,8 @@ pub fn activate(chain: &mut Chain, program: Address) -> Receipt {
 
 /// `selector(signature) ‖ abi.encode(args)`: calldata from a function's signature, for tests
 /// that go down the ABI rather than through typed calls.
+// By value: the argument tuples are built inline at each call.
+#[allow(clippy::needless_pass_by_value)]
 pub fn encode<T>(signature: &str, args: T) -> Vec<u8>
 where
     T: alloy_sol_types::SolValue,

@@ -117,6 +117,59 @@ fn word(value: u64) -> Address {
     Address::from_word(B256::from(U256::from(value)))
 }
 
+/// The wiring of `contract`, from the predicted proxies.
+fn wiring(
+    contract: &str,
+    proxies: &BTreeMap<&'static str, Address>,
+) -> Vec<(&'static str, Address)> {
+    let p = |name: &str| proxies[name];
+    let registry = p("SettlementChainParameterRegistry");
+    let app_registry = p("AppChainParameterRegistry");
+    match contract {
+        "FeeToken" => vec![("parameterRegistry", registry), ("underlying", UNDERLYING)],
+        "PayerRegistry" => vec![
+            ("parameterRegistry", registry),
+            ("feeToken", p("FeeToken")),
+            ("underlyingFeeToken", UNDERLYING),
+        ],
+        "RateRegistry" | "NodeRegistry" => vec![("parameterRegistry", registry)],
+        "PayerReportManager" => vec![
+            ("parameterRegistry", registry),
+            ("nodeRegistry", p("NodeRegistry")),
+            ("payerRegistry", p("PayerRegistry")),
+        ],
+        "DistributionManager" => vec![
+            ("parameterRegistry", registry),
+            ("nodeRegistry", p("NodeRegistry")),
+            ("payerReportManager", p("PayerReportManager")),
+            ("payerRegistry", p("PayerRegistry")),
+            ("feeToken", p("FeeToken")),
+        ],
+        "SettlementChainGateway" => vec![
+            ("parameterRegistry", registry),
+            ("appChainGateway", p("AppChainGateway")),
+            ("feeToken", p("FeeToken")),
+            ("underlyingFeeToken", UNDERLYING),
+            // The fee token has 6 decimals: 10^12 wei per unit on the app chain.
+            ("scale", word(1_000_000_000_000)),
+        ],
+        "AppChainGateway" => vec![
+            ("parameterRegistry", app_registry),
+            ("settlementChainGateway", p("SettlementChainGateway")),
+        ],
+        "DepositSplitter" => vec![
+            ("feeToken", p("FeeToken")),
+            ("payerRegistry", p("PayerRegistry")),
+            ("settlementChainGateway", p("SettlementChainGateway")),
+            ("appChainId", word(APP_CHAIN_ID)),
+        ],
+        "GroupMessageBroadcaster" | "IdentityUpdateBroadcaster" => {
+            vec![("parameterRegistry", app_registry)]
+        }
+        _ => Vec::new(),
+    }
+}
+
 /// Deploys the system: the base, then every program of [`DEPLOYED`] through the Factory.
 ///
 /// # Panics
@@ -154,55 +207,6 @@ pub fn deploy_system() -> System {
     proxies.insert("SettlementChainParameterRegistry", base.parameter_registry);
     proxies.insert("Factory", base.factory);
     let predicted = proxies.clone();
-    let p = |name: &str| predicted[name];
-    let registry = base.parameter_registry;
-    let app_registry = p("AppChainParameterRegistry");
-    let wiring = |contract: &str| -> Vec<(&'static str, Address)> {
-        match contract {
-            "FeeToken" => vec![("parameterRegistry", registry), ("underlying", UNDERLYING)],
-            "PayerRegistry" => vec![
-                ("parameterRegistry", registry),
-                ("feeToken", p("FeeToken")),
-                ("underlyingFeeToken", UNDERLYING),
-            ],
-            "RateRegistry" | "NodeRegistry" => vec![("parameterRegistry", registry)],
-            "PayerReportManager" => vec![
-                ("parameterRegistry", registry),
-                ("nodeRegistry", p("NodeRegistry")),
-                ("payerRegistry", p("PayerRegistry")),
-            ],
-            "DistributionManager" => vec![
-                ("parameterRegistry", registry),
-                ("nodeRegistry", p("NodeRegistry")),
-                ("payerReportManager", p("PayerReportManager")),
-                ("payerRegistry", p("PayerRegistry")),
-                ("feeToken", p("FeeToken")),
-            ],
-            "SettlementChainGateway" => vec![
-                ("parameterRegistry", registry),
-                ("appChainGateway", p("AppChainGateway")),
-                ("feeToken", p("FeeToken")),
-                ("underlyingFeeToken", UNDERLYING),
-                // The fee token has 6 decimals: 10^12 wei per unit on the app chain.
-                ("scale", word(1_000_000_000_000)),
-            ],
-            "AppChainGateway" => vec![
-                ("parameterRegistry", app_registry),
-                ("settlementChainGateway", p("SettlementChainGateway")),
-            ],
-            "DepositSplitter" => vec![
-                ("feeToken", p("FeeToken")),
-                ("payerRegistry", p("PayerRegistry")),
-                ("settlementChainGateway", p("SettlementChainGateway")),
-                ("appChainId", word(APP_CHAIN_ID)),
-            ],
-            "GroupMessageBroadcaster" | "IdentityUpdateBroadcaster" => {
-                vec![("parameterRegistry", app_registry)]
-            }
-            _ => Vec::new(),
-        }
-    };
-
     let mut implementations = BTreeMap::new();
     implementations.insert("Factory", base.factory_implementation);
     implementations.insert(
@@ -211,7 +215,7 @@ pub fn deploy_system() -> System {
     );
     let mut skipped = Vec::new();
     for (contract, crate_name, salt) in DEPLOYED {
-        let artifact = match programs.artifact(crate_name, &wiring(contract)) {
+        let artifact = match programs.artifact(crate_name, &wiring(contract, &predicted)) {
             Ok(artifact) => artifact,
             Err(error) => {
                 skipped.push((*contract, error.to_string()));
@@ -232,7 +236,7 @@ pub fn deploy_system() -> System {
         // here by the deployer too, so tests can set app-chain parameters without the bridge.
         let data = if *contract == "AppChainParameterRegistry" {
             IParameterRegistry::initializeCall {
-                admins_: vec![p("AppChainGateway"), DEPLOYER],
+                admins_: vec![predicted["AppChainGateway"], DEPLOYER],
             }
             .abi_encode()
         } else {

@@ -65,6 +65,8 @@ fn open(contract: &'static str, signature: &'static str, why: &'static str) -> R
     }
 }
 
+// By value: the arguments and errors are built inline in each row.
+#[allow(clippy::needless_pass_by_value)]
 fn refused<T>(
     contract: &'static str,
     signature: &'static str,

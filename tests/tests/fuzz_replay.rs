@@ -82,3 +82,62 @@ fn bridge_invariants() {
 fn programs_never_trap_and_reverts_change_nothing() {
     replay("programs", programs::run, 60, 400);
 }
+
+/// The instrument the `programs` target and the adversarial tests rely on: the digest moves
+/// with storage, balances and contract nonces, not with an account's transaction count.
+#[test]
+fn the_state_digest_sees_contract_state_and_value_not_transaction_counts() {
+    use xmtp_devnet::{Address, Chain, Tx, U256};
+    use xmtp_devnet_node::asm::{assemble, op, push, Item::Op};
+
+    let mut chain = Chain::new(1);
+    chain.set_basefee(0);
+    let (user, store) = (Address::repeat_byte(1), Address::repeat_byte(2));
+    chain.fund(user, U256::from(1_000u64));
+    // Stores its first calldata word in slot 0.
+    let code = assemble(&[
+        push(0),
+        Op(op::CALLDATALOAD),
+        push(0),
+        Op(op::SSTORE),
+        Op(op::STOP),
+    ]);
+    chain.set_code(store, code.into());
+    let start = chain.state_digest();
+
+    let nothing = chain
+        .send(&Tx::call(user, Address::repeat_byte(3), Vec::new()))
+        .expect("accepted");
+    assert!(nothing.status);
+    assert_eq!(chain.nonce(user), 1);
+    assert_eq!(
+        chain.state_digest(),
+        start,
+        "a transaction count is not state"
+    );
+
+    let write = U256::from(7).to_be_bytes::<32>().to_vec();
+    assert!(
+        chain
+            .send(&Tx::call(user, store, write))
+            .expect("accepted")
+            .status
+    );
+    let written = chain.state_digest();
+    assert_ne!(written, start, "a storage write is");
+
+    assert!(
+        chain
+            .send(&Tx::call(user, store, vec![0; 32]))
+            .expect("accepted")
+            .status
+    );
+    assert_eq!(
+        chain.state_digest(),
+        start,
+        "a slot written back to zero is as before"
+    );
+
+    chain.fund(Address::repeat_byte(3), U256::from(1));
+    assert_ne!(chain.state_digest(), start, "a balance is");
+}

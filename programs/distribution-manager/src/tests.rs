@@ -528,11 +528,56 @@ fn undecodable_reports_revert_with_empty_data() {
         payerReportIndices_: vec![U256::ZERO],
     }
     .abi_encode();
-    host.mock(CallKind::Static, MANAGER, calldata, Ok(vec![1, 2, 3]));
+    host.mock(
+        CallKind::Static,
+        MANAGER,
+        calldata.clone(),
+        Ok(vec![1, 2, 3]),
+    );
     assert_eq!(
         manager.claim_protocol_fees(vec![1], vec![U256::ZERO]),
         Err(err(Bubbled::default()))
     );
+    // A well-formed report decodes; each field out of its type, or the node ids' length
+    // leaving the data, is Solidity's empty revert. Words: offset, length, element offset,
+    // then the report's nine head words (from 96), its node ids' length (at 384) and ids.
+    let good = (vec![report(100, 1000, vec![10, 20, 30], true)],).abi_encode_params();
+    host.mock(
+        CallKind::Static,
+        MANAGER,
+        calldata.clone(),
+        Ok(good.clone()),
+    );
+    assert_eq!(
+        manager.claim_protocol_fees(vec![1], vec![U256::ZERO]),
+        Ok(u96(10))
+    );
+    let calldata = IPayerReportManagerLike::getPayerReportsCall {
+        originatorNodeIds_: vec![2],
+        payerReportIndices_: vec![U256::ZERO],
+    }
+    .abi_encode();
+    for (byte, value) in [
+        (96 + 23, 1),  // startSequenceId ≥ 2^64
+        (160 + 27, 1), // endMinuteSinceEpoch ≥ 2^32
+        (192 + 19, 1), // feesSettled ≥ 2^96
+        (224 + 27, 1), // offset ≥ 2^32
+        (256 + 31, 2), // isSettled neither 0 nor 1
+        (288 + 29, 1), // protocolFeeRate ≥ 2^16
+        (384 + 31, 4), // a fourth node id past the data
+        (416 + 27, 1), // a node id ≥ 2^32
+    ] {
+        let mut bad = good.clone();
+        bad[byte] = value;
+        host.mock(CallKind::Static, MANAGER, calldata.clone(), Ok(bad));
+        assert_eq!(
+            manager
+                .claim_protocol_fees(vec![2], vec![U256::ZERO])
+                .map(|_| ()),
+            Err(err(Bubbled::default())),
+            "byte {byte}"
+        );
+    }
 }
 
 // ---- withdrawals ----

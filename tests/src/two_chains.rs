@@ -62,8 +62,9 @@ pub const GROUP_MESSAGE_BROADCASTER_SALT: &str = "GroupMessageBroadcaster_0";
 /// Salt of the identity update broadcaster proxy (reference config).
 pub const IDENTITY_UPDATE_BROADCASTER_SALT: &str = "IdentityUpdateBroadcaster_0";
 
-/// Gas limit of every transaction a test sends (far above what any of them uses).
-const TX_GAS: u64 = 10_000_000;
+/// Gas limit of every transaction a test sends: a 256 KiB payload (the broadcasters' cap)
+/// alone costs 10.5 M gas of calldata floor (EIP-7623); unused gas is not charged.
+const TX_GAS: u64 = 30_000_000;
 
 /// The addresses of everything [`TwoChains::deploy`] deployed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -18,9 +18,10 @@ use xmtp_abi::{
     identity_update_broadcaster::{IIdentityUpdateBroadcaster, IdentityUpdateCreated},
     parameter_registry::{IParameterRegistry, NotAdmin, ParameterSet},
     payload_broadcaster::{
-        InvalidMinPayloadSize, InvalidPayloadSize, MaxPayloadSizeUpdated, MinPayloadSizeUpdated,
-        NoChange, PauseStatusUpdated, Paused,
+        InvalidMaxPayloadSize, InvalidMinPayloadSize, InvalidPayloadSize, MaxPayloadSizeUpdated,
+        MinPayloadSizeUpdated, NoChange, PauseStatusUpdated, Paused,
     },
+    registry_parameters::ParameterOutOfTypeBounds,
     settlement_chain_gateway::{
         Deposit, ISettlementChainGateway, InsufficientAmount, ParametersSent, WithdrawalReceived,
     },
@@ -545,6 +546,68 @@ fn bridged_limits_and_pause_govern_the_broadcasters() {
         assert!(!r.status);
         assert_eq!(r.output, Bytes::from(Paused {}.abi_encode()));
     }
+}
+
+#[test]
+fn bridged_limits_are_bounded_by_the_type_and_by_the_256_kib_cap() {
+    let mut two = TwoChains::deploy();
+    let a = two.addresses;
+    let bob = two.user(1);
+    let group = a.group_message_broadcaster;
+    let cap: u64 = 256 * 1024;
+    two.mint_fee_tokens(bob, units(1_000_000));
+    two.set_parameters(&[
+        (GROUP_MIN, B256::from(U256::from(1u64) << 32)),
+        (GROUP_MAX, uint_value(cap + 1)),
+        (IDENTITY_MIN, uint_value(1)),
+        (IDENTITY_MAX, uint_value(cap)),
+    ]);
+    let names = [GROUP_MIN, GROUP_MAX, IDENTITY_MIN, IDENTITY_MAX];
+    bridge(&mut two, Pay::FeeToken, bob, &names, (1, 0));
+
+    let app = Side::App;
+    // The registry accepts any word; the broadcaster refuses what is not a uint32 ...
+    assert_eq!(
+        two.call_reverts(
+            app,
+            bob,
+            group,
+            &IGroupMessageBroadcaster::updateMinPayloadSizeCall {}
+        ),
+        Bytes::from(ParameterOutOfTypeBounds {}.abi_encode())
+    );
+    // ... and a maximum above 256 KiB.
+    assert_eq!(
+        two.call_reverts(
+            app,
+            bob,
+            group,
+            &IGroupMessageBroadcaster::updateMaxPayloadSizeCall {}
+        ),
+        Bytes::from(InvalidMaxPayloadSize {}.abi_encode())
+    );
+    assert_eq!(
+        two.view(app, group, &IGroupMessageBroadcaster::maxPayloadSizeCall {}),
+        0
+    );
+
+    // At the cap itself a full-size identity update is published, one byte more is refused.
+    pull_limits(&mut two, bob, Broadcaster::Identity, 1, cap);
+    let len = usize::try_from(cap).unwrap();
+    let (r, payload) = Broadcaster::Identity.publish(&mut two, bob, len);
+    assert!(r.status);
+    assert_eq!(
+        r.logs,
+        vec![Broadcaster::Identity.published(&two, payload, 1)]
+    );
+    let (r, _) = Broadcaster::Identity.publish(&mut two, bob, len + 1);
+    assert!(!r.status);
+    let refused = InvalidPayloadSize {
+        actualSize_: U256::from(cap + 1),
+        minSize_: U256::from(1),
+        maxSize_: U256::from(cap),
+    };
+    assert_eq!(r.output, Bytes::from(refused.abi_encode()));
 }
 
 #[test]

@@ -54,7 +54,7 @@ use xmtp_core::{
     erc721::{self, Erc721Storage},
     events,
     initializable::initializer,
-    migratable, params,
+    migratable, params, slot_key,
     slots::NODE_REGISTRY,
     storage::rooted,
     string_storage,
@@ -174,8 +174,8 @@ pub struct NodeRegistryStorage {
     #[allow(dead_code)]
     canonical_nodes_count: StorageU8,
     node_count: StorageU32,
-    /// `mapping(uint32 => Node)`: entries are addressed by [`node_slot`], this field keeps the
-    /// layout.
+    /// `mapping(uint32 => Node)`: entries are addressed by [`NodeRegistry::node_slot`], this
+    /// field keeps the layout.
     #[allow(dead_code)]
     nodes: StorageMap<u32, NodeStorage>,
     /// Read and written with [`string_storage`] at [`BASE_URI_SLOT`]; this field keeps the
@@ -391,11 +391,15 @@ impl NodeRegistry {
             u64::from(node_count) + 1
         ]));
         let base = self.node_slot(node_id);
-        let mut node = rooted::<NodeStorage>(self.vm(), base);
+        let mut node = self.node_at(base);
         node.signer.set(signer);
         node.is_canonical.set(false);
-        string_storage::store(self.vm(), base + U256::from(1), &signing_public_key_);
-        string_storage::store(self.vm(), base + U256::from(2), http_address_.as_bytes());
+        string_storage::store_at(self.vm(), slot_key::offset(base, 1), &signing_public_key_);
+        string_storage::store_at(
+            self.vm(),
+            slot_key::offset(base, 2),
+            http_address_.as_bytes(),
+        );
         self.erc721()
             .mint::<NodeRegistryError>(owner_, U256::from(node_id))?;
         events::emit(
@@ -489,11 +493,11 @@ impl NodeRegistry {
         if http_address_.is_empty() {
             return Err(InvalidHttpAddress {}.into());
         }
-        let slot = self.node_slot(node_id_) + U256::from(2);
-        if string_storage::load_bytes(self.vm(), slot) == http_address_.as_bytes() {
+        let slot = slot_key::offset(self.node_slot(node_id_), 2);
+        if string_storage::load_bytes_at(self.vm(), slot) == http_address_.as_bytes() {
             return Err(NoChange {}.into());
         }
-        string_storage::store(self.vm(), slot, http_address_.as_bytes());
+        string_storage::store_at(self.vm(), slot, http_address_.as_bytes());
         events::emit(
             self.vm(),
             &[
@@ -768,25 +772,29 @@ impl NodeRegistry {
 
     /// The slot of `nodes[node_id]`: `keccak256(node_id ‖ slot)`, as Solidity places a
     /// mapping entry.
-    fn node_slot(&self, node_id: u32) -> U256 {
-        let mut preimage = [0u8; 64];
-        preimage[28..32].copy_from_slice(&node_id.to_be_bytes());
-        preimage[32..].copy_from_slice(&NODES_SLOT.to_be_bytes::<32>());
-        U256::from_be_bytes(self.vm().native_keccak256(&preimage).0)
+    fn node_slot(&self, node_id: u32) -> B256 {
+        let mut key = [0u8; 32];
+        key[28..].copy_from_slice(&node_id.to_be_bytes());
+        slot_key::mapping(self.vm(), B256::from(key), B256::from(NODES_SLOT))
     }
 
     fn node(&self, node_id: u32) -> NodeStorage {
-        rooted(self.vm(), self.node_slot(node_id))
+        self.node_at(self.node_slot(node_id))
+    }
+
+    /// The head of the node whose slot is `base`.
+    fn node_at(&self, base: B256) -> NodeStorage {
+        rooted(self.vm(), U256::from_be_bytes(base.0))
     }
 
     fn node_tuple(&self, node_id: u32) -> NodeTuple {
         let base = self.node_slot(node_id);
-        let node = rooted::<NodeStorage>(self.vm(), base);
+        let node = self.node_at(base);
         (
             node.signer.get(),
             node.is_canonical.get(),
-            string_storage::load_bytes(self.vm(), base + U256::from(1)).into(),
-            string_storage::load(self.vm(), base + U256::from(2)),
+            string_storage::load_bytes_at(self.vm(), slot_key::offset(base, 1)).into(),
+            string_storage::load_at(self.vm(), slot_key::offset(base, 2)),
         )
     }
 

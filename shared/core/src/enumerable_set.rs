@@ -11,16 +11,17 @@ use alloc::vec::Vec;
 use alloy_primitives::{B256, U256};
 use stylus_sdk::{
     host::VM,
-    prelude::*,
     storage::{StorageGuard, StorageGuardMut, StorageType},
 };
 
-use crate::string_storage::{set_word, word};
+use crate::slot_key::{self, load, store, usize_word, word_usize};
 
 /// `EnumerableSet.UintSet` (two slots when nested in a storage struct).
 pub struct UintSet {
-    /// The `_values` array's slot; `_positions` is the next one.
-    slot: U256,
+    /// The `_values` array's slot.
+    values: B256,
+    /// The `_positions` mapping's slot (the next one).
+    positions: B256,
     vm: VM,
 }
 
@@ -38,7 +39,12 @@ impl StorageType for UintSet {
 
     unsafe fn new(slot: U256, offset: u8, vm: VM) -> Self {
         debug_assert!(offset == 0);
-        Self { slot, vm }
+        let values = B256::from(slot);
+        Self {
+            values,
+            positions: slot_key::offset(values, 1),
+            vm,
+        }
     }
 
     fn load<'s>(self) -> Self::Wraps<'s> {
@@ -54,14 +60,13 @@ impl UintSet {
     /// Whether `value` is a member.
     #[must_use]
     pub fn contains(&self, value: U256) -> bool {
-        !self.position(value).is_zero()
+        !self.position(B256::from(value)).is_zero()
     }
 
     /// The number of members.
     #[must_use]
     pub fn len(&self) -> usize {
-        // A length past the address space cannot have been written (each member is a slot).
-        U256::from_be_bytes(word(&self.vm, self.slot).0).saturating_to()
+        word_usize(load(&self.vm, self.values))
     }
 
     /// Whether the set has no members.
@@ -73,13 +78,13 @@ impl UintSet {
     /// The member at `index` in storage order.
     #[must_use]
     pub fn at(&self, index: usize) -> Option<U256> {
-        (index < self.len()).then(|| self.value(self.values_base(), index))
+        (index < self.len()).then(|| self.value(self.base(), index))
     }
 
     /// Every member, in storage order.
     #[must_use]
     pub fn values(&self) -> Vec<U256> {
-        let base = self.values_base();
+        let base = self.base();
         (0..self.len())
             .map(|index| self.value(base, index))
             .collect()
@@ -87,70 +92,56 @@ impl UintSet {
 
     /// Appends `value`; false when it is already a member.
     pub fn add(&mut self, value: U256) -> bool {
-        if self.contains(value) {
+        let value = B256::from(value);
+        if !self.position(value).is_zero() {
             return false;
         }
         let length = self.len();
-        let base = self.values_base();
-        set_word(&self.vm, element(base, length), B256::from(value));
-        let position = U256::from(length) + U256::from(1);
-        set_word(&self.vm, self.slot, B256::from(position));
-        set_word(&self.vm, self.position_slot(value), B256::from(position));
+        store(&self.vm, slot_key::offset(self.base(), length), value);
+        let position = usize_word(length + 1);
+        store(&self.vm, self.values, position);
+        store(&self.vm, self.position_slot(value), position);
         true
     }
 
     /// Removes `value` by moving the last member into its place; false when it is not a member.
     pub fn remove(&mut self, value: U256) -> bool {
+        let value = B256::from(value);
         let position = self.position(value);
         if position.is_zero() {
             return false;
         }
         // A member's position is its index + 1, so the set is not empty here.
         let last_index = self.len().saturating_sub(1);
-        let value_index = position.saturating_to::<usize>() - 1;
-        let base = self.values_base();
+        let value_index = word_usize(position) - 1;
+        let base = self.base();
+        let last_slot = slot_key::offset(base, last_index);
         if value_index != last_index {
-            let last_value = self.value(base, last_index);
-            set_word(&self.vm, element(base, value_index), B256::from(last_value));
-            set_word(
-                &self.vm,
-                self.position_slot(last_value),
-                B256::from(position),
-            );
+            let last_value = load(&self.vm, last_slot);
+            store(&self.vm, slot_key::offset(base, value_index), last_value);
+            store(&self.vm, self.position_slot(last_value), position);
         }
-        set_word(&self.vm, element(base, last_index), B256::ZERO);
-        set_word(&self.vm, self.slot, B256::from(U256::from(last_index)));
-        set_word(&self.vm, self.position_slot(value), B256::ZERO);
+        store(&self.vm, last_slot, B256::ZERO);
+        store(&self.vm, self.values, usize_word(last_index));
+        store(&self.vm, self.position_slot(value), B256::ZERO);
         true
     }
 
     /// `_positions[value]`: the member's index + 1, or 0.
-    fn position(&self, value: U256) -> U256 {
-        U256::from_be_bytes(word(&self.vm, self.position_slot(value)).0)
+    fn position(&self, value: B256) -> B256 {
+        load(&self.vm, self.position_slot(value))
     }
 
-    /// `keccak256(value ‖ slot + 1)`, as Solidity places a mapping entry.
-    #[inline(never)]
-    fn position_slot(&self, value: U256) -> U256 {
-        let mut preimage = [0u8; 64];
-        preimage[..32].copy_from_slice(&value.to_be_bytes::<32>());
-        preimage[32..].copy_from_slice(&(self.slot + U256::from(1)).to_be_bytes::<32>());
-        U256::from_be_bytes(self.vm.native_keccak256(&preimage).0)
+    fn position_slot(&self, value: B256) -> B256 {
+        slot_key::mapping(&self.vm, value, self.positions)
     }
 
-    /// `keccak256(slot)`: where the array's elements start.
-    #[inline(never)]
-    fn values_base(&self) -> U256 {
-        U256::from_be_bytes(self.vm.native_keccak256(&self.slot.to_be_bytes::<32>()).0)
+    /// Where the array's elements start.
+    fn base(&self) -> B256 {
+        slot_key::array(&self.vm, self.values)
     }
 
-    #[inline(never)]
-    fn value(&self, base: U256, index: usize) -> U256 {
-        U256::from_be_bytes(word(&self.vm, element(base, index)).0)
+    fn value(&self, base: B256, index: usize) -> U256 {
+        U256::from_be_bytes(load(&self.vm, slot_key::offset(base, index)).0)
     }
-}
-
-#[inline(never)]
-fn element(base: U256, index: usize) -> U256 {
-    base + U256::from(index)
 }

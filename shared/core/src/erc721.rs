@@ -23,11 +23,7 @@ use xmtp_abi::oz_erc721::{
 };
 
 use crate::{
-    abi_lean, events,
-    revert::Bubbled,
-    slots::OZ_ERC721,
-    storage::rooted,
-    string_storage::{self, set_word, word},
+    abi_lean, events, revert::Bubbled, slot_key, slots::OZ_ERC721, storage::rooted, string_storage,
 };
 
 /// ERC-165 id of `IERC165`.
@@ -93,23 +89,19 @@ const TOKEN_APPROVALS_SLOT: U256 = OZ_ERC721.wrapping_add(U256::from_limbs([4, 0
 /// The slot of `ERC721Storage._operatorApprovals`.
 const OPERATOR_APPROVALS_SLOT: U256 = OZ_ERC721.wrapping_add(U256::from_limbs([5, 0, 0, 0]));
 
-/// The slot of `mapping[key]` for a mapping at `slot`: `keccak256(key ‖ slot)`.
-#[inline(never)]
-fn entry(vm: &VM, key: B256, slot: U256) -> U256 {
-    let mut preimage = [0u8; 64];
-    preimage[..32].copy_from_slice(key.as_slice());
-    preimage[32..].copy_from_slice(&slot.to_be_bytes::<32>());
-    U256::from_be_bytes(vm.native_keccak256(&preimage).0)
+/// The slot of `mapping[key]` for the mapping at `slot`.
+fn entry(vm: &VM, key: B256, slot: U256) -> B256 {
+    slot_key::mapping(vm, key, B256::from(slot))
 }
 
 #[inline(never)]
-fn address_at(vm: &VM, slot: U256) -> Address {
-    Address::from_word(word(vm, slot))
+fn address_at(vm: &VM, slot: B256) -> Address {
+    Address::from_word(slot_key::load(vm, slot))
 }
 
 #[inline(never)]
-fn set_address(vm: &VM, slot: U256, value: Address) {
-    set_word(vm, slot, value.into_word());
+fn set_address(vm: &VM, slot: B256, value: Address) {
+    slot_key::store(vm, slot, value.into_word());
 }
 
 /// `balances[owner] += 1` or `-= 1` (unchecked, as OpenZeppelin: a holder's balance is at
@@ -117,13 +109,13 @@ fn set_address(vm: &VM, slot: U256, value: Address) {
 #[inline(never)]
 fn add_to_balance(vm: &VM, owner: Address, increase: bool) {
     let slot = entry(vm, owner.into_word(), BALANCES_SLOT);
-    let balance = U256::from_be_bytes(word(vm, slot).0);
+    let balance = U256::from_be_bytes(slot_key::load(vm, slot).0);
     let balance = if increase {
         balance.wrapping_add(U256::from(1))
     } else {
         balance.wrapping_sub(U256::from(1))
     };
-    set_word(vm, slot, B256::from(balance));
+    slot_key::store(vm, slot, B256::from(balance));
 }
 
 /// The slot of `ERC721Storage._name`.
@@ -176,7 +168,7 @@ impl Erc721Storage {
             .into());
         }
         let slot = entry(self.vm(), owner.into_word(), BALANCES_SLOT);
-        Ok(U256::from_be_bytes(word(self.vm(), slot).0))
+        Ok(U256::from_be_bytes(slot_key::load(self.vm(), slot).0))
     }
 
     /// `_ownerOf(tokenId)`: zero for a token that does not exist.
@@ -225,7 +217,11 @@ impl Erc721Storage {
     #[must_use]
     pub fn is_approved_for_all(&self, owner: Address, operator: Address) -> bool {
         let slot = entry(self.vm(), owner.into_word(), OPERATOR_APPROVALS_SLOT);
-        word(self.vm(), entry(self.vm(), operator.into_word(), slot))[31] != 0
+        slot_key::load(
+            self.vm(),
+            slot_key::mapping(self.vm(), operator.into_word(), slot),
+        )[31]
+            != 0
     }
 
     /// `approve(to, tokenId)` by `auth` (the caller): the owner or one of its operators may
@@ -265,8 +261,8 @@ impl Erc721Storage {
             return Err(ERC721InvalidOperator { operator }.into());
         }
         let slot = entry(self.vm(), owner.into_word(), OPERATOR_APPROVALS_SLOT);
-        let slot = entry(self.vm(), operator.into_word(), slot);
-        set_word(self.vm(), slot, B256::with_last_byte(u8::from(approved)));
+        let slot = slot_key::mapping(self.vm(), operator.into_word(), slot);
+        slot_key::store(self.vm(), slot, B256::with_last_byte(u8::from(approved)));
         events::emit(
             self.vm(),
             &[
@@ -380,7 +376,7 @@ impl Erc721Storage {
         address_at(self.vm(), entry(self.vm(), token_id.into(), OWNERS_SLOT))
     }
 
-    fn token_approval_slot(&self, token_id: U256) -> U256 {
+    fn token_approval_slot(&self, token_id: U256) -> B256 {
         entry(self.vm(), token_id.into(), TOKEN_APPROVALS_SLOT)
     }
 

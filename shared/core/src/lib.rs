@@ -27,6 +27,7 @@ pub mod nonces;
 pub mod params;
 pub mod registry;
 pub mod revert;
+pub mod slot_key;
 pub mod slots;
 pub mod storage;
 pub mod string_storage;

@@ -9,25 +9,9 @@
 use alloc::{string::String, vec::Vec};
 
 use alloy_primitives::{B256, U256};
-use stylus_sdk::{host::VM, prelude::*, storage::StorageB256};
+use stylus_sdk::host::VM;
 
-use crate::storage::rooted;
-
-/// The word at `slot` (through the SDK's storage cache, as every typed accessor reads).
-///
-/// Never inlined: the slot's conversion to the hostio's bytes (byte swaps the wasm target does
-/// not have) is then compiled once, not at every access.
-#[must_use]
-#[inline(never)]
-pub fn word(vm: &VM, slot: U256) -> B256 {
-    rooted::<StorageB256>(vm, slot).get()
-}
-
-/// Writes the word at `slot` (through the SDK's storage cache); never inlined, as [`word`].
-#[inline(never)]
-pub fn set_word(vm: &VM, slot: U256, value: B256) {
-    rooted::<StorageB256>(vm, slot).set(value);
-}
+use crate::slot_key::{self, load as word, store as set_word, usize_word, word_usize};
 
 /// The length stored in a root word, and whether the bytes live in the long form.
 fn length(root: B256) -> (usize, bool) {
@@ -35,30 +19,31 @@ fn length(root: B256) -> (usize, bool) {
         return (usize::from(root[31] >> 1), false);
     }
     // `2 * length + 1`: a length past the address space cannot have been written by Solidity.
-    let length: U256 = U256::from_be_bytes(root.0) >> 1usize;
-    (length.saturating_to(), true)
-}
-
-fn data_slot(vm: &VM, slot: U256) -> U256 {
-    U256::from_be_bytes(vm.native_keccak256(&slot.to_be_bytes::<32>()).0)
+    (word_usize(root) >> 1, true)
 }
 
 /// The bytes stored at `slot`.
 #[must_use]
 pub fn load_bytes(vm: &VM, slot: U256) -> Vec<u8> {
-    let root = word(vm, slot);
+    load_bytes_at(vm, B256::from(slot))
+}
+
+/// The bytes stored at the slot whose key is `key`.
+#[must_use]
+pub fn load_bytes_at(vm: &VM, key: B256) -> Vec<u8> {
+    let root = word(vm, key);
     let (len, long) = length(root);
     if !long {
         return root[..len].to_vec();
     }
-    let base = data_slot(vm, slot);
+    let base = slot_key::array(vm, key);
     let mut bytes = Vec::with_capacity(len);
-    let mut index = base;
+    let mut index = 0;
     while bytes.len() < len {
-        let data = word(vm, index);
+        let data = word(vm, slot_key::offset(base, index));
         let take = (len - bytes.len()).min(32);
         bytes.extend_from_slice(&data[..take]);
-        index += U256::from(1);
+        index += 1;
     }
     bytes
 }
@@ -67,12 +52,23 @@ pub fn load_bytes(vm: &VM, slot: U256) -> Vec<u8> {
 /// could have stored).
 #[must_use]
 pub fn load(vm: &VM, slot: U256) -> String {
-    String::from_utf8(load_bytes(vm, slot)).unwrap_or_default()
+    load_at(vm, B256::from(slot))
+}
+
+/// [`load`] at the slot whose key is `key`.
+#[must_use]
+pub fn load_at(vm: &VM, key: B256) -> String {
+    String::from_utf8(load_bytes_at(vm, key)).unwrap_or_default()
 }
 
 /// Stores `value` at `slot`, clearing the words of a longer previous value, as Solidity does.
 pub fn store(vm: &VM, slot: U256, value: &[u8]) {
-    let (old_len, old_long) = length(word(vm, slot));
+    store_at(vm, B256::from(slot), value);
+}
+
+/// [`store`] at the slot whose key is `key`.
+pub fn store_at(vm: &VM, key: B256, value: &[u8]) {
+    let (old_len, old_long) = length(word(vm, key));
     let old_words = if old_long { old_len.div_ceil(32) } else { 0 };
     let mut new_words = 0;
     if value.len() < 32 {
@@ -82,27 +78,21 @@ pub fn store(vm: &VM, slot: U256, value: &[u8]) {
         #[allow(clippy::cast_possible_truncation)]
         let encoded = (value.len() * 2) as u8;
         root[31] = encoded;
-        set_word(vm, slot, B256::from(root));
+        set_word(vm, key, B256::from(root));
     } else {
-        set_word(
-            vm,
-            slot,
-            B256::from(U256::from(value.len()) * U256::from(2) + U256::from(1)),
-        );
-        let mut index = data_slot(vm, slot);
+        set_word(vm, key, usize_word(value.len() * 2 + 1));
+        let base = slot_key::array(vm, key);
         for chunk in value.chunks(32) {
             let mut data = [0u8; 32];
             data[..chunk.len()].copy_from_slice(chunk);
-            set_word(vm, index, B256::from(data));
-            index += U256::from(1);
+            set_word(vm, slot_key::offset(base, new_words), B256::from(data));
             new_words += 1;
         }
     }
     if old_words > new_words {
-        let mut index = data_slot(vm, slot) + U256::from(new_words);
-        for _ in new_words..old_words {
-            set_word(vm, index, B256::ZERO);
-            index += U256::from(1);
+        let base = slot_key::array(vm, key);
+        for index in new_words..old_words {
+            set_word(vm, slot_key::offset(base, index), B256::ZERO);
         }
     }
 }

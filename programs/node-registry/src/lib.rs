@@ -410,7 +410,13 @@ impl NodeRegistry {
                 events::address(owner_),
                 events::address(signer),
             ],
-            &events::byte_strings(&[&signing_public_key_, http_address_.as_bytes()]),
+            &abi_lean::encode(
+                None,
+                &[
+                    Arg::Bytes(&signing_public_key_),
+                    Arg::String(&http_address_),
+                ],
+            ),
         );
         Ok((node_id, signer))
     }
@@ -478,7 +484,7 @@ impl NodeRegistry {
         events::emit(
             self.vm(),
             &[BaseURIUpdated::SIGNATURE_HASH],
-            &events::byte_strings(&[base_uri_.as_bytes()]),
+            &abi_lean::encode(None, &[Arg::String(&base_uri_)]),
         );
         Ok(())
     }
@@ -504,7 +510,7 @@ impl NodeRegistry {
                 HttpAddressUpdated::SIGNATURE_HASH,
                 events::uint(U256::from(node_id_)),
             ],
-            &events::byte_strings(&[http_address_.as_bytes()]),
+            &abi_lean::encode(None, &[Arg::String(&http_address_)]),
         );
         Ok(())
     }

@@ -15,9 +15,10 @@ use xmtp_abi::{
     app_chain_gateway::IAppChainGateway, deposit_splitter::IDepositSplitter, factory::IFactory,
     fee_token::IFeeToken, group_message_broadcaster::IGroupMessageBroadcaster,
     identity_update_broadcaster::IIdentityUpdateBroadcaster, migratable::IMigratable,
-    mock_underlying_fee_token::IMockUnderlyingFeeToken, parameter_registry::IParameterRegistry,
-    payer_registry::IPayerRegistry, payer_report_manager::IPayerReportManager,
-    rate_registry::IRateRegistry, settlement_chain_gateway::ISettlementChainGateway,
+    mock_underlying_fee_token::IMockUnderlyingFeeToken, node_registry::INodeRegistry,
+    parameter_registry::IParameterRegistry, payer_registry::IPayerRegistry,
+    payer_report_manager::IPayerReportManager, rate_registry::IRateRegistry,
+    settlement_chain_gateway::ISettlementChainGateway,
 };
 use xmtp_deploy::network::{proxy_address, salt, Programs, ACTIVATION_BUDGET};
 use xmtp_deploy::Artifact;
@@ -501,7 +502,7 @@ pub fn run(programs: &Programs) -> Result<(Results, Chains), String> {
         &[("parameterRegistry", registry)],
         "RateRegistry",
     )?;
-    try_deploy(
+    let node_registry_deployed = try_deploy(
         &mut settlement,
         &mut results,
         "NodeRegistry",
@@ -623,6 +624,7 @@ pub fn run(programs: &Programs) -> Result<(Results, Chains), String> {
 
     // 0b. Starting parameters.
     let fee_distributor = plan.proxy("DistributionManager");
+    let mut scripted: Vec<&str> = Vec::new();
     set_parameters(
         &mut settlement,
         registry,
@@ -641,9 +643,23 @@ pub fn run(programs: &Programs) -> Result<(Results, Chains), String> {
                 word(WITHDRAW_LOCK),
             ),
             ("xmtp.payerReportManager.protocolFeeRate".into(), word(100)),
+            ("xmtp.nodeRegistry.admin".into(), ADMIN.into_word()),
+            ("xmtp.nodeRegistry.maxCanonicalNodes".into(), word(100)),
         ],
     )?;
-    let mut scripted: Vec<&str> = Vec::new();
+    if let Some(nodes) = node_registry_deployed {
+        settlement.measure(
+            &mut results,
+            "NodeRegistry.updateAdmin",
+            &call_tx(USER, nodes, &INodeRegistry::updateAdminCall {}),
+        )?;
+        settlement.measure(
+            &mut results,
+            "NodeRegistry.updateMaxCanonicalNodes",
+            &call_tx(USER, nodes, &INodeRegistry::updateMaxCanonicalNodesCall {}),
+        )?;
+        scripted.push("NodeRegistry");
+    }
     if let Some(payers) = payer_registry_deployed {
         for (function, call) in [
             (
@@ -913,13 +929,13 @@ pub fn run(programs: &Programs) -> Result<(Results, Chains), String> {
     }
 
     // c. Node registry.
-    for id in [
-        "addNode — 1st node",
-        "addToNetwork — 1st canonical node",
-        "addNode — 10th node",
-        "addToNetwork — 10th canonical node",
-    ] {
-        results.not_run(id, &blocked(&missing, &["NodeRegistry"]));
+    match node_registry_deployed {
+        Some(nodes) => node_registry_operations(&mut settlement, &mut results, nodes)?,
+        None => {
+            for id in NODE_REGISTRY_OPERATIONS {
+                results.not_run(id, &blocked(&missing, &["NodeRegistry"]));
+            }
+        }
     }
     // d. Payer registry and deposit splitter.
     match (payer_registry_deployed, splitter) {
@@ -1046,10 +1062,20 @@ pub fn run(programs: &Programs) -> Result<(Results, Chains), String> {
     )?;
 
     // i. Migrations through a Migrator.
-    results.not_run(
-        "NodeRegistry.migrate() via Migrator",
-        &blocked(&missing, &["NodeRegistry"]),
-    );
+    match node_registry_deployed {
+        Some(nodes) => migrate(
+            &mut settlement,
+            &mut results,
+            &plan,
+            nodes,
+            ("NodeRegistry", "xmtp-node-registry", "nodeRegistry"),
+            &[("parameterRegistry", registry)],
+        )?,
+        None => results.not_run(
+            "NodeRegistry.migrate() via Migrator",
+            &blocked(&missing, &["NodeRegistry"]),
+        ),
+    }
     match payer_registry_deployed {
         Some(payers) => migrate(
             &mut settlement,
@@ -1098,6 +1124,60 @@ pub fn run(programs: &Programs) -> Result<(Results, Chains), String> {
             group_message_broadcaster: group,
         },
     ))
+}
+
+/// Section c's rows.
+const NODE_REGISTRY_OPERATIONS: [&str; 4] = [
+    "addNode — 1st node",
+    "addToNetwork — 1st canonical node",
+    "addNode — 10th node",
+    "addToNetwork — 10th canonical node",
+];
+
+/// Section c with the reference's inputs: each node a new owner (an ERC-721 mint), a 65-byte
+/// uncompressed signing key and a 37-character HTTP address; nodes 2 to 9 are added unmeasured.
+fn node_registry_operations(
+    net: &mut Net,
+    results: &mut Results,
+    nodes: Address,
+) -> Result<(), String> {
+    let [first, first_canonical, tenth, tenth_canonical] = NODE_REGISTRY_OPERATIONS;
+    for n in 1..=10u8 {
+        let mut key = vec![0x04];
+        key.extend((0..64u8).map(|i| i.wrapping_mul(7) ^ n));
+        let add = call_tx(
+            ADMIN,
+            nodes,
+            &INodeRegistry::addNodeCall {
+                owner_: Address::repeat_byte(0x60 + n),
+                signingPublicKey_: key.into(),
+                httpAddress_: format!("https://node-{n:02}.xmtp.example.com:4443"),
+            },
+        );
+        let (add_id, canonical_id) = match n {
+            1 => (Some(first), Some(first_canonical)),
+            10 => (Some(tenth), Some(tenth_canonical)),
+            _ => (None, None),
+        };
+        let output = match add_id {
+            Some(id) => net.measure(results, id, &add)?,
+            None => net.send("addNode", &add)?,
+        };
+        let added =
+            INodeRegistry::addNodeCall::abi_decode_returns(&output).map_err(|e| e.to_string())?;
+        let canonical = call_tx(
+            ADMIN,
+            nodes,
+            &INodeRegistry::addToNetworkCall {
+                nodeId_: added.nodeId_,
+            },
+        );
+        match canonical_id {
+            Some(id) => net.measure(results, id, &canonical)?,
+            None => net.send("addToNetwork", &canonical)?,
+        };
+    }
+    Ok(())
 }
 
 /// The payer registry's withdrawal lock (the reference's starting parameter: 2 days).

@@ -338,6 +338,82 @@ pub fn params(workspace: &Workspace, network: &Network, command: &Params) -> Res
     }
 }
 
+/// What `xmtp nodes` does.
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum Nodes {
+    /// Mint a node to its owner (the node registry admin signs); prints its id and signer.
+    Add {
+        /// The node's owner (receives the NFT).
+        #[arg(long)]
+        owner: Address,
+        /// The node's 65-byte uncompressed secp256k1 signing key, hex.
+        #[arg(long, value_name = "HEX")]
+        signing_key: alloy_primitives::Bytes,
+        /// The node's HTTP address.
+        #[arg(long, value_name = "URL")]
+        http_address: String,
+    },
+    /// Add a node to the canonical network.
+    AddToNetwork {
+        /// The node id.
+        node_id: u32,
+    },
+    /// Remove a node from the canonical network.
+    RemoveFromNetwork {
+        /// The node id.
+        node_id: u32,
+    },
+    /// List every node.
+    List,
+}
+
+/// `xmtp nodes …`.
+pub fn nodes(workspace: &Workspace, network: &Network, command: &Nodes) -> Result<Value, Error> {
+    let mut session = Session::open(workspace, network)?;
+    let broadcast = network.broadcast;
+    let mut deployer = session.deployer()?;
+    match command {
+        Nodes::Add {
+            owner,
+            signing_key,
+            http_address,
+        } => {
+            let (id, signer) =
+                deployer.add_node(*owner, signing_key.clone(), http_address.clone(), broadcast)?;
+            Ok(
+                json!({ "dryRun": !broadcast, "nodeId": id, "signer": signer.to_checksum(None),
+                "steps": steps_json(&deployer.steps) }),
+            )
+        }
+        Nodes::AddToNetwork { node_id } | Nodes::RemoveFromNetwork { node_id } => {
+            let canonical = matches!(command, Nodes::AddToNetwork { .. });
+            if broadcast {
+                deployer.set_canonical(*node_id, canonical)?;
+            }
+            Ok(
+                json!({ "dryRun": !broadcast, "nodeId": node_id, "canonical": canonical,
+                "steps": steps_json(&deployer.steps) }),
+            )
+        }
+        Nodes::List => {
+            let nodes: Vec<Value> = deployer
+                .nodes()?
+                .iter()
+                .map(|n| {
+                    json!({
+                        "nodeId": n.nodeId,
+                        "signer": n.node.signer.to_checksum(None),
+                        "isCanonical": n.node.isCanonical,
+                        "httpAddress": n.node.httpAddress,
+                        "signingPublicKey": n.node.signingPublicKey,
+                    })
+                })
+                .collect();
+            Ok(json!({ "nodes": nodes }))
+        }
+    }
+}
+
 /// `xmtp upgrade CONTRACT --release TAG`: on success the configuration records the release.
 pub fn upgrade(
     workspace: &Workspace,

@@ -76,6 +76,13 @@ enum Command {
         #[command(flatten)]
         network: cli::Network,
     },
+    /// Onboard nodes: mint, add to or remove from the canonical network, list.
+    Nodes {
+        #[command(subcommand)]
+        command: cli::Nodes,
+        #[command(flatten)]
+        network: cli::Network,
+    },
     /// Upgrade a contract to a new release through a generic EIP-1967 migrator, comparing its
     /// public state before and after; records the release in the configuration.
     Upgrade {
@@ -164,6 +171,9 @@ fn main() -> ExitCode {
         }),
         Command::Params { command, network } => {
             operate(network.json, |ws| cli::params(ws, &network, &command))
+        }
+        Command::Nodes { command, network } => {
+            operate(network.json, |ws| cli::nodes(ws, &network, &command))
         }
         Command::Upgrade {
             contract,

@@ -107,6 +107,26 @@ impl Fixture {
     }
 }
 
+/// `check`'s failures, for the assertion message.
+fn failures(checked: &Value) -> Vec<String> {
+    checked["checks"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|c| c["ok"] != true)
+        .map(|c| format!("{}: {}", c["what"], c["failure"]))
+        .collect()
+}
+
+fn check(fixture: &Fixture) -> Value {
+    let output = fixture.run(&["check", "--json"], &fixture.config);
+    let checked: Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("check printed no JSON ({e}): {}", stderr(&output)));
+    assert!(output.status.success(), "{:#?}", failures(&checked));
+    assert_eq!(checked["ok"], true);
+    checked
+}
+
 fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
@@ -170,8 +190,7 @@ fn deploy_check_redeploy_params_bridge_upgrade_check() {
         written["settlementChainGateway"],
         written["appChainGateway"]
     );
-    let checked = fixture.json(&["check"]);
-    assert_eq!(checked["ok"], true, "{checked}");
+    check(&fixture);
 
     // A second run finds everything in place and leaves the environment file alone.
     let again = fixture.json(&[&["deploy", "--broadcast"][..], &KEYS].concat());
@@ -213,8 +232,7 @@ fn deploy_check_redeploy_params_bridge_upgrade_check() {
     let config: Value =
         serde_json::from_str(&std::fs::read_to_string(&fixture.config).unwrap()).unwrap();
     assert_eq!(config["releases"]["RateRegistry"], "v2");
-    let checked = fixture.json(&["check"]);
-    assert_eq!(checked["ok"], true, "{checked}");
+    let checked = check(&fixture);
     let rate_registry = checked["checks"]
         .as_array()
         .unwrap()
@@ -231,6 +249,53 @@ fn deploy_check_redeploy_params_bridge_upgrade_check() {
         .as_str()
         .unwrap()
         .ends_with(upgraded["to"].as_str().unwrap()));
+
+    // A node minted to its owner, then made canonical.
+    let operator: alloy::signers::local::PrivateKeySigner =
+        "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6"
+            .parse()
+            .unwrap();
+    let public_key = operator
+        .credential()
+        .verifying_key()
+        .to_encoded_point(false);
+    let public_key = format!("0x{}", alloy_primitives::hex::encode(public_key.as_bytes()));
+    let owner = "0x90F79bf6EB2c4f870365E785982E1f101E93b906";
+    let added = fixture.json(
+        &[
+            &[
+                "nodes",
+                "add",
+                "--owner",
+                owner,
+                "--signing-key",
+                &public_key,
+            ][..],
+            &["--http-address", "https://node.example", "--broadcast"],
+            &KEYS,
+        ]
+        .concat(),
+    );
+    assert_eq!(added["nodeId"], 100);
+    assert_eq!(added["signer"], operator.address().to_checksum(None));
+    fixture.json(
+        &[
+            &["nodes", "add-to-network", "100", "--broadcast"][..],
+            &KEYS,
+        ]
+        .concat(),
+    );
+    let listed = fixture.json(&["nodes", "list"]);
+    assert_eq!(
+        listed["nodes"],
+        serde_json::json!([{
+            "nodeId": 100,
+            "signer": operator.address().to_checksum(None),
+            "isCanonical": true,
+            "httpAddress": "https://node.example",
+            "signingPublicKey": public_key,
+        }])
+    );
 
     std::fs::remove_dir_all(&fixture.dir).unwrap();
 }

@@ -3,6 +3,8 @@
 
 use alloy_json_abi::{Function, StateMutability};
 use alloy_primitives::{hex, keccak256, Address, Bytes, B256, U256};
+use alloy_sol_types::SolCall;
+use xmtp_abi::node_registry::{INodeRegistry, NodeWithId};
 use xmtp_abi::{
     factory::IFactory, identified::IIdentified, parameter_registry::IParameterRegistry,
 };
@@ -451,6 +453,104 @@ impl Deployer<'_> {
             crate::network::ACTIVATION_BUDGET,
         )
         .map(|_| ())
+    }
+}
+
+impl Deployer<'_> {
+    fn node_registry(&self) -> Result<Address, Error> {
+        self.plan
+            .unit("NodeRegistry", Side::Settlement)
+            .filter(|unit| unit.init_code.is_ok())
+            .map(Unit::address)
+            .ok_or_else(|| Error::Config("this deployment has no NodeRegistry".into()))
+    }
+
+    /// The node registry's administrator (`xmtp.nodeRegistry.admin`, pulled by `updateAdmin`),
+    /// who must be one of the backend's signers.
+    fn node_admin(&mut self) -> Result<Address, Error> {
+        let registry = self.node_registry()?;
+        let admin = self.view(Side::Settlement, registry, &INodeRegistry::adminCall {})?;
+        if !self.backend.signers().contains(&admin) {
+            return Err(Error::Chain(format!(
+                "no key for the node registry admin {admin}: give its private key"
+            )));
+        }
+        Ok(admin)
+    }
+
+    /// Mints a node (`addNode`); returns its id and signer, simulated first so they are known
+    /// before the transaction (and without sending when `send` is false).
+    pub fn add_node(
+        &mut self,
+        owner: Address,
+        signing_public_key: Bytes,
+        http_address: String,
+        send: bool,
+    ) -> Result<(u32, Address), Error> {
+        let registry = self.node_registry()?;
+        let admin = self.node_admin()?;
+        let call = INodeRegistry::addNodeCall {
+            owner_: owner,
+            signingPublicKey_: signing_public_key,
+            httpAddress_: http_address,
+        };
+        let added =
+            match self
+                .backend
+                .call(Side::Settlement, admin, registry, call.abi_encode().into())?
+            {
+                Ok(output) => super::backend::decode::<INodeRegistry::addNodeCall>(&output)?,
+                Err(data) => {
+                    return Err(Error::Chain(format!(
+                        "addNode would revert: {}",
+                        super::backend::describe_revert(&data)
+                    )))
+                }
+            };
+        if send {
+            self.transact(
+                Side::Settlement,
+                &format!("NodeRegistry.addNode (node {})", added.nodeId_),
+                admin,
+                registry,
+                &call,
+            )?;
+        }
+        Ok((added.nodeId_, added.signer_))
+    }
+
+    /// Adds a node to the canonical network, or removes it.
+    pub fn set_canonical(&mut self, node_id: u32, canonical: bool) -> Result<(), Error> {
+        let registry = self.node_registry()?;
+        let admin = self.node_admin()?;
+        if canonical {
+            self.transact(
+                Side::Settlement,
+                &format!("NodeRegistry.addToNetwork({node_id})"),
+                admin,
+                registry,
+                &INodeRegistry::addToNetworkCall { nodeId_: node_id },
+            )?;
+        } else {
+            self.transact(
+                Side::Settlement,
+                &format!("NodeRegistry.removeFromNetwork({node_id})"),
+                admin,
+                registry,
+                &INodeRegistry::removeFromNetworkCall { nodeId_: node_id },
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Every node with its id.
+    pub fn nodes(&mut self) -> Result<Vec<NodeWithId>, Error> {
+        let registry = self.node_registry()?;
+        self.view(
+            Side::Settlement,
+            registry,
+            &INodeRegistry::getAllNodesCall {},
+        )
     }
 }
 

@@ -154,7 +154,16 @@ fn nothing_deployed(fixture: &Fixture) {
 fn deploy_check_redeploy_params_bridge_upgrade_check() {
     let fixture = Fixture::start();
 
-    // Refusals: each one line naming the cause, and nothing sent.
+    refusals(&fixture);
+    deploy_check_and_redeploy(&fixture);
+    parameter_set_and_bridged(&fixture);
+    upgrade_keeps_check_passing(&fixture);
+    node_onboarded(&fixture);
+    std::fs::remove_dir_all(&fixture.dir).unwrap();
+}
+
+/// Each refusal is one line naming the cause, and nothing is sent.
+fn refusals(fixture: &Fixture) {
     let no_key = fixture.run(&["deploy", "--broadcast"], &fixture.config);
     assert!(!no_key.status.success());
     assert_eq!(
@@ -175,9 +184,10 @@ fn deploy_check_redeploy_params_bridge_upgrade_check() {
         last_line(&wrong_chain),
         "error: wrong chain id: the settlement chain RPC answers 84532, the configuration says 1"
     );
-    nothing_deployed(&fixture);
+    nothing_deployed(fixture);
+}
 
-    // Deploy, then check.
+fn deploy_check_and_redeploy(fixture: &Fixture) {
     let deployed = fixture.json(&[&["deploy", "--broadcast"][..], &KEYS].concat());
     assert_eq!(deployed["written"], true);
     assert!(deployed["steps"].as_array().unwrap().len() > 40);
@@ -190,7 +200,7 @@ fn deploy_check_redeploy_params_bridge_upgrade_check() {
         written["settlementChainGateway"],
         written["appChainGateway"]
     );
-    check(&fixture);
+    check(fixture);
 
     // A second run finds everything in place and leaves the environment file alone.
     let again = fixture.json(&[&["deploy", "--broadcast"][..], &KEYS].concat());
@@ -200,8 +210,10 @@ fn deploy_check_redeploy_params_bridge_upgrade_check() {
         std::fs::read_to_string(&environment).unwrap(),
         serde_json::to_string_pretty(&written).unwrap() + "\n"
     );
+}
 
-    // A parameter set on the settlement chain, then bridged to the app chain.
+/// A parameter set on the settlement chain, then bridged to the app chain.
+fn parameter_set_and_bridged(fixture: &Fixture) {
     let key = "xmtp.example.answer";
     let set = fixture.json(
         &[
@@ -216,9 +228,11 @@ fn deploy_check_redeploy_params_bridge_upgrade_check() {
     fixture.json(&[&["params", "bridge", key, "--broadcast"][..], &KEYS].concat());
     let after = fixture.json(&["params", "get", key, "--type", "uint", "--app"]);
     assert_eq!(after["values"][key], "42");
+}
 
-    // An upgrade through a migrator: the implementation changes, the public state does not,
-    // the release is recorded and check still passes.
+/// An upgrade through a migrator: the implementation changes, the public state does not, the
+/// release is recorded and check still passes.
+fn upgrade_keeps_check_passing(fixture: &Fixture) {
     let upgraded = fixture.json(
         &[
             &["upgrade", "RateRegistry", "--release", "v2", "--broadcast"][..],
@@ -232,7 +246,7 @@ fn deploy_check_redeploy_params_bridge_upgrade_check() {
     let config: Value =
         serde_json::from_str(&std::fs::read_to_string(&fixture.config).unwrap()).unwrap();
     assert_eq!(config["releases"]["RateRegistry"], "v2");
-    let checked = check(&fixture);
+    let checked = check(fixture);
     let rate_registry = checked["checks"]
         .as_array()
         .unwrap()
@@ -249,8 +263,10 @@ fn deploy_check_redeploy_params_bridge_upgrade_check() {
         .as_str()
         .unwrap()
         .ends_with(upgraded["to"].as_str().unwrap()));
+}
 
-    // A node minted to its owner, then made canonical.
+/// A node minted to its owner, then made canonical.
+fn node_onboarded(fixture: &Fixture) {
     let operator: alloy::signers::local::PrivateKeySigner =
         "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6"
             .parse()
@@ -296,6 +312,4 @@ fn deploy_check_redeploy_params_bridge_upgrade_check() {
             "signingPublicKey": public_key,
         }])
     );
-
-    std::fs::remove_dir_all(&fixture.dir).unwrap();
 }

@@ -781,7 +781,7 @@ impl NodeRegistry {
     fn node_slot(&self, node_id: u32) -> B256 {
         let mut key = [0u8; 32];
         key[28..].copy_from_slice(&node_id.to_be_bytes());
-        slot_key::mapping(self.vm(), B256::from(key), B256::from(NODES_SLOT))
+        slot_key::mapping(self.vm(), B256::from(key), slot_key::key(NODES_SLOT))
     }
 
     fn node(&self, node_id: u32) -> NodeStorage {

@@ -39,7 +39,7 @@ impl StorageType for UintSet {
 
     unsafe fn new(slot: U256, offset: u8, vm: VM) -> Self {
         debug_assert!(offset == 0);
-        let values = B256::from(slot);
+        let values = slot_key::key(slot);
         Self {
             values,
             positions: slot_key::offset(values, 1),
@@ -60,7 +60,7 @@ impl UintSet {
     /// Whether `value` is a member.
     #[must_use]
     pub fn contains(&self, value: U256) -> bool {
-        !self.position(B256::from(value)).is_zero()
+        !self.position(slot_key::key(value)).is_zero()
     }
 
     /// The number of members.
@@ -92,7 +92,7 @@ impl UintSet {
 
     /// Appends `value`; false when it is already a member.
     pub fn add(&mut self, value: U256) -> bool {
-        let value = B256::from(value);
+        let value = slot_key::key(value);
         if !self.position(value).is_zero() {
             return false;
         }
@@ -106,7 +106,7 @@ impl UintSet {
 
     /// Removes `value` by moving the last member into its place; false when it is not a member.
     pub fn remove(&mut self, value: U256) -> bool {
-        let value = B256::from(value);
+        let value = slot_key::key(value);
         let position = self.position(value);
         if position.is_zero() {
             return false;

@@ -91,7 +91,7 @@ const OPERATOR_APPROVALS_SLOT: U256 = OZ_ERC721.wrapping_add(U256::from_limbs([5
 
 /// The slot of `mapping[key]` for the mapping at `slot`.
 fn entry(vm: &VM, key: B256, slot: U256) -> B256 {
-    slot_key::mapping(vm, key, B256::from(slot))
+    slot_key::mapping(vm, key, slot_key::key(slot))
 }
 
 #[inline(never)]
@@ -355,7 +355,7 @@ impl Erc721Storage {
         }
         set_address(
             self.vm(),
-            entry(self.vm(), token_id.into(), OWNERS_SLOT),
+            entry(self.vm(), slot_key::key(token_id), OWNERS_SLOT),
             to,
         );
         events::emit(
@@ -373,11 +373,14 @@ impl Erc721Storage {
 
     /// `_owners[tokenId]`.
     fn owner(&self, token_id: U256) -> Address {
-        address_at(self.vm(), entry(self.vm(), token_id.into(), OWNERS_SLOT))
+        address_at(
+            self.vm(),
+            entry(self.vm(), slot_key::key(token_id), OWNERS_SLOT),
+        )
     }
 
     fn token_approval_slot(&self, token_id: U256) -> B256 {
-        entry(self.vm(), token_id.into(), TOKEN_APPROVALS_SLOT)
+        entry(self.vm(), slot_key::key(token_id), TOKEN_APPROVALS_SLOT)
     }
 
     /// `_tokenApprovals[tokenId]`.

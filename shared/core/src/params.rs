@@ -10,7 +10,7 @@ use xmtp_abi::{
     parameter_registry::IParameterRegistryLike, registry_parameters::ParameterOutOfTypeBounds,
 };
 
-use crate::revert::Bubbled;
+use crate::{abi_lean, revert::Bubbled};
 
 /// Errors a typed parameter read can end in: the registry's own revert, or a value out of range.
 pub trait ParameterError: From<Bubbled> + From<ParameterOutOfTypeBounds> {}
@@ -19,7 +19,12 @@ impl<E: From<Bubbled> + From<ParameterOutOfTypeBounds>> ParameterError for E {}
 /// `registry.get(key)`, as a Solidity view call: the registry's revert data is re-raised, and
 /// a registry that returns no word (no code) reverts with empty data.
 pub fn get(vm: &VM, registry: Address, key: &str) -> Result<B256, Bubbled> {
-    let calldata = IParameterRegistryLike::get_0Call { key_: key.into() }.abi_encode();
+    // Encoded by `abi_lean` (byte-equal to alloy's), not alloy's per-call encoder: every
+    // program reads parameters, and each kilobyte counts under the size limit.
+    let calldata = abi_lean::encode(
+        Some(IParameterRegistryLike::get_0Call::SELECTOR),
+        &[abi_lean::Arg::String(key)],
+    );
     // SAFETY: a static call cannot write our storage; the cache is flushed so the registry
     // (which may be this very proxy) sees our pending writes.
     let output = unsafe {
@@ -28,7 +33,9 @@ pub fn get(vm: &VM, registry: Address, key: &str) -> Result<B256, Bubbled> {
             .call(registry, &calldata)
     }
     .map_err(Bubbled)?;
-    IParameterRegistryLike::get_0Call::abi_decode_returns(&output).map_err(|_| Bubbled::default())
+    // A `bytes32` return: its first word (shorter output reverts with empty data, as
+    // Solidity's decoder does; extra bytes are ignored).
+    crate::calls::returned_word(&output)
 }
 
 /// The word as an address.

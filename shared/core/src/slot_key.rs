@@ -24,6 +24,14 @@ pub fn store(vm: &VM, key: B256, value: B256) {
     unsafe { vm.storage_cache_bytes32(U256::from_be_bytes(key.0), value) }
 }
 
+/// A number as a key (or an ABI word): its 32 big-endian bytes. Never inlined, so the byte
+/// swaps are compiled once.
+#[must_use]
+#[inline(never)]
+pub fn key(value: U256) -> B256 {
+    B256::from(value)
+}
+
 /// `keccak256(key ‖ slot)`: the entry `key` of the mapping at `slot`, as Solidity places it.
 #[must_use]
 #[inline(never)]

@@ -25,7 +25,7 @@ fn length(root: B256) -> (usize, bool) {
 /// The bytes stored at `slot`.
 #[must_use]
 pub fn load_bytes(vm: &VM, slot: U256) -> Vec<u8> {
-    load_bytes_at(vm, B256::from(slot))
+    load_bytes_at(vm, slot_key::key(slot))
 }
 
 /// The bytes stored at the slot whose key is `key`.
@@ -52,7 +52,7 @@ pub fn load_bytes_at(vm: &VM, key: B256) -> Vec<u8> {
 /// could have stored).
 #[must_use]
 pub fn load(vm: &VM, slot: U256) -> String {
-    load_at(vm, B256::from(slot))
+    load_at(vm, slot_key::key(slot))
 }
 
 /// [`load`] at the slot whose key is `key`.
@@ -63,7 +63,7 @@ pub fn load_at(vm: &VM, key: B256) -> String {
 
 /// Stores `value` at `slot`, clearing the words of a longer previous value, as Solidity does.
 pub fn store(vm: &VM, slot: U256, value: &[u8]) {
-    store_at(vm, B256::from(slot), value);
+    store_at(vm, slot_key::key(slot), value);
 }
 
 /// [`store`] at the slot whose key is `key`.

@@ -1,7 +1,7 @@
 //! The fuzz targets of `fuzz/` on the stable toolchain, as CI runs them: every input of the
-//! committed corpus (`fuzz/corpus/<target>/`, minimized from the long campaigns), then a fixed
-//! number of pseudo-random inputs from a fixed seed. The target code is the same files the
-//! nightly cargo-fuzz binaries run (`fuzz/targets/`); a failing input is a panic naming it.
+//! committed seeds (`fuzz/seeds/<target>/`, corpora minimized from the long campaigns), then a
+//! fixed number of pseudo-random inputs from a fixed seed. The target code is the same files
+//! the nightly cargo-fuzz binaries run (`fuzz/targets/`); a failing input is a panic naming it.
 
 #[path = "../../fuzz/targets/bridge.rs"]
 mod bridge;
@@ -33,23 +33,19 @@ impl Random {
     }
 }
 
-/// Runs `target` on its committed corpus, then on `random` inputs of up to `max_len` bytes.
+/// Runs `target` on its committed seeds, then on `random` inputs of up to `max_len` bytes.
 fn replay(name: &str, target: fn(&[u8]), random: usize, max_len: usize) {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../fuzz/corpus")
+        .join("../fuzz/seeds")
         .join(name);
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .map(|entries| entries.map(|e| e.expect("readable").path()).collect())
         .unwrap_or_default();
     files.sort();
     for file in &files {
-        let data = std::fs::read(file).expect("readable corpus file");
+        let data = std::fs::read(file).expect("readable seed file");
         let outcome = std::panic::catch_unwind(|| target(&data));
-        assert!(
-            outcome.is_ok(),
-            "{name}: corpus input {} fails",
-            file.display()
-        );
+        assert!(outcome.is_ok(), "{name}: seed {} fails", file.display());
     }
     let mut random_bytes = Random(0x9e37_79b9_7f4a_7c15 ^ name.len() as u64);
     for round in 0..random {

@@ -3,17 +3,21 @@ use alloy_sol_types::{SolCall, SolEvent, SolValue};
 use stylus_sdk::abi::Router;
 use xmtp_abi::{
     group_message_broadcaster::{
-        IGroupMessageBroadcaster, MaxPayloadSizeUpdated, MinPayloadSizeUpdated, PauseStatusUpdated,
-        PayloadBootstrapperUpdated,
+        ArrayLengthMismatch, EmptyArray, IGroupMessageBroadcaster, InvalidMaxPayloadSize,
+        InvalidMinPayloadSize, InvalidPayloadSize, MaxPayloadSizeUpdated, MinPayloadSizeUpdated,
+        NoChange, NotPaused, NotPayloadBootstrapper, PauseStatusUpdated, Paused,
+        PayloadBootstrapperUpdated, ZeroPayloadBootstrapper,
     },
-    migratable::Migrated,
-    oz_initializable::Initialized,
+    migratable::{EmptyCode, Migrated, MigrationFailed, ZeroMigrator},
+    oz_initializable::{Initialized, InvalidInitialization},
     parameter_registry::IParameterRegistryLike,
+    registry_parameters::ParameterOutOfTypeBounds,
 };
 use xmtp_core::{
     slots::{ERC1967_IMPLEMENTATION, OZ_INITIALIZABLE, PAYLOAD_BROADCASTER},
     testing::{CallKind, MockHost},
     wiring::set_address_for_tests,
+    Bubbled,
 };
 
 use super::*;

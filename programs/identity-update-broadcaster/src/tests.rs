@@ -7,17 +7,21 @@ use alloy_sol_types::{SolCall, SolEvent, SolValue};
 use stylus_sdk::abi::Router;
 use xmtp_abi::{
     identity_update_broadcaster::{
-        IIdentityUpdateBroadcaster, MaxPayloadSizeUpdated, MinPayloadSizeUpdated,
-        PauseStatusUpdated, PayloadBootstrapperUpdated,
+        ArrayLengthMismatch, EmptyArray, IIdentityUpdateBroadcaster, InvalidMaxPayloadSize,
+        InvalidMinPayloadSize, InvalidPayloadSize, MaxPayloadSizeUpdated, MinPayloadSizeUpdated,
+        NoChange, NotPaused, NotPayloadBootstrapper, PauseStatusUpdated, Paused,
+        PayloadBootstrapperUpdated, ZeroPayloadBootstrapper,
     },
-    migratable::Migrated,
-    oz_initializable::Initialized,
+    migratable::{EmptyCode, Migrated, MigrationFailed, ZeroMigrator},
+    oz_initializable::{Initialized, InvalidInitialization},
     parameter_registry::IParameterRegistryLike,
+    registry_parameters::ParameterOutOfTypeBounds,
 };
 use xmtp_core::{
     slots::{ERC1967_IMPLEMENTATION, PAYLOAD_BROADCASTER},
     testing::{CallKind, MockHost},
     wiring::set_address_for_tests,
+    Bubbled,
 };
 
 use super::*;

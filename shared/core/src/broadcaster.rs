@@ -285,3 +285,228 @@ pub fn sequence_id(vm: &VM) -> u64 {
 fn get_uint32<E: ParameterError>(vm: &VM, registry: Address, key: &str) -> Result<u32, E> {
     Ok(params::get_uint::<E>(vm, registry, key, 32)?.saturating_to::<u32>())
 }
+
+/// Declares a broadcaster program: its parameter keys (`xmtp.<namespace>.<name>`), its
+/// `parameterRegistry` wiring, its error enum, its `#[entrypoint]` struct and its `#[public]`
+/// interface, where the two program-specific functions (publishing and bootstrapping with its own
+/// event) come first and the rest (`initialize`, the `update*` functions, `migrate`, the key,
+/// wiring, state and identity views) routes to this module. The two broadcasters differ only in
+/// those functions, so everything a reviewer must compare with the reference is in one place.
+///
+/// The caller declares `extern crate alloc;` and imports its event; the functions it passes are
+/// written against `Error` (the enum's alias) and this module as `broadcaster`. Their return type
+/// is written again by this macro, not taken from the caller, because the SDK's router names its
+/// result with the return type's span: the spans of every function must come from one macro.
+#[macro_export]
+macro_rules! broadcaster_program {
+    (
+        program: $program:ident,
+        error: $error:ident,
+        abi: $abi:ident,
+        namespace: $namespace:literal,
+        add: $add:literal,
+        bootstrap: $bootstrap:literal,
+        payload: $payload:literal,
+        $(
+            $(#[$attr:meta])*
+            pub fn $name:ident(&mut $self:ident, $($arg:ident: $ty:ty),* $(,)?)
+                -> Result<(), Error> $body:block
+        )*
+    ) => {
+        /// Registry key of the minimum payload size (uint32).
+        pub const MIN_PAYLOAD_SIZE_PARAMETER_KEY: &str =
+            concat!("xmtp.", $namespace, ".minPayloadSize");
+        /// Registry key of the maximum payload size (uint32).
+        pub const MAX_PAYLOAD_SIZE_PARAMETER_KEY: &str =
+            concat!("xmtp.", $namespace, ".maxPayloadSize");
+        /// Registry key of the migrator (address).
+        pub const MIGRATOR_PARAMETER_KEY: &str = concat!("xmtp.", $namespace, ".migrator");
+        /// Registry key of the pause flag (bool).
+        pub const PAUSED_PARAMETER_KEY: &str = concat!("xmtp.", $namespace, ".paused");
+        /// Registry key of the payload bootstrapper (address).
+        pub const PAYLOAD_BOOTSTRAPPER_PARAMETER_KEY: &str =
+            concat!("xmtp.", $namespace, ".payloadBootstrapper");
+
+        $crate::wiring! {
+            /// The app-chain parameter registry this implementation reads (reference immutable).
+            pub fn parameter_registry: ::alloy_primitives::Address = "parameterRegistry";
+        }
+
+        /// The errors the broadcaster reverts with.
+        #[derive(::stylus_sdk::prelude::SolidityError, Debug, PartialEq)]
+        pub enum $error {
+            /// `initialize` ran before on this proxy, or this is the bare implementation.
+            InvalidInitialization(::xmtp_abi::oz_initializable::InvalidInitialization),
+            /// A registry value does not fit its type (uint32 sizes, bool, address).
+            ParameterOutOfTypeBounds(::xmtp_abi::registry_parameters::ParameterOutOfTypeBounds),
+            /// The registry's minimum is 0 or above the current maximum.
+            InvalidMinPayloadSize(::xmtp_abi::$abi::InvalidMinPayloadSize),
+            /// The registry's maximum is above 262,144 or below the current minimum.
+            InvalidMaxPayloadSize(::xmtp_abi::$abi::InvalidMaxPayloadSize),
+            /// The registry's value equals the current one.
+            NoChange(::xmtp_abi::$abi::NoChange),
+            /// The registry's bootstrapper is zero.
+            ZeroPayloadBootstrapper(::xmtp_abi::$abi::ZeroPayloadBootstrapper),
+            #[doc = concat!("`", $add, "` while paused.")]
+            Paused(::xmtp_abi::$abi::Paused),
+            #[doc = concat!("`", $bootstrap, "` while not paused.")]
+            NotPaused(::xmtp_abi::$abi::NotPaused),
+            #[doc = concat!("The ", $payload, " is outside the current size bounds.")]
+            InvalidPayloadSize(::xmtp_abi::$abi::InvalidPayloadSize),
+            #[doc = concat!("`", $bootstrap, "` by someone other than the bootstrapper.")]
+            NotPayloadBootstrapper(::xmtp_abi::$abi::NotPayloadBootstrapper),
+            #[doc = concat!("`", $bootstrap, "` with arrays of different lengths.")]
+            ArrayLengthMismatch(::xmtp_abi::$abi::ArrayLengthMismatch),
+            #[doc = concat!("`", $bootstrap, "` with empty arrays.")]
+            EmptyArray(::xmtp_abi::$abi::EmptyArray),
+            /// No migrator is set.
+            ZeroMigrator(::xmtp_abi::migratable::ZeroMigrator),
+            /// The migrator reverted; carries its revert data.
+            MigrationFailed(::xmtp_abi::migratable::MigrationFailed),
+            /// The migrator has no code.
+            EmptyCode(::xmtp_abi::migratable::EmptyCode),
+            /// The registry's revert, passed through.
+            Bubbled($crate::Bubbled),
+        }
+
+        pub use entry::$program;
+
+        // The SDK's `#[entrypoint]` generates an undocumented public function; a private module
+        // keeps it out of the crate's public (documented) surface.
+        mod entry {
+            use alloc::{vec, vec::Vec};
+
+            use stylus_sdk::prelude::*;
+
+            /// The program; its state is the broadcaster core's `PayloadBroadcasterStorage` at
+            /// the `xmtp.storage.PayloadBroadcaster` root.
+            #[storage]
+            #[entrypoint]
+            pub struct $program {}
+        }
+
+        type Error = $error;
+
+        // The SDK's router hands decoded arguments over by value.
+        #[allow(clippy::needless_pass_by_value)]
+        #[::stylus_sdk::prelude::public]
+        impl $program {
+            $(
+                $(#[$attr])*
+                pub fn $name(&mut $self, $($arg: $ty),*) -> Result<(), Error> $body
+            )*
+
+            /// Marks this proxy initialized (nothing else to set up); once.
+            pub fn initialize(&mut self) -> Result<(), Error> {
+                $crate::broadcaster::initialize(self.vm())
+            }
+
+            /// Pulls the minimum payload size from the registry.
+            pub fn update_min_payload_size(&mut self) -> Result<(), Error> {
+                $crate::broadcaster::update_min_payload_size(
+                    self.vm(),
+                    parameter_registry(),
+                    MIN_PAYLOAD_SIZE_PARAMETER_KEY,
+                )
+            }
+
+            /// Pulls the maximum payload size from the registry.
+            pub fn update_max_payload_size(&mut self) -> Result<(), Error> {
+                $crate::broadcaster::update_max_payload_size(
+                    self.vm(),
+                    parameter_registry(),
+                    MAX_PAYLOAD_SIZE_PARAMETER_KEY,
+                )
+            }
+
+            /// Pulls the pause flag from the registry.
+            pub fn update_pause_status(&mut self) -> Result<(), Error> {
+                $crate::broadcaster::update_pause_status(
+                    self.vm(),
+                    parameter_registry(),
+                    PAUSED_PARAMETER_KEY,
+                )
+            }
+
+            /// Pulls the payload bootstrapper from the registry.
+            pub fn update_payload_bootstrapper(&mut self) -> Result<(), Error> {
+                $crate::broadcaster::update_payload_bootstrapper(
+                    self.vm(),
+                    parameter_registry(),
+                    PAYLOAD_BOOTSTRAPPER_PARAMETER_KEY,
+                )
+            }
+
+            /// Migrates this broadcaster's proxy through the migrator set in the registry.
+            pub fn migrate(&mut self) -> Result<(), Error> {
+                $crate::broadcaster::migrate(self.vm(), parameter_registry(), MIGRATOR_PARAMETER_KEY)
+            }
+
+            #[doc = concat!("`\"xmtp.", $namespace, ".minPayloadSize\"`.")]
+            pub fn min_payload_size_parameter_key() -> alloc::string::String {
+                MIN_PAYLOAD_SIZE_PARAMETER_KEY.into()
+            }
+
+            #[doc = concat!("`\"xmtp.", $namespace, ".maxPayloadSize\"`.")]
+            pub fn max_payload_size_parameter_key() -> alloc::string::String {
+                MAX_PAYLOAD_SIZE_PARAMETER_KEY.into()
+            }
+
+            #[doc = concat!("`\"xmtp.", $namespace, ".migrator\"`.")]
+            pub fn migrator_parameter_key() -> alloc::string::String {
+                MIGRATOR_PARAMETER_KEY.into()
+            }
+
+            #[doc = concat!("`\"xmtp.", $namespace, ".paused\"`.")]
+            pub fn paused_parameter_key() -> alloc::string::String {
+                PAUSED_PARAMETER_KEY.into()
+            }
+
+            #[doc = concat!("`\"xmtp.", $namespace, ".payloadBootstrapper\"`.")]
+            pub fn payload_bootstrapper_parameter_key() -> alloc::string::String {
+                PAYLOAD_BOOTSTRAPPER_PARAMETER_KEY.into()
+            }
+
+            /// The parameter registry this implementation was built with.
+            #[selector(name = "parameterRegistry")]
+            pub fn parameter_registry_getter(&self) -> ::alloy_primitives::Address {
+                parameter_registry()
+            }
+
+            /// The current minimum payload size.
+            pub fn min_payload_size(&self) -> u32 {
+                $crate::broadcaster::min_payload_size(self.vm())
+            }
+
+            /// The current maximum payload size.
+            pub fn max_payload_size(&self) -> u32 {
+                $crate::broadcaster::max_payload_size(self.vm())
+            }
+
+            #[doc = concat!("Whether `", $add, "` is paused (and bootstrapping allowed).")]
+            pub fn paused(&self) -> bool {
+                $crate::broadcaster::paused(self.vm())
+            }
+
+            /// The account allowed to bootstrap while paused.
+            pub fn payload_bootstrapper(&self) -> ::alloy_primitives::Address {
+                $crate::broadcaster::payload_bootstrapper(self.vm())
+            }
+
+            /// The executing proxy's implementation.
+            pub fn implementation(&self) -> ::alloy_primitives::Address {
+                $crate::storage::implementation(self.vm())
+            }
+
+            /// `"1.0.0"`.
+            pub fn version() -> alloc::string::String {
+                "1.0.0".into()
+            }
+
+            #[doc = concat!("`\"", stringify!($program), "\"`.")]
+            pub fn contract_name() -> alloc::string::String {
+                stringify!($program).into()
+            }
+        }
+    };
+}

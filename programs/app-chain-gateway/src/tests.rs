@@ -1,9 +1,10 @@
-use alloy_primitives::{address, keccak256, Address, B256, U256};
-use alloy_sol_types::{Panic, PanicKind, SolCall, SolError, SolEvent};
+use alloy_primitives::{address, keccak256, Address, Bytes, B256, U256};
+use alloy_sol_types::{Panic, PanicKind, SolCall, SolError, SolEvent, SolValue};
+use stylus_sdk::abi::Router;
 use xmtp_abi::{
     app_chain_external::{IArbSysLike, ISettlementChainGatewayLike, ARB_SYS},
     app_chain_gateway::{
-        DepositReceived, NoChange, NotSettlementChainGateway, ParametersReceived,
+        DepositReceived, IAppChainGateway, NoChange, NotSettlementChainGateway, ParametersReceived,
         PauseStatusUpdated, Paused, TransferFailed, Withdrawal, ZeroRecipient,
         ZeroWithdrawalAmount,
     },
@@ -72,12 +73,12 @@ fn registry_set(key: &str, value: B256) -> Vec<u8> {
 }
 
 /// Solidity's `mapping(string => uint256)` entry at root + 1: `keccak256(bytes(key) ++ slot)`.
-fn key_nonce_slot(key: &str) -> U256 {
+fn key_nonce_slot(key: impl AsRef<[u8]>) -> U256 {
     let slot = APP_CHAIN_GATEWAY + U256::from(1);
-    U256::from_be_bytes(keccak256([key.as_bytes(), &slot.to_be_bytes::<32>()].concat()).0)
+    U256::from_be_bytes(keccak256([key.as_ref(), &slot.to_be_bytes::<32>()].concat()).0)
 }
 
-fn key_nonce(host: &MockHost, key: &str) -> U256 {
+fn key_nonce(host: &MockHost, key: impl AsRef<[u8]>) -> U256 {
     U256::from_be_bytes(host.vm.get_storage(key_nonce_slot(key)).0)
 }
 
@@ -718,4 +719,59 @@ fn every_interface_function_is_routed() {
         <AppChainGateway as Router<AppChainGateway>>::route(&mut gateway, 0xdead_beef, &[])
             .is_none()
     );
+}
+
+/// `receiveParameters` calldata with raw `keys_` (a `string[]` encodes as a `bytes[]` does).
+fn receive_parameters_calldata(nonce: u64, keys: &[&'static [u8]], values: &[B256]) -> Vec<u8> {
+    let keys: Vec<Bytes> = keys.iter().map(|key| Bytes::from_static(key)).collect();
+    let mut calldata = IAppChainGateway::receiveParametersCall::SELECTOR.to_vec();
+    calldata.extend((U256::from(nonce), keys, values.to_vec()).abi_encode_params());
+    calldata
+}
+
+fn route(gateway: &mut AppChainGateway, calldata: &[u8]) -> Option<Result<Vec<u8>, Vec<u8>>> {
+    let selector = u32::from_be_bytes(calldata[..4].try_into().unwrap());
+    <AppChainGateway as Router<AppChainGateway>>::route(gateway, selector, &calldata[4..])
+}
+
+/// DEVIATIONS row 12: the SDK router decodes `keys_` as Rust `String`s, so a key that is not
+/// valid UTF-8 is refused with empty revert data before the function runs (no event, no registry
+/// call, no nonce written), where Solidity would accept the bytes. The same calldata with a valid
+/// key goes through the router.
+#[test]
+fn receive_parameters_refuses_a_key_that_is_not_utf8_with_empty_revert_data() {
+    let (host, mut gateway) = gateway();
+    host.vm.set_sender(SETTLEMENT_GATEWAY_ALIAS);
+    let value = B256::repeat_byte(0x22);
+    assert_eq!(
+        route(
+            &mut gateway,
+            &receive_parameters_calldata(3, &[b"xmtp.k\xff"], &[value])
+        ),
+        Some(Err(vec![]))
+    );
+    assert_eq!(host.calls(), vec![]);
+    assert_eq!(host.vm.get_emitted_logs(), vec![]);
+    assert_eq!(key_nonce(&host, b"xmtp.k\xff"), U256::ZERO);
+    assert_eq!(key_nonce(&host, "xmtp.k\u{fffd}"), U256::ZERO);
+
+    let set = registry_set("xmtp.k", value);
+    host.mock(
+        CallKind::Call(U256::ZERO),
+        REGISTRY,
+        set.clone(),
+        Ok(vec![]),
+    );
+    assert_eq!(
+        route(
+            &mut gateway,
+            &receive_parameters_calldata(3, &[b"xmtp.k"], &[value])
+        ),
+        Some(Ok(vec![]))
+    );
+    assert_eq!(
+        host.calls(),
+        vec![(CallKind::Call(U256::ZERO), REGISTRY, set)]
+    );
+    assert_eq!(key_nonce(&host, "xmtp.k"), U256::from(3));
 }

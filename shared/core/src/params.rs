@@ -10,7 +10,9 @@ use xmtp_abi::{
     parameter_registry::IParameterRegistryLike, registry_parameters::ParameterOutOfTypeBounds,
 };
 
-use crate::{abi_lean, revert::Bubbled};
+use alloc::vec::Vec;
+
+use crate::{revert::Bubbled, slot_key::usize_word};
 
 /// Errors a typed parameter read can end in: the registry's own revert, or a value out of range.
 pub trait ParameterError: From<Bubbled> + From<ParameterOutOfTypeBounds> {}
@@ -19,12 +21,15 @@ impl<E: From<Bubbled> + From<ParameterOutOfTypeBounds>> ParameterError for E {}
 /// `registry.get(key)`, as a Solidity view call: the registry's revert data is re-raised, and
 /// a registry that returns no word (no code) reverts with empty data.
 pub fn get(vm: &VM, registry: Address, key: &str) -> Result<B256, Bubbled> {
-    // Encoded by `abi_lean` (byte-equal to alloy's), not alloy's per-call encoder: every
-    // program reads parameters, and each kilobyte counts under the size limit.
-    let calldata = abi_lean::encode(
-        Some(IParameterRegistryLike::get_0Call::SELECTOR),
-        &[abi_lean::Arg::String(key)],
-    );
+    // `get(string)` encoded by hand (selector, offset, length, the key padded to whole words,
+    // byte-equal to alloy's): neither alloy's per-call encoder nor the generic `abi_lean`
+    // encoder, since every program reads parameters and some have no other use for either.
+    let mut calldata = Vec::with_capacity(4 + 64 + key.len() + 32);
+    calldata.extend_from_slice(&IParameterRegistryLike::get_0Call::SELECTOR);
+    calldata.extend_from_slice(usize_word(32).as_slice());
+    calldata.extend_from_slice(usize_word(key.len()).as_slice());
+    calldata.extend_from_slice(key.as_bytes());
+    calldata.resize(calldata.len() + (32 - key.len() % 32) % 32, 0);
     // SAFETY: a static call cannot write our storage; the cache is flushed so the registry
     // (which may be this very proxy) sees our pending writes.
     let output = unsafe {

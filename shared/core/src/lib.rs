@@ -7,8 +7,8 @@ extern crate alloc;
 
 pub mod abi_lean;
 pub mod alias;
-pub mod arith;
 pub mod args;
+pub mod arith;
 pub mod broadcaster;
 pub mod calls;
 pub mod ecdsa;

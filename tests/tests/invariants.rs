@@ -1675,10 +1675,10 @@ fn seed() -> u64 {
     match std::env::var("INVARIANTS_SEED").ok().as_deref() {
         None => DEFAULT_SEED,
         Some("random") => {
-            let seed = std::time::SystemTime::now()
+            let now = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
-                .expect("after 1970")
-                .as_nanos() as u64;
+                .expect("after 1970");
+            let seed = now.as_secs() ^ u64::from(now.subsec_nanos()) << 32;
             eprintln!("INVARIANTS_SEED={seed}");
             seed
         }

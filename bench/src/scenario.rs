@@ -11,6 +11,7 @@ use std::collections::HashMap;
 
 use alloy_primitives::{Address, Bytes, B256, U256};
 use alloy_sol_types::SolCall;
+use k256::ecdsa::SigningKey;
 use xmtp_abi::{
     app_chain_gateway::IAppChainGateway, deposit_splitter::IDepositSplitter, factory::IFactory,
     fee_token::IFeeToken, group_message_broadcaster::IGroupMessageBroadcaster,
@@ -24,6 +25,9 @@ use xmtp_deploy::network::{proxy_address, salt, Programs, ACTIVATION_BUDGET};
 use xmtp_deploy::Artifact;
 use xmtp_devnet::evm::FrameProfile;
 use xmtp_devnet::{Chain, Tx};
+use xmtp_reports::{
+    settle_calldata, sign, submit_calldata, Batch, Domain, PayerFee, PayerReport, PayerTree,
+};
 
 use crate::meter::{self, call_tx, call_tx_value, Measured};
 
@@ -1005,25 +1009,46 @@ pub fn run(programs: &Programs) -> Result<(Results, Chains), String> {
         }
     }
 
-    // f, g.
-    for (contracts, section) in [
-        (
-            &["PayerReportManager", "NodeRegistry", "PayerRegistry"][..],
-            "f. PayerReportManager.submit",
-        ),
-        (
-            &["PayerReportManager", "NodeRegistry", "PayerRegistry"][..],
-            "f. PayerReportManager.settle",
-        ),
-        (
-            &["DistributionManager", "PayerReportManager"][..],
-            "g. DistributionManager",
-        ),
-    ] {
+    // f. Payer reports.
+    let report_sections: &[(&[&str], &str)] = match (
+        node_registry_deployed,
+        payer_registry_deployed,
+        report_manager_deployed,
+    ) {
+        (Some(nodes), Some(payers), Some(manager)) => {
+            report_manager_operations(
+                &mut settlement,
+                &mut results,
+                Deployed {
+                    nodes,
+                    payers,
+                    manager,
+                    fee_token,
+                },
+            )?;
+            &[]
+        }
+        _ => &[
+            (
+                &["PayerReportManager", "NodeRegistry", "PayerRegistry"],
+                "f. PayerReportManager.submit",
+            ),
+            (
+                &["PayerReportManager", "NodeRegistry", "PayerRegistry"],
+                "f. PayerReportManager.settle",
+            ),
+        ],
+    };
+    // g. Distribution.
+    let distribution: &[(&[&str], &str)] = &[(
+        &["DistributionManager", "PayerReportManager"],
+        "g. DistributionManager",
+    )];
+    for (contracts, section) in report_sections.iter().chain(distribution) {
         for op in crate::reference::reference()
             .operations
             .iter()
-            .filter(|op| op.section == section)
+            .filter(|op| op.section == *section)
         {
             results.not_run(&op.id, &blocked(&missing, contracts));
         }
@@ -1124,6 +1149,276 @@ pub fn run(programs: &Programs) -> Result<(Results, Chains), String> {
             group_message_broadcaster: group,
         },
     ))
+}
+
+/// The settlement programs the payer-report rows use.
+#[derive(Debug, Clone, Copy)]
+struct Deployed {
+    nodes: Address,
+    payers: Address,
+    manager: Address,
+    fee_token: Address,
+}
+
+/// A payer of the report trees: funded payers first, then the unfunded ones.
+fn payer(i: u64) -> Address {
+    let mut bytes = [0u8; 20];
+    bytes[0] = 0x9a;
+    bytes[12..].copy_from_slice(&i.to_be_bytes());
+    Address::from(bytes)
+}
+
+/// Payers `from .. from + count`, each owing 1,000,000 pico-dollars (one micro-dollar debit).
+fn fee_tree(from: u64, count: u64) -> Result<PayerTree, String> {
+    let fees: Vec<PayerFee> = (from..from + count)
+        .map(|i| PayerFee {
+            payer: payer(i),
+            fee: 1_000_000,
+        })
+        .collect();
+    PayerTree::from_fees(&fees).map_err(|e| e.to_string())
+}
+
+/// Payers with a deposit (the 1,000-payer settlement's); the unfunded ones come after.
+const FUNDED: u64 = 1_000;
+
+/// One `submit` row: the originator (index into the nodes), sequence ids, the canonical set's
+/// size, how many of it sign, and which fee tree's root it reports (`None`: a placeholder).
+type SubmitRow = (&'static str, usize, u64, u64, usize, usize, Option<usize>);
+
+/// Section f with the reference's inputs: real secp256k1 signatures over the EIP-712 digest by
+/// 3, 7 and 15 canonical nodes (the node-registry rows' 10 nodes leave the network first);
+/// settlements of 10, 100 (in one and in two calls), 100 unfunded and 1,000 payers, the funded
+/// ones holding a deposit.
+#[allow(clippy::too_many_lines)] // the reference's sequence, row by row
+fn report_manager_operations(
+    net: &mut Net,
+    results: &mut Results,
+    system: Deployed,
+) -> Result<(), String> {
+    let Deployed {
+        nodes,
+        payers,
+        manager,
+        fee_token,
+    } = system;
+    for id in (1..=10u32).map(|n| n * 100) {
+        net.send(
+            "removeFromNetwork",
+            &call_tx(
+                ADMIN,
+                nodes,
+                &INodeRegistry::removeFromNetworkCall { nodeId_: id },
+            ),
+        )?;
+    }
+    let keys: Vec<SigningKey> = (0..15u8)
+        .map(|i| SigningKey::from_slice(alloy_primitives::keccak256([0xb0, i]).as_slice()))
+        .collect::<Result<_, _>>()
+        .map_err(|e| e.to_string())?;
+    let mut ids = Vec::new();
+    for (i, key) in (0u8..).zip(&keys) {
+        let public = key.verifying_key().to_encoded_point(false);
+        let added = INodeRegistry::addNodeCall::abi_decode_returns(&net.send(
+            "addNode",
+            &call_tx(
+                ADMIN,
+                nodes,
+                &INodeRegistry::addNodeCall {
+                    owner_: Address::repeat_byte(0x70 + i),
+                    signingPublicKey_: public.as_bytes().to_vec().into(),
+                    httpAddress_: format!("https://node-{i:02}.xmtp.example.com:4443"),
+                },
+            ),
+        )?)
+        .map_err(|e| e.to_string())?;
+        ids.push(added.nodeId_);
+    }
+    let mut canonical = 0;
+    let domain = Domain {
+        chain_id: SETTLEMENT_CHAIN_ID,
+        verifying_contract: manager,
+    };
+    let minute = u32::try_from(net.chain.timestamp() / 60).unwrap_or(u32::MAX);
+    let trees = [
+        fee_tree(0, 10)?,
+        fee_tree(0, 100)?,
+        fee_tree(0, 100)?,
+        fee_tree(FUNDED, 100)?,
+        fee_tree(0, FUNDED)?,
+    ];
+    let submits: [SubmitRow; 7] = [
+        (
+            "submit — 3 canonical nodes, 2 signatures (majority)",
+            0,
+            0,
+            10,
+            3,
+            2,
+            Some(0),
+        ),
+        (
+            "submit — 3 nodes, 2 sigs, 2nd report of the originator",
+            0,
+            10,
+            20,
+            3,
+            2,
+            Some(1),
+        ),
+        (
+            "submit — 3 canonical nodes, 3 signatures (all)",
+            1,
+            0,
+            10,
+            3,
+            3,
+            Some(2),
+        ),
+        (
+            "submit — 7 canonical nodes, 4 signatures (majority)",
+            2,
+            0,
+            10,
+            7,
+            4,
+            Some(3),
+        ),
+        (
+            "submit — 7 canonical nodes, 7 signatures (all)",
+            3,
+            0,
+            10,
+            7,
+            7,
+            Some(4),
+        ),
+        (
+            "submit — 15 canonical nodes, 8 signatures (majority)",
+            4,
+            0,
+            10,
+            15,
+            8,
+            None,
+        ),
+        (
+            "submit — 15 canonical nodes, 15 signatures (all)",
+            5,
+            0,
+            10,
+            15,
+            15,
+            None,
+        ),
+    ];
+    for (row, originator, start, end, set, signers, tree) in submits {
+        while canonical < set {
+            net.send(
+                "addToNetwork",
+                &call_tx(
+                    ADMIN,
+                    nodes,
+                    &INodeRegistry::addToNetworkCall {
+                        nodeId_: ids[canonical],
+                    },
+                ),
+            )?;
+            canonical += 1;
+        }
+        let report = PayerReport {
+            originator_node_id: ids[originator],
+            start_sequence_id: start,
+            end_sequence_id: end,
+            end_minute_since_epoch: minute,
+            payers_merkle_root: tree.map_or(B256::repeat_byte(0x77), |t| trees[t].root()),
+            node_ids: ids[..set].to_vec(),
+        };
+        let digest = report.digest(&domain);
+        let signatures = keys[..signers]
+            .iter()
+            .zip(&ids)
+            .map(|(key, id)| Ok((*id, sign(key, digest).map_err(|e| e.to_string())?.to_vec())))
+            .collect::<Result<Vec<_>, String>>()?;
+        net.measure(
+            results,
+            row,
+            &Tx::call(USER, manager, submit_calldata(&report, &signatures)),
+        )?;
+    }
+
+    // Funded payers hold a 10 xUSD deposit each (made by the user on their behalf).
+    let total = U256::from(10_000_000u64) * U256::from(FUNDED);
+    net.send(
+        "mint underlying",
+        &call_tx(
+            USER,
+            UNDERLYING,
+            &IMockUnderlyingFeeToken::mintCall {
+                to_: USER,
+                amount_: total,
+            },
+        ),
+    )?;
+    net.send(
+        "wrap",
+        &call_tx(USER, fee_token, &IFeeToken::depositCall { amount_: total }),
+    )?;
+    for i in 0..FUNDED {
+        net.send(
+            "deposit for a payer",
+            &call_tx(
+                USER,
+                payers,
+                &IPayerRegistry::depositCall {
+                    payer_: payer(i),
+                    amount_: alloy_primitives::aliases::U96::from(10_000_000u64),
+                },
+            ),
+        )?;
+    }
+    let settle = |originator: usize, index: u64, tree: &PayerTree, start: u64, count: u64| {
+        let batch = Batch {
+            start,
+            leaves: tree
+                .batch(start, count)
+                .map_err(|e| e.to_string())?
+                .to_vec(),
+            proof: tree.proof(start, count).map_err(|e| e.to_string())?,
+        };
+        Ok::<_, String>(Tx::call(
+            USER,
+            manager,
+            settle_calldata(ids[originator], index, &batch),
+        ))
+    };
+    let settlements: [(&str, usize, u64, usize, u64, u64); 6] = [
+        ("settle — 10 payers, one call (all leaves)", 0, 0, 0, 0, 10),
+        (
+            "settle — 100 payers, one call (all leaves)",
+            0,
+            1,
+            1,
+            0,
+            100,
+        ),
+        ("settle — 100 payers in 2 calls: first 50", 1, 0, 2, 0, 50),
+        ("settle — 100 payers in 2 calls: last 50", 1, 0, 2, 50, 50),
+        ("settle — 100 payers, unfunded (0 → debt)", 2, 0, 3, 0, 100),
+        (
+            "settle — 1000 payers, one call (all leaves)",
+            3,
+            0,
+            4,
+            0,
+            FUNDED,
+        ),
+    ];
+    for (row, originator, index, tree, start, count) in settlements {
+        let tx = settle(originator, index, &trees[tree], start, count)?;
+        net.measure(results, row, &tx)?;
+    }
+    Ok(())
 }
 
 /// Section c's rows.

@@ -328,3 +328,148 @@ mod tests {
         );
     }
 }
+
+/// Declares a parameter-registry program: its `migrator` and `isAdmin` keys
+/// (`xmtp.<namespace>.<name>`), its error enum, its `#[entrypoint]` struct and its `#[public]`
+/// interface, every function routed to this module. The app-chain and settlement-chain
+/// registries differ only in their names.
+///
+/// The caller declares `extern crate alloc;`.
+#[macro_export]
+macro_rules! registry_program {
+    (program: $program:ident, error: $error:ident, namespace: $namespace:literal $(,)?) => {
+        // The SDK's router names `Vec` unqualified, and `no_std` has no prelude one.
+        use alloc::vec::Vec;
+
+        /// Where this registry's own migrator is set.
+        pub const MIGRATOR_PARAMETER_KEY: &str = concat!("xmtp.", $namespace, ".migrator");
+
+        /// The prefix of admin keys (`<prefix>.<0x…lowercase address>`).
+        pub const ADMIN_PARAMETER_KEY: &str = concat!("xmtp.", $namespace, ".isAdmin");
+
+        /// The errors the registry reverts with.
+        #[derive(::stylus_sdk::prelude::SolidityError, Debug, PartialEq)]
+        pub enum $error {
+            /// `initialize` ran before on this proxy, or this is the bare implementation.
+            InvalidInitialization(::xmtp_abi::oz_initializable::InvalidInitialization),
+            /// `initialize` with no admins.
+            EmptyAdmins(::xmtp_abi::parameter_registry::EmptyAdmins),
+            /// `initialize` with a zero admin.
+            ZeroAdmin(::xmtp_abi::parameter_registry::ZeroAdmin),
+            /// `set` by an account whose admin key is zero.
+            NotAdmin(::xmtp_abi::parameter_registry::NotAdmin),
+            /// `set` or `get` with an empty key list.
+            NoKeys(::xmtp_abi::parameter_registry::NoKeys),
+            /// `set` with different numbers of keys and values.
+            ArrayLengthMismatch(::xmtp_abi::parameter_registry::ArrayLengthMismatch),
+            /// The migrator parameter is not an address.
+            ParameterOutOfTypeBounds(::xmtp_abi::registry_parameters::ParameterOutOfTypeBounds),
+            /// No migrator is set.
+            ZeroMigrator(::xmtp_abi::migratable::ZeroMigrator),
+            /// The migrator reverted; carries its revert data.
+            MigrationFailed(::xmtp_abi::migratable::MigrationFailed),
+            /// The migrator has no code.
+            EmptyCode(::xmtp_abi::migratable::EmptyCode),
+        }
+
+        pub use entry::$program;
+
+        // The SDK's `#[entrypoint]` generates an undocumented public function; a private module
+        // keeps it out of the crate's public (documented) surface.
+        mod entry {
+            use alloc::{vec, vec::Vec};
+
+            use stylus_sdk::prelude::*;
+
+            /// The program; its state is the registry core's mapping at the
+            /// `xmtp.storage.ParameterRegistry` root.
+            #[storage]
+            #[entrypoint]
+            pub struct $program {}
+        }
+
+        // The SDK's router hands decoded arguments over by value.
+        #[allow(clippy::needless_pass_by_value)]
+        #[::stylus_sdk::prelude::public]
+        impl $program {
+            /// Makes each of `admins_` an admin (their keys set to 1); once per proxy.
+            pub fn initialize(
+                &mut self,
+                admins_: Vec<::alloy_primitives::Address>,
+            ) -> Result<(), $error> {
+                $crate::registry::initialize(self.vm(), ADMIN_PARAMETER_KEY, &admins_)
+            }
+
+            /// Sets each key to its value, in order (admins only).
+            #[selector(name = "set")]
+            pub fn set_many(
+                &mut self,
+                keys_: Vec<$crate::registry::Key>,
+                values_: Vec<::alloy_primitives::B256>,
+            ) -> Result<(), $error> {
+                $crate::registry::set_many(self.vm(), ADMIN_PARAMETER_KEY, &keys_, &values_)
+            }
+
+            /// Sets one key (admins only).
+            #[selector(name = "set")]
+            pub fn set_one(
+                &mut self,
+                key_: $crate::registry::Key,
+                value_: ::alloy_primitives::B256,
+            ) -> Result<(), $error> {
+                $crate::registry::set_one(self.vm(), ADMIN_PARAMETER_KEY, &key_, value_)
+            }
+
+            /// Migrates this registry's proxy through the migrator set under its own migrator
+            /// key.
+            pub fn migrate(&mut self) -> Result<(), $error> {
+                $crate::registry::migrate(self.vm(), MIGRATOR_PARAMETER_KEY)
+            }
+
+            #[doc = concat!("`\"xmtp.", $namespace, ".migrator\"`.")]
+            pub fn migrator_parameter_key() -> alloc::string::String {
+                MIGRATOR_PARAMETER_KEY.into()
+            }
+
+            #[doc = concat!("`\"xmtp.", $namespace, ".isAdmin\"`.")]
+            pub fn admin_parameter_key() -> alloc::string::String {
+                ADMIN_PARAMETER_KEY.into()
+            }
+
+            /// Whether `account_`'s admin key holds a non-zero value.
+            pub fn is_admin(&self, account_: ::alloy_primitives::Address) -> bool {
+                $crate::registry::is_admin(self.vm(), ADMIN_PARAMETER_KEY, account_)
+            }
+
+            /// The values of `keys_`, in order (zero where unset).
+            #[selector(name = "get")]
+            pub fn get_many(
+                &self,
+                keys_: Vec<$crate::registry::Key>,
+            ) -> Result<Vec<::alloy_primitives::B256>, $error> {
+                $crate::registry::get_many(self.vm(), &keys_)
+            }
+
+            /// The value of `key_` (zero when unset).
+            #[selector(name = "get")]
+            pub fn get_one(&self, key_: $crate::registry::Key) -> ::alloy_primitives::B256 {
+                $crate::registry::get(self.vm(), &key_.0)
+            }
+
+            /// The executing proxy's implementation.
+            pub fn implementation(&self) -> ::alloy_primitives::Address {
+                $crate::storage::implementation(self.vm())
+            }
+
+            /// `"1.0.0"`.
+            pub fn version() -> alloc::string::String {
+                "1.0.0".into()
+            }
+
+            #[doc = concat!("`\"", stringify!($program), "\"`.")]
+            pub fn contract_name() -> alloc::string::String {
+                stringify!($program).into()
+            }
+        }
+    };
+}

@@ -62,7 +62,8 @@ fn setup() -> Fixture {
     let mut targets = Vec::new();
     for (contract, implementation) in &implementations {
         let functions: Vec<Function> = abis[contract].functions().cloned().collect();
-        for address in [proxies[contract], *implementation] {
+        let proxy = proxies.get(contract).copied().unwrap_or(*implementation);
+        for address in [proxy, *implementation] {
             targets.push(Target {
                 address,
                 functions: functions.clone(),

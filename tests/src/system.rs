@@ -87,7 +87,8 @@ pub struct System {
     pub base: Base,
     /// Proxy of each contract, by contract name (predicted for the skipped ones).
     pub proxies: BTreeMap<&'static str, Address>,
-    /// Implementation of each deployed contract, by contract name.
+    /// Implementation of each deployed contract, by contract name (the Factory's
+    /// Initializable included).
     pub implementations: BTreeMap<&'static str, Address>,
     /// Contracts left out, with the pipeline's reason.
     pub skipped: Vec<(&'static str, String)>,
@@ -209,6 +210,8 @@ pub fn deploy_system() -> System {
     let predicted = proxies.clone();
     let mut implementations = BTreeMap::new();
     implementations.insert("Factory", base.factory_implementation);
+    // Every proxy's first implementation; it has no proxy of its own.
+    implementations.insert("Initializable", base.initializable);
     implementations.insert(
         "SettlementChainParameterRegistry",
         base.parameter_registry_implementation,

@@ -41,10 +41,16 @@ pub use plan::{Plan, ProxyPlan, Unit, Update};
 use crate::network::{salt, Programs, Step, ACTIVATION_BUDGET};
 use crate::Error;
 
-/// Gas limit of a parameter ticket: the reference's 21,000 plus 120,000 per key.
+/// Gas limit of a parameter ticket: the reference's 21,000 plus 120,000 per key, plus
+/// [`STYLUS_TICKET_MARGIN`].
 pub fn bridge_gas_limit(keys: usize) -> u64 {
-    21_000 + 120_000 * keys as u64
+    21_000 + 120_000 * keys as u64 + STYLUS_TICKET_MARGIN
 }
+
+/// The reference sizes tickets for EVM code; the ticket's first calls into the app gateway and
+/// registry programs also pay Stylus entry costs (program init and memory), which a one-key
+/// ticket at the reference's limit does not cover. Unused gas is refunded.
+pub const STYLUS_TICKET_MARGIN: u64 = 1_000_000;
 
 /// The app-chain gas price the reference bridges at: 2 gwei.
 pub const BRIDGE_MAX_FEE_PER_GAS: u64 = 2_000_000_000;

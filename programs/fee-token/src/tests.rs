@@ -1,6 +1,5 @@
-use alloy_primitives::{address, b256, keccak256, uint, Address, FixedBytes, B256, U256};
+use alloy_primitives::{address, b256, keccak256, Address, FixedBytes, B256, U256};
 use alloy_sol_types::{PanicKind, SolCall, SolEvent, SolValue};
-use k256::ecdsa::{RecoveryId, Signature, SigningKey, VerifyingKey};
 use xmtp_abi::{
     oz_erc20::{Approval, Transfer},
     oz_initializable::Initialized,
@@ -9,7 +8,11 @@ use xmtp_abi::{
 use xmtp_core::{
     ecdsa::{ecrecover_input, ECRECOVER},
     slots::{ERC1967_IMPLEMENTATION, OZ_EIP712, OZ_ERC20, OZ_INITIALIZABLE, OZ_NONCES},
-    testing::{CallKind, MockHost},
+    testing::{
+        mock_ecrecover, real_ecrecover, sign, CallKind, MockHost, Signed, ANVIL_KEY_0 as KEY_0,
+        ANVIL_KEY_1 as KEY_1, ANVIL_SIGNER_0 as SIGNER_0, ANVIL_SIGNER_1 as SIGNER_1,
+        SECP256K1_ORDER as ORDER,
+    },
     wiring::set_address_for_tests,
 };
 
@@ -30,15 +33,6 @@ const MIGRATOR: Address = address!("0x0000000000000000000000000000000000000b01")
 const ALICE: Address = address!("0x00000000000000000000000000000000000a11ce");
 const BOB: Address = address!("0x0000000000000000000000000000000000000b0b");
 const NOW: u64 = 1_700_000_000;
-
-/// Anvil key #0 (`0xf39F…2266`) and key #1 (`0x7099…79C8`).
-const KEY_0: B256 = b256!("0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80");
-const KEY_1: B256 = b256!("0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d");
-const SIGNER_0: Address = address!("0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266");
-const SIGNER_1: Address = address!("0x70997970C51812dc3A010C7d01b50e0d17dc79C8");
-
-/// secp256k1's group order.
-const ORDER: U256 = uint!(0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141_U256);
 
 fn token() -> (MockHost, FeeToken) {
     let host = MockHost::new();
@@ -168,57 +162,6 @@ fn total_supply_raw(host: &MockHost) -> U256 {
 }
 
 // ---- signatures ----
-
-struct Signed {
-    v: u8,
-    r: B256,
-    s: B256,
-}
-
-fn sign(key: B256, digest: B256) -> Signed {
-    let key = SigningKey::from_slice(key.as_slice()).unwrap();
-    let (signature, recovery_id) = key.sign_prehash_recoverable(digest.as_slice()).unwrap();
-    let (r, s) = signature.split_bytes();
-    Signed {
-        v: 27 + recovery_id.to_byte(),
-        r: B256::from_slice(&r),
-        s: B256::from_slice(&s),
-    }
-}
-
-/// What the real precompile returns for these inputs: the recovered address as a word, or
-/// nothing when `v` is not 27/28 or the values recover no key.
-fn real_ecrecover(digest: B256, v: u8, r: B256, s: B256) -> Vec<u8> {
-    let Some(mut recovery_id) = v.checked_sub(27).and_then(RecoveryId::from_byte) else {
-        return vec![];
-    };
-    // The precompile accepts either `s`; k256 recovers only the low one, and `(n - s)` with the
-    // other parity recovers the same key.
-    let mut s = U256::from_be_bytes(s.0);
-    if s > xmtp_core::ecdsa::MAX_S && s < ORDER {
-        s = ORDER - s;
-        recovery_id = RecoveryId::new(!recovery_id.is_y_odd(), recovery_id.is_x_reduced());
-    }
-    let Ok(signature) = Signature::from_scalars(r.0, s.to_be_bytes::<32>()) else {
-        return vec![];
-    };
-    let Ok(key) = VerifyingKey::recover_from_prehash(digest.as_slice(), &signature, recovery_id)
-    else {
-        return vec![];
-    };
-    let point = key.to_encoded_point(false);
-    let hash = keccak256(&point.as_bytes()[1..]);
-    Address::from_slice(&hash[12..]).into_word().to_vec()
-}
-
-fn mock_ecrecover(host: &MockHost, digest: B256, signed: &Signed) {
-    host.mock(
-        CallKind::Static,
-        ECRECOVER,
-        ecrecover_input(digest, signed.v, signed.r, signed.s).to_vec(),
-        Ok(real_ecrecover(digest, signed.v, signed.r, signed.s)),
-    );
-}
 
 /// `owner_key` signs a permit of `value` for `spender` at the owner's current nonce.
 fn signed_permit(

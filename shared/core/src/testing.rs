@@ -376,3 +376,88 @@ impl RawLogAccess for MockHost {
         self.vm.raw_log(topics, data)
     }
 }
+
+/// Anvil's first dev key (account `0xf39F…2266`, [`ANVIL_SIGNER_0`]).
+pub const ANVIL_KEY_0: B256 =
+    alloy_primitives::b256!("0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80");
+/// Anvil's second dev key (account `0x7099…79C8`, [`ANVIL_SIGNER_1`]).
+pub const ANVIL_KEY_1: B256 =
+    alloy_primitives::b256!("0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d");
+/// The account of [`ANVIL_KEY_0`].
+pub const ANVIL_SIGNER_0: Address =
+    alloy_primitives::address!("0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266");
+/// The account of [`ANVIL_KEY_1`].
+pub const ANVIL_SIGNER_1: Address =
+    alloy_primitives::address!("0x70997970C51812dc3A010C7d01b50e0d17dc79C8");
+
+/// secp256k1's group order `n`.
+pub const SECP256K1_ORDER: U256 = alloy_primitives::uint!(
+    0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141_U256
+);
+
+/// A signature as `ecrecover` takes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Signed {
+    /// 27 or 28.
+    pub v: u8,
+    /// The `r` scalar.
+    pub r: B256,
+    /// The `s` scalar (k256 signs with the low one).
+    pub s: B256,
+}
+
+/// `key` signs `digest` (a prehash, as EIP-712 and EIP-2612 sign).
+///
+/// # Panics
+/// When `key` is not a valid secp256k1 secret key.
+#[must_use]
+pub fn sign(key: B256, digest: B256) -> Signed {
+    let key = k256::ecdsa::SigningKey::from_slice(key.as_slice()).expect("a secp256k1 key");
+    let (signature, recovery_id) = key
+        .sign_prehash_recoverable(digest.as_slice())
+        .expect("a prehash signs");
+    let (r, s) = signature.split_bytes();
+    Signed {
+        v: 27 + recovery_id.to_byte(),
+        r: B256::from_slice(&r),
+        s: B256::from_slice(&s),
+    }
+}
+
+/// What the real `ecrecover` precompile returns for these inputs: the recovered address as a
+/// word, or nothing when `v` is not 27/28 or the values recover no key.
+#[must_use]
+pub fn real_ecrecover(digest: B256, v: u8, r: B256, s: B256) -> Vec<u8> {
+    use k256::ecdsa::{RecoveryId, Signature, VerifyingKey};
+
+    let Some(mut recovery_id) = v.checked_sub(27).and_then(RecoveryId::from_byte) else {
+        return Vec::new();
+    };
+    // The precompile accepts either `s`; k256 recovers only the low one, and `(n - s)` with the
+    // other parity recovers the same key.
+    let mut s = U256::from_be_bytes(s.0);
+    if s > crate::ecdsa::MAX_S && s < SECP256K1_ORDER {
+        s = SECP256K1_ORDER - s;
+        recovery_id = RecoveryId::new(!recovery_id.is_y_odd(), recovery_id.is_x_reduced());
+    }
+    let Ok(signature) = Signature::from_scalars(r.0, s.to_be_bytes::<32>()) else {
+        return Vec::new();
+    };
+    let Ok(key) = VerifyingKey::recover_from_prehash(digest.as_slice(), &signature, recovery_id)
+    else {
+        return Vec::new();
+    };
+    let point = key.to_encoded_point(false);
+    let hash = alloy_primitives::keccak256(&point.as_bytes()[1..]);
+    Address::from_slice(&hash[12..]).into_word().to_vec()
+}
+
+/// Mocks the `ecrecover` precompile for `signed` over `digest` with what the real one returns.
+pub fn mock_ecrecover(host: &MockHost, digest: B256, signed: &Signed) {
+    host.mock(
+        CallKind::Static,
+        crate::ecdsa::ECRECOVER,
+        crate::ecdsa::ecrecover_input(digest, signed.v, signed.r, signed.s).to_vec(),
+        Ok(real_ecrecover(digest, signed.v, signed.r, signed.s)),
+    );
+}

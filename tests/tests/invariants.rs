@@ -65,11 +65,11 @@ sol! {
 }
 
 /// Cases per run when `PROPTEST_CASES` is not set: what CI runs.
-const DEFAULT_CASES: u32 = 6;
+const DEFAULT_CASES: u32 = 2;
 /// The seed when `INVARIANTS_SEED` is not set.
 const DEFAULT_SEED: u64 = 0x0009_1a7a_71a7;
 /// Operations per case, at most.
-const MAX_OPS: usize = 40;
+const MAX_OPS: usize = 30;
 
 const SETTLEMENT_CHAIN_ID: u64 = 84_532;
 const APP_CHAIN_ID: u64 = 351_243_127;
@@ -1535,7 +1535,9 @@ fn check(world: &mut World) -> Result<(), TestCaseError> {
         "registry totals {total_deposits}/{total_debt}, payers' balances {sum}/{debt}"
     );
     let registry_tokens = world.fee_balance(at.payer_registry).to::<u128>();
-    let withdrawable = u128::try_from(sum).unwrap_or(0) + debt;
+    // Debts are in `sum` as negative balances: adding them back leaves the positive ones.
+    let withdrawable =
+        u128::try_from(sum + i128::try_from(debt).expect("fits")).expect("not negative");
     ensure!(
         registry_tokens >= withdrawable + pending,
         "the registry holds {registry_tokens}, payers may withdraw {withdrawable} + {pending} pending"

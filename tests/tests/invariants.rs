@@ -1690,7 +1690,9 @@ fn seed() -> u64 {
 
 #[test]
 fn system_invariants_hold_after_every_step_of_random_call_sequences() {
+    let started = std::time::Instant::now();
     let world = std::cell::RefCell::new(deploy());
+    let deployed = started.elapsed();
     let config = Config {
         cases: cases(),
         rng_seed: RngSeed::Fixed(seed()),
@@ -1713,7 +1715,13 @@ fn system_invariants_hold_after_every_step_of_random_call_sequences() {
         }
         Ok(())
     });
-    eprintln!("{} cases, {} steps", cases(), steps.get());
+    eprintln!(
+        "{} cases, {} steps; deployment {:.1?}, steps {:.1?}",
+        cases(),
+        steps.get(),
+        deployed,
+        started.elapsed() - deployed
+    );
     if let Err(error) = result {
         panic!("{error}");
     }

@@ -188,6 +188,14 @@ fn network() -> Net {
         net.chain
             .fund(sender, U256::from(10u64).pow(U256::from(18)));
     }
+    configure(&mut net, registry);
+    onboard_nodes(&mut net);
+    net
+}
+
+/// The parameters of every program set in the registry by its admin, then pulled by each
+/// program.
+fn configure(net: &mut Net, registry: Address) {
     for (key, value) in [
         ("xmtp.nodeRegistry.admin", ADMIN.into_word()),
         ("xmtp.nodeRegistry.maxCanonicalNodes", word(7)),
@@ -249,6 +257,13 @@ fn network() -> Net {
         distribution,
         &IDistributionManager::updateProtocolFeesRecipientCall {},
     );
+}
+
+/// Seven nodes added by the node registry's admin, minted to their operators and made
+/// canonical.
+fn onboard_nodes(net: &mut Net) {
+    let nodes = net.nodes;
+    let chain = &mut net.chain;
     for (index, expected_id) in NODE_IDS.into_iter().enumerate() {
         let point = node_key(index).verifying_key().to_encoded_point(false);
         let (added, _) = transact(
@@ -274,24 +289,33 @@ fn network() -> Net {
             },
         );
     }
-    net
 }
 
-#[test]
-fn a_report_is_signed_submitted_settled_claimed_and_paid_out_to_the_unit() {
-    let mut net = network();
-    let (reports, distribution, payer_registry, fee_token) = (
-        net.reports,
-        net.distribution,
-        net.payer_registry,
-        net.fee_token,
-    );
-    for (payer, _, deposit) in payers() {
-        if deposit > 0 {
-            net.deposit(payer, deposit);
-        }
-    }
+/// A submitted report and what its payers owe.
+struct Submitted {
+    fees: Vec<PayerFee>,
+    /// Each payer's fee in fee-token units (micro-dollars), rounded up.
+    micro: Vec<u64>,
+    total: u64,
+    tree: PayerTree,
+    digest: B256,
+}
 
+impl Submitted {
+    /// What the two unfunded payers owe after settlement.
+    fn debt(&self) -> u64 {
+        self.micro[2] + self.micro[4]
+    }
+}
+
+/// Fee tokens the payers deposited before settlement.
+fn deposited() -> u64 {
+    payers().iter().map(|p| p.2).sum()
+}
+
+/// Originator 100's report over the payers' fees, signed by a majority and submitted.
+fn submit_report(net: &mut Net) -> Submitted {
+    let reports = net.reports;
     // The report: originator 100, the payers' fees committed as a sequential Merkle tree.
     let fees: Vec<PayerFee> = payers()
         .iter()
@@ -366,6 +390,24 @@ fn a_report_is_signed_submitted_settled_claimed_and_paid_out_to_the_unit() {
         )]
     );
 
+    Submitted {
+        fees,
+        micro,
+        total,
+        tree,
+        digest,
+    }
+}
+
+fn settle_in_two_batches(net: &mut Net, report: &Submitted) {
+    let (reports, payer_registry) = (net.reports, net.payer_registry);
+    let (fees, micro, total, tree, digest) = (
+        &report.fees,
+        &report.micro,
+        report.total,
+        &report.tree,
+        report.digest,
+    );
     // Settlement in two batches: the funded payers first, then two unfunded ones and a funded
     // one. The registry debits every fee (the unfunded payers go into debt) and returns the sum.
     let batches = tree.batches(&[2]).unwrap();
@@ -425,14 +467,14 @@ fn a_report_is_signed_submitted_settled_claimed_and_paid_out_to_the_unit() {
         ),
         (u96(total), 5, true, PROTOCOL_FEE_RATE)
     );
-    for ((payer, _, deposit), fee) in payers().into_iter().zip(&micro) {
+    for ((payer, _, deposit), fee) in payers().into_iter().zip(micro) {
         assert_eq!(
             net.balance_in_registry(payer),
             i128::from(deposit) - i128::from(*fee)
         );
     }
     // The registry holds every deposit; what the funded payers paid is its excess.
-    let deposited: u64 = payers().iter().map(|p| p.2).sum();
+    let deposited = deposited();
     let debt = micro[2] + micro[4];
     assert_eq!(net.fee_balance(payer_registry), deposited);
     assert_eq!(
@@ -443,7 +485,11 @@ fn a_report_is_signed_submitted_settled_claimed_and_paid_out_to_the_unit() {
         ),
         u96(total - debt)
     );
+}
 
+/// Every claim; returns the protocol's share and each node's share.
+fn claim_all(net: &mut Net, total: u64) -> (u64, u64) {
+    let distribution = net.distribution;
     // Claims: the protocol's rate (plus the rounding dust), an equal share for each node.
     let (protocol_share, node_share) = fee_split(total.into(), PROTOCOL_FEE_RATE, 7);
     let (protocol_share, node_share) = (
@@ -506,15 +552,28 @@ fn a_report_is_signed_submitted_settled_claimed_and_paid_out_to_the_unit() {
         u96(7 * node_share)
     );
 
-    // Withdrawals. The first pulls the registry's excess (what the funded payers paid) into
-    // the distribution manager, then pays the node.
-    let withdraw = |index: usize| IDistributionManager::withdrawCall {
+    (protocol_share, node_share)
+}
+
+/// Node `index`'s withdrawal to its operator.
+fn withdraw(index: usize) -> IDistributionManager::withdrawCall {
+    IDistributionManager::withdrawCall {
         nodeId_: NODE_IDS[index],
         recipient_: operator(index),
-    };
+    }
+}
+
+/// Nodes 100 to 600 withdraw, the first pulling the registry's excess; returns what node 600
+/// is still owed.
+fn withdraw_from_the_excess(net: &mut Net, report: &Submitted, node_share: u64) -> u64 {
+    let (distribution, payer_registry, fee_token) =
+        (net.distribution, net.payer_registry, net.fee_token);
+    let total = report.total;
+    // Withdrawals. The first pulls the registry's excess (what the funded payers paid) into
+    // the distribution manager, then pays the node.
     let (paid, receipt) = transact(&mut net.chain, operator(0), distribution, &withdraw(0));
     assert_eq!(paid, u96(node_share));
-    let excess = total - debt;
+    let excess = total - report.debt();
     assert_eq!(
         receipt.logs,
         vec![
@@ -596,6 +655,19 @@ fn a_report_is_signed_submitted_settled_claimed_and_paid_out_to_the_unit() {
         u96(still_owed)
     );
 
+    still_owed
+}
+
+/// The debtors repay, node 600 gets the rest of its share, node 700 is paid in the underlying,
+/// and the protocol withdraws.
+fn repay_then_withdraw_the_rest(
+    net: &mut Net,
+    report: &Submitted,
+    (protocol_share, node_share, still_owed): (u64, u64, u64),
+) {
+    let (distribution, payer_registry, fee_token) =
+        (net.distribution, net.payer_registry, net.fee_token);
+    let micro = &report.micro;
     // The unfunded payers deposit: their debts are repaid first, which becomes excess again.
     net.deposit(payers()[2].0, micro[2] + 222);
     net.deposit(payers()[4].0, micro[4]);
@@ -607,7 +679,7 @@ fn a_report_is_signed_submitted_settled_claimed_and_paid_out_to_the_unit() {
             payer_registry,
             &IPayerRegistry::excessCall {}
         ),
-        u96(debt)
+        u96(report.debt())
     );
 
     // Node 600 gets the rest, node 700 is paid in the underlying stablecoin, and the protocol
@@ -650,7 +722,25 @@ fn a_report_is_signed_submitted_settled_claimed_and_paid_out_to_the_unit() {
             ),
         ]
     );
+}
 
+#[test]
+fn a_report_is_signed_submitted_settled_claimed_and_paid_out_to_the_unit() {
+    let mut net = network();
+    let (distribution, payer_registry, fee_token) =
+        (net.distribution, net.payer_registry, net.fee_token);
+    for (payer, _, deposit) in payers() {
+        if deposit > 0 {
+            net.deposit(payer, deposit);
+        }
+    }
+    let report = submit_report(&mut net);
+    settle_in_two_batches(&mut net, &report);
+    let (protocol_share, node_share) = claim_all(&mut net, report.total);
+    let still_owed = withdraw_from_the_excess(&mut net, &report, node_share);
+    repay_then_withdraw_the_rest(&mut net, &report, (protocol_share, node_share, still_owed));
+
+    let (micro, total) = (&report.micro, report.total);
     // Every unit settled is paid out, none twice, and nothing is owed or left behind.
     let mut paid_out = net.fee_balance(PROTOCOL);
     assert_eq!(paid_out, protocol_share);
@@ -673,7 +763,7 @@ fn a_report_is_signed_submitted_settled_claimed_and_paid_out_to_the_unit() {
             .unwrap();
         assert_eq!(receipt.output[..], word(0)[..]);
     }
-    let deposited = deposited + micro[2] + 222 + micro[4];
+    let deposited = deposited() + micro[2] + 222 + micro[4];
     assert_eq!(net.fee_balance(payer_registry), deposited - total);
     assert_eq!(
         view(

@@ -1720,7 +1720,7 @@ fn system_invariants_hold_after_every_step_of_random_call_sequences() {
         cases(),
         steps.get(),
         deployed,
-        started.elapsed() - deployed
+        started.elapsed().saturating_sub(deployed)
     );
     if let Err(error) = result {
         panic!("{error}");

@@ -5,10 +5,12 @@
 use alloy::network::{EthereumWallet, TransactionBuilder as _};
 use alloy::primitives::{keccak256, Address, Bytes, B256};
 use alloy::providers::{Provider, ProviderBuilder};
-use alloy::rpc::types::{Filter, TransactionRequest};
+use alloy::rpc::json_rpc::ErrorPayload;
+use alloy::rpc::types::{Filter, TransactionReceipt, TransactionRequest};
 use alloy::signers::local::PrivateKeySigner;
 use alloy::sol;
 use alloy::sol_types::{SolCall, SolError as _, SolEvent as _};
+use alloy::transports::{RpcError, TransportErrorKind};
 use xmtp_abi::parameter_registry::{IParameterRegistry, NotAdmin, ParameterSet};
 use xmtp_devnet::arb::ARB_WASM;
 use xmtp_devnet_node::devnet::DEV_KEYS;
@@ -24,6 +26,8 @@ sol! {
     }
 }
 
+const KEY: &str = "xmtp.example.key";
+
 fn signer(i: usize) -> PrivateKeySigner {
     DEV_KEYS[i].parse().expect("dev key")
 }
@@ -33,6 +37,108 @@ fn call_request(from: Address, to: Address, call: &impl SolCall) -> TransactionR
         .with_from(from)
         .with_to(to)
         .with_input(call.abi_encode())
+}
+
+/// Sends `tx` and waits for its receipt.
+async fn mined(provider: &impl Provider, tx: TransactionRequest) -> TransactionReceipt {
+    provider
+        .send_transaction(tx)
+        .await
+        .expect("sent")
+        .get_receipt()
+        .await
+        .expect("mined")
+}
+
+/// The revert data a JSON-RPC error carries, if it is a revert.
+fn revert_data(error: &RpcError<TransportErrorKind>) -> Option<Bytes> {
+    error.as_error_resp().and_then(ErrorPayload::as_revert_data)
+}
+
+/// The parameter registry's implementation, deployed by CREATE and activated through ArbWasm,
+/// with the activation's event and ArbWasm's view of the code hash before and after.
+async fn activated_implementation(provider: &impl Provider, admin: Address) -> Address {
+    let registry = artifact("xmtp-settlement-chain-parameter-registry", &[]);
+    let deploy = TransactionRequest::default()
+        .with_from(admin)
+        .with_deploy_code(registry.init_code.clone());
+    let receipt = mined(provider, deploy).await;
+    assert!(receipt.status());
+    let implementation = receipt.contract_address.expect("created");
+    assert_eq!(
+        provider.get_code_at(implementation).await.expect("code"),
+        Bytes::from(registry.code.clone())
+    );
+    let codehash = keccak256(&registry.code);
+    let version_query = call_request(admin, ARB_WASM, &ArbWasm::codehashVersionCall { codehash });
+    let inactive = provider
+        .call(version_query.clone())
+        .await
+        .expect_err("not active yet");
+    assert_eq!(
+        revert_data(&inactive),
+        Some(Bytes::from(ArbWasm::ProgramNotActivated {}.abi_encode()))
+    );
+
+    let activate = ArbWasm::activateProgramCall {
+        program: implementation,
+    };
+    let activation = mined(
+        provider,
+        call_request(admin, ARB_WASM, &activate).with_value(ACTIVATION_BUDGET),
+    )
+    .await;
+    assert!(activation.status());
+    let activated = activation
+        .inner
+        .logs()
+        .iter()
+        .find_map(|log| ArbWasm::ProgramActivated::decode_log_data(log.data()).ok())
+        .expect("ProgramActivated");
+    assert_eq!(activated.codehash, codehash);
+    assert_eq!(activated.program, implementation);
+    let version = provider.call(version_query).await.expect("active");
+    assert_eq!(
+        ArbWasm::codehashVersionCall::abi_decode_returns(&version).expect("u16"),
+        activated.version
+    );
+    implementation
+}
+
+/// The Stylus proxy in front of `implementation`, activated, then initialized through it with
+/// `admin` as the registry's only admin.
+async fn initialized_proxy(
+    provider: &impl Provider,
+    admin: Address,
+    implementation: Address,
+) -> Address {
+    let proxy_code = artifact("xmtp-proxy", &[]).code;
+    let creation = [
+        xmtp_proxy::creation_code(&proxy_code),
+        implementation.into_word().to_vec(),
+    ]
+    .concat();
+    let deploy = TransactionRequest::default()
+        .with_from(admin)
+        .with_deploy_code(creation);
+    let proxy = mined(provider, deploy)
+        .await
+        .contract_address
+        .expect("created");
+    let activate = ArbWasm::activateProgramCall { program: proxy };
+    let receipt = mined(
+        provider,
+        call_request(admin, ARB_WASM, &activate).with_value(ACTIVATION_BUDGET),
+    )
+    .await;
+    assert!(receipt.status());
+    let initialize = IParameterRegistry::initializeCall {
+        admins_: vec![admin],
+    };
+    assert!(mined(provider, call_request(admin, proxy, &initialize))
+        .await
+        .status());
+    proxy
 }
 
 #[tokio::test]
@@ -45,166 +151,41 @@ async fn alloy_deploys_activates_and_administers_a_parameter_registry_behind_its
         .wallet(EthereumWallet::from(admin.clone()))
         .connect_http(server.settlement_url().parse().expect("url"));
     let admin = admin.address();
-
-    // The implementation: deployed by CREATE, then activated through ArbWasm.
-    let registry = artifact("xmtp-settlement-chain-parameter-registry", &[]);
-    let deploy = TransactionRequest::default()
-        .with_from(admin)
-        .with_deploy_code(registry.init_code.clone());
-    let receipt = provider
-        .send_transaction(deploy)
-        .await
-        .expect("sent")
-        .get_receipt()
-        .await
-        .expect("mined");
-    assert!(receipt.status());
-    let implementation = receipt.contract_address.expect("created");
-    assert_eq!(
-        provider.get_code_at(implementation).await.expect("code"),
-        Bytes::from(registry.code.clone())
-    );
-    let codehash = keccak256(&registry.code);
-    let inactive = provider
-        .call(call_request(
-            admin,
-            ARB_WASM,
-            &ArbWasm::codehashVersionCall { codehash },
-        ))
-        .await
-        .expect_err("not active yet");
-    assert_eq!(
-        inactive.as_error_resp().and_then(|e| e.as_revert_data()),
-        Some(Bytes::from(ArbWasm::ProgramNotActivated {}.abi_encode()))
-    );
-
-    let activation = provider
-        .send_transaction(
-            call_request(
-                admin,
-                ARB_WASM,
-                &ArbWasm::activateProgramCall {
-                    program: implementation,
-                },
-            )
-            .with_value(ACTIVATION_BUDGET),
-        )
-        .await
-        .expect("sent")
-        .get_receipt()
-        .await
-        .expect("mined");
-    assert!(activation.status());
-    let activated = activation
-        .inner
-        .logs()
-        .iter()
-        .find_map(|log| ArbWasm::ProgramActivated::decode_log_data(log.data()).ok())
-        .expect("ProgramActivated");
-    assert_eq!(activated.codehash, codehash);
-    assert_eq!(activated.program, implementation);
-    let version = provider
-        .call(call_request(
-            admin,
-            ARB_WASM,
-            &ArbWasm::codehashVersionCall { codehash },
-        ))
-        .await
-        .expect("active");
-    assert_eq!(
-        ArbWasm::codehashVersionCall::abi_decode_returns(&version).expect("u16"),
-        activated.version
-    );
-
-    // The Stylus proxy in front of it, activated, then initialized through it.
-    let proxy_code = artifact("xmtp-proxy", &[]).code;
-    let creation = [
-        xmtp_proxy::creation_code(&proxy_code),
-        implementation.into_word().to_vec(),
-    ]
-    .concat();
-    let receipt = provider
-        .send_transaction(
-            TransactionRequest::default()
-                .with_from(admin)
-                .with_deploy_code(creation),
-        )
-        .await
-        .expect("sent")
-        .get_receipt()
-        .await
-        .expect("mined");
-    let proxy = receipt.contract_address.expect("created");
-    let receipt = provider
-        .send_transaction(
-            call_request(
-                admin,
-                ARB_WASM,
-                &ArbWasm::activateProgramCall { program: proxy },
-            )
-            .with_value(ACTIVATION_BUDGET),
-        )
-        .await
-        .expect("sent")
-        .get_receipt()
-        .await
-        .expect("mined");
-    assert!(receipt.status());
-    let initialize = IParameterRegistry::initializeCall {
-        admins_: vec![admin],
-    };
-    let receipt = provider
-        .send_transaction(call_request(admin, proxy, &initialize))
-        .await
-        .expect("sent")
-        .get_receipt()
-        .await
-        .expect("mined");
-    assert!(receipt.status());
+    let implementation = activated_implementation(&provider, admin).await;
+    let proxy = initialized_proxy(&provider, admin, implementation).await;
 
     // An administrator sets a parameter with the gas alloy estimated; the event is found by filter.
     let set = IParameterRegistry::set_0Call {
-        key_: "xmtp.example.key".into(),
+        key_: KEY.into(),
         value_: B256::with_last_byte(7),
     };
     let estimate = provider
         .estimate_gas(call_request(admin, proxy, &set))
         .await
         .expect("estimate");
-    let receipt = provider
-        .send_transaction(call_request(admin, proxy, &set).with_gas_limit(estimate))
-        .await
-        .expect("sent")
-        .get_receipt()
-        .await
-        .expect("mined");
+    let receipt = mined(
+        &provider,
+        call_request(admin, proxy, &set).with_gas_limit(estimate),
+    )
+    .await;
     assert!(receipt.status(), "the estimate suffices");
     assert!(receipt.gas_used <= estimate);
-    let logs = provider
-        .get_logs(
-            &Filter::new()
-                .address(proxy)
-                .event_signature(ParameterSet::SIGNATURE_HASH)
-                .topic1(keccak256("xmtp.example.key"))
-                .from_block(0),
-        )
-        .await
-        .expect("logs");
+    let filter = Filter::new()
+        .address(proxy)
+        .event_signature(ParameterSet::SIGNATURE_HASH)
+        .topic1(keccak256(KEY))
+        .from_block(0);
+    let logs = provider.get_logs(&filter).await.expect("logs");
     assert_eq!(logs.len(), 1);
     let event = ParameterSet::decode_log_data(logs[0].data()).expect("ParameterSet");
-    assert_eq!(event.keyHash, keccak256("xmtp.example.key"));
-    assert_eq!(event.key, "xmtp.example.key");
+    assert_eq!(event.keyHash, keccak256(KEY));
+    assert_eq!(event.key, KEY);
     assert_eq!(event.value, B256::with_last_byte(7));
     assert_eq!(logs[0].transaction_hash, Some(receipt.transaction_hash));
 
+    let get = IParameterRegistry::get_0Call { key_: KEY.into() };
     let value = provider
-        .call(call_request(
-            stranger,
-            proxy,
-            &IParameterRegistry::get_0Call {
-                key_: "xmtp.example.key".into(),
-            },
-        ))
+        .call(call_request(stranger, proxy, &get))
         .await
         .expect("view");
     assert_eq!(
@@ -212,20 +193,18 @@ async fn alloy_deploys_activates_and_administers_a_parameter_registry_behind_its
         B256::with_last_byte(7)
     );
 
-    // A stranger's `set` reverts with the program's custom error, decoded from eth_call.
+    // A stranger's `set` reverts with the program's custom error, decoded from eth_call, and
+    // the call changes nothing.
     let refused = provider
         .call(call_request(stranger, proxy, &set))
         .await
         .expect_err("not an admin");
-    let data = refused
-        .as_error_resp()
-        .and_then(|e| e.as_revert_data())
-        .expect("revert data");
-    assert_eq!(data, Bytes::from(NotAdmin {}.abi_encode()));
-    let balance = provider.get_balance(stranger).await.expect("balance");
     assert_eq!(
-        balance,
-        DevnetConfig::default().dev_balance,
-        "eth_call changes nothing"
+        revert_data(&refused),
+        Some(Bytes::from(NotAdmin {}.abi_encode()))
+    );
+    assert_eq!(
+        provider.get_balance(stranger).await.expect("balance"),
+        DevnetConfig::default().dev_balance
     );
 }

@@ -269,6 +269,9 @@ pub enum Params {
         /// Read the app chain's registry instead of the settlement chain's.
         #[arg(long)]
         app: bool,
+        /// Where the network is and who signs.
+        #[command(flatten)]
+        network: Network,
     },
     /// Set one key on the settlement registry (an administrator signs).
     Set {
@@ -279,22 +282,31 @@ pub enum Params {
         /// The value's type.
         #[arg(long = "type")]
         kind: ParameterType,
+        /// Where the network is and who signs.
+        #[command(flatten)]
+        network: Network,
     },
     /// Send keys' settlement values to the app chain through the gateways and wait for them.
     Bridge {
         /// The keys.
         #[arg(required = true)]
         keys: Vec<String>,
+        /// Where the network is and who signs.
+        #[command(flatten)]
+        network: Network,
     },
 }
 
 /// `xmtp params …`.
-pub fn params(workspace: &Workspace, network: &Network, command: &Params) -> Result<Value, Error> {
+pub fn params(workspace: &Workspace, command: &Params) -> Result<Value, Error> {
+    let network = command.network();
     let mut session = Session::open(workspace, network)?;
     let broadcast = network.broadcast;
     let mut deployer = session.deployer()?;
     match command {
-        Params::Get { keys, kind, app } => {
+        Params::Get {
+            keys, kind, app, ..
+        } => {
             let side = if *app { Side::App } else { Side::Settlement };
             let values = deployer.get_parameters(side, keys)?;
             let shown: serde_json::Map<String, Value> = keys
@@ -304,7 +316,9 @@ pub fn params(workspace: &Workspace, network: &Network, command: &Params) -> Res
                 .collect();
             Ok(json!({ "chain": deployer::chain_name(side), "values": shown }))
         }
-        Params::Set { key, value, kind } => {
+        Params::Set {
+            key, value, kind, ..
+        } => {
             let word = kind.encode(value)?;
             let current = deployer.get_parameters(Side::Settlement, std::slice::from_ref(key))?;
             if !broadcast {
@@ -319,7 +333,7 @@ pub fn params(workspace: &Workspace, network: &Network, command: &Params) -> Res
                 json!({ "key": key, "value": kind.show(word), "changed": sent == 1, "steps": steps_json(&deployer.steps) }),
             )
         }
-        Params::Bridge { keys } => {
+        Params::Bridge { keys, .. } => {
             let values = deployer.get_parameters(Side::Settlement, keys)?;
             let on_app = deployer.get_parameters(Side::App, keys)?;
             let pending: Vec<&String> = keys
@@ -352,23 +366,60 @@ pub enum Nodes {
         /// The node's HTTP address.
         #[arg(long, value_name = "URL")]
         http_address: String,
+        /// Where the network is and who signs.
+        #[command(flatten)]
+        network: Network,
     },
     /// Add a node to the canonical network.
     AddToNetwork {
         /// The node id.
         node_id: u32,
+        /// Where the network is and who signs.
+        #[command(flatten)]
+        network: Network,
     },
     /// Remove a node from the canonical network.
     RemoveFromNetwork {
         /// The node id.
         node_id: u32,
+        /// Where the network is and who signs.
+        #[command(flatten)]
+        network: Network,
     },
     /// List every node.
-    List,
+    List {
+        /// Where the network is and who signs.
+        #[command(flatten)]
+        network: Network,
+    },
+}
+
+impl Params {
+    /// The network options given with the command.
+    pub fn network(&self) -> &Network {
+        match self {
+            Self::Get { network, .. }
+            | Self::Set { network, .. }
+            | Self::Bridge { network, .. } => network,
+        }
+    }
+}
+
+impl Nodes {
+    /// The network options given with the command.
+    pub fn network(&self) -> &Network {
+        match self {
+            Self::Add { network, .. }
+            | Self::AddToNetwork { network, .. }
+            | Self::RemoveFromNetwork { network, .. }
+            | Self::List { network } => network,
+        }
+    }
 }
 
 /// `xmtp nodes …`.
-pub fn nodes(workspace: &Workspace, network: &Network, command: &Nodes) -> Result<Value, Error> {
+pub fn nodes(workspace: &Workspace, command: &Nodes) -> Result<Value, Error> {
+    let network = command.network();
     let mut session = Session::open(workspace, network)?;
     let broadcast = network.broadcast;
     let mut deployer = session.deployer()?;
@@ -377,6 +428,7 @@ pub fn nodes(workspace: &Workspace, network: &Network, command: &Nodes) -> Resul
             owner,
             signing_key,
             http_address,
+            ..
         } => {
             let (id, signer) =
                 deployer.add_node(*owner, signing_key.clone(), http_address.clone(), broadcast)?;
@@ -385,7 +437,7 @@ pub fn nodes(workspace: &Workspace, network: &Network, command: &Nodes) -> Resul
                 "steps": steps_json(&deployer.steps) }),
             )
         }
-        Nodes::AddToNetwork { node_id } | Nodes::RemoveFromNetwork { node_id } => {
+        Nodes::AddToNetwork { node_id, .. } | Nodes::RemoveFromNetwork { node_id, .. } => {
             let canonical = matches!(command, Nodes::AddToNetwork { .. });
             if broadcast {
                 deployer.set_canonical(*node_id, canonical)?;
@@ -395,7 +447,7 @@ pub fn nodes(workspace: &Workspace, network: &Network, command: &Nodes) -> Resul
                 "steps": steps_json(&deployer.steps) }),
             )
         }
-        Nodes::List => {
+        Nodes::List { .. } => {
             let nodes: Vec<Value> = deployer
                 .nodes()?
                 .iter()

@@ -73,15 +73,11 @@ enum Command {
     Params {
         #[command(subcommand)]
         command: cli::Params,
-        #[command(flatten)]
-        network: cli::Network,
     },
     /// Onboard nodes: mint, add to or remove from the canonical network, list.
     Nodes {
         #[command(subcommand)]
         command: cli::Nodes,
-        #[command(flatten)]
-        network: cli::Network,
     },
     /// Upgrade a contract to a new release through a generic EIP-1967 migrator, comparing its
     /// public state before and after; records the release in the configuration.
@@ -169,11 +165,11 @@ fn main() -> ExitCode {
                 )])
             }
         }),
-        Command::Params { command, network } => {
-            operate(network.json, |ws| cli::params(ws, &network, &command))
+        Command::Params { command } => {
+            operate(command.network().json, |ws| cli::params(ws, &command))
         }
-        Command::Nodes { command, network } => {
-            operate(network.json, |ws| cli::nodes(ws, &network, &command))
+        Command::Nodes { command } => {
+            operate(command.network().json, |ws| cli::nodes(ws, &command))
         }
         Command::Upgrade {
             contract,

@@ -1501,7 +1501,8 @@ fn check(world: &mut World) -> Result<(), TestCaseError> {
         world.underlying_base
     );
 
-    // The payer registry covers what payers may take out.
+    // The payer registry covers what payers may take out; its total deposits are the
+    // balances plus the pending withdrawals (as in the reference).
     let total_deposits = world.view(
         Side::Settlement,
         at.payer_registry,
@@ -1531,8 +1532,9 @@ fn check(world: &mut World) -> Result<(), TestCaseError> {
         pending += withdrawal.pendingWithdrawal_.to::<u128>();
     }
     ensure!(
-        i128::try_from(total_deposits).expect("fits") == sum && total_debt.to::<u128>() == debt,
-        "registry totals {total_deposits}/{total_debt}, payers' balances {sum}/{debt}"
+        i128::try_from(total_deposits).expect("fits") == sum + i128::try_from(pending).expect("fits")
+            && total_debt.to::<u128>() == debt,
+        "registry totals {total_deposits}/{total_debt}, payers' balances {sum} + {pending} pending / {debt}"
     );
     let registry_tokens = world.fee_balance(at.payer_registry).to::<u128>();
     // Debts are in `sum` as negative balances: adding them back leaves the positive ones.

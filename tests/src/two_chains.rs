@@ -343,24 +343,7 @@ impl TwoChains {
         data: Vec<u8>,
         value: U256,
     ) -> Receipt {
-        let request = TxRequest {
-            from,
-            to: Some(to),
-            value,
-            data: data.into(),
-            gas: Some(TX_GAS),
-            ..TxRequest::default()
-        };
-        let hash = self
-            .devnet
-            .send_tx(side, &request)
-            .unwrap_or_else(|e| panic!("{e}"));
-        self.devnet
-            .node(side)
-            .tx(hash)
-            .expect("the node records what it executed")
-            .receipt
-            .clone()
+        send(&mut self.devnet, side, from, to, data, value)
     }
 
     /// Calls `call` from `from` and requires success; the receipt.
@@ -610,4 +593,36 @@ impl TwoChains {
     pub fn app_basefee(&self) -> u64 {
         self.devnet.node(Side::App).basefee()
     }
+}
+
+/// Sends a transaction from a dev account through the node on `side` (so the bridge sees inbox
+/// and ArbSys messages) with a 30 M gas limit, and returns its receipt, whatever its status.
+///
+/// # Panics
+/// When the node refuses the transaction (not a dev account, funds, ...).
+pub fn send(
+    devnet: &mut Devnet,
+    side: Side,
+    from: Address,
+    to: Address,
+    data: Vec<u8>,
+    value: U256,
+) -> Receipt {
+    let request = TxRequest {
+        from,
+        to: Some(to),
+        value,
+        data: data.into(),
+        gas: Some(TX_GAS),
+        ..TxRequest::default()
+    };
+    let hash = devnet
+        .send_tx(side, &request)
+        .unwrap_or_else(|e| panic!("{e}"));
+    devnet
+        .node(side)
+        .tx(hash)
+        .expect("the node records what it executed")
+        .receipt
+        .clone()
 }

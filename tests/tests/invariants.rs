@@ -53,8 +53,9 @@ use xmtp_deploy::deployer::{self, Deployer, InProcess, Plan};
 use xmtp_devnet::Receipt;
 use xmtp_devnet_node::contracts::INBOX;
 use xmtp_devnet_node::devnet::to_alias;
-use xmtp_devnet_node::{CallRequest, Devnet, DevnetConfig, Side, TxRequest};
+use xmtp_devnet_node::{CallRequest, Devnet, DevnetConfig, Side};
 use xmtp_reports::{fee_split, sign, Batch, Domain, PayerFee, PayerReport, PayerTree};
+use xmtp_system_tests::two_chains;
 
 sol! {
     /// The development stablecoin's open mint and its ERC-20 views.
@@ -75,8 +76,6 @@ const SETTLEMENT_CHAIN_ID: u64 = 84_532;
 const APP_CHAIN_ID: u64 = 351_243_127;
 /// App-chain wei per fee-token unit (6 decimals).
 const SCALE: u64 = 1_000_000_000_000;
-/// Gas of every transaction (unused gas is not charged; the base fee is zero anyway).
-const TX_GAS: u64 = 30_000_000;
 /// Receives the protocol's fees.
 const PROTOCOL: Address = Address::new([0xfe; 20]);
 /// Node ids the registry gives the three nodes, in order.
@@ -437,24 +436,7 @@ impl World {
         data: Vec<u8>,
         value: U256,
     ) -> Receipt {
-        let request = TxRequest {
-            from,
-            to: Some(to),
-            value,
-            data: data.into(),
-            gas: Some(TX_GAS),
-            ..TxRequest::default()
-        };
-        let hash = self
-            .devnet
-            .send_tx(side, &request)
-            .unwrap_or_else(|e| panic!("{e}"));
-        self.devnet
-            .node(side)
-            .tx(hash)
-            .expect("the node records what it executed")
-            .receipt
-            .clone()
+        two_chains::send(&mut self.devnet, side, from, to, data, value)
     }
 
     fn ok<C: SolCall>(&mut self, side: Side, from: Address, to: Address, call: &C) -> Receipt {

@@ -16,8 +16,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use alloy_primitives::{address, Address, Bytes, B256, U256};
 use alloy_sol_types::{sol, SolCall};
-use xmtp_devnet_node::asm::{assemble, init_code, op, push, Item::Op};
-use xmtp_devnet_node::contracts::{ARB_RETRYABLE_TX, DEV_FEE_TOKEN, INBOX};
+use xmtp_devnet_node::contracts::{recorder_code, ARB_RETRYABLE_TX, DEV_FEE_TOKEN, INBOX};
 use xmtp_devnet_node::{CallRequest, Devnet, DevnetConfig, RelayReport, Side, TxRequest};
 
 use crate::input::Input;
@@ -49,26 +48,6 @@ const BENEFICIARY: Address = address!("0x000000000000000000000000000000000000beb
 const REFUND: Address = address!("0x000000000000000000000000000000000000fefe");
 /// Where withdrawals are paid on the settlement chain.
 const WITHDRAWN_TO: Address = address!("0x000000000000000000000000000000000000d0d0");
-
-/// Records each call: a counter in slot 2 (about 66 000 gas with the other two stores, so
-/// a 30 000-gas ticket fails).
-fn recorder() -> Vec<u8> {
-    init_code(&assemble(&[
-        Op(op::CALLER),
-        push(0),
-        Op(op::SSTORE),
-        Op(op::CALLVALUE),
-        push(1),
-        Op(op::SSTORE),
-        push(2),
-        Op(op::SLOAD),
-        push(1),
-        Op(op::ADD),
-        push(2),
-        Op(op::SSTORE),
-        Op(op::STOP),
-    ]))
-}
 
 struct Fixture {
     devnet: Devnet,
@@ -127,7 +106,7 @@ fn setup() -> Fixture {
     );
     let request = TxRequest {
         from: user,
-        data: recorder().into(),
+        data: recorder_code().into(),
         ..TxRequest::default()
     };
     let hash = devnet.send_tx(Side::App, &request).expect("deploys");

@@ -8,7 +8,9 @@
 
 use alloy_primitives::{address, keccak256, Address, B256, U256};
 
-use crate::asm::{assemble, op, push, push_bytes, Item, Item::Label, Item::Op, Item::PushLabel};
+use crate::asm::{
+    assemble, init_code, op, push, push_bytes, Item, Item::Label, Item::Op, Item::PushLabel,
+};
 
 /// The app chain's ERC-20 inbox on the settlement chain; it also holds the escrow (the bridge) and
 /// executes outbox messages.
@@ -430,4 +432,26 @@ pub fn dev_token_code(decimals: u8) -> Vec<u8> {
     ]);
     v.extend(ret_true);
     assemble(&v)
+}
+
+/// Init code of a contract that records its caller (slot 0), value (slot 1) and a call count
+/// (slot 2): three cold stores, about 66 000 gas, so a 30 000-gas ticket to it fails and a
+/// 200 000-gas one succeeds. Bridge tests and the bridge fuzz target deliver tickets to it.
+#[must_use]
+pub fn recorder_code() -> Vec<u8> {
+    init_code(&assemble(&[
+        Op(op::CALLER),
+        push(0),
+        Op(op::SSTORE),
+        Op(op::CALLVALUE),
+        push(1),
+        Op(op::SSTORE),
+        push(2),
+        Op(op::SLOAD),
+        push(1),
+        Op(op::ADD),
+        push(2),
+        Op(op::SSTORE),
+        Op(op::STOP),
+    ]))
 }

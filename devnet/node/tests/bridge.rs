@@ -4,7 +4,7 @@
 use alloy_primitives::{keccak256, Address, Bytes, B256, U256};
 use alloy_sol_types::{sol, SolCall, SolError};
 use xmtp_devnet_node::asm::{assemble, init_code, op, push, Item::Op};
-use xmtp_devnet_node::contracts::{ARB_RETRYABLE_TX, DEV_FEE_TOKEN, INBOX};
+use xmtp_devnet_node::contracts::{recorder_code, ARB_RETRYABLE_TX, DEV_FEE_TOKEN, INBOX};
 use xmtp_devnet_node::devnet::to_alias;
 use xmtp_devnet_node::{CallRequest, Devnet, DevnetConfig, Side, TxRequest};
 
@@ -37,26 +37,6 @@ const BASEFEE: u64 = 100_000_000;
 
 fn e18(n: u64) -> U256 {
     U256::from(n) * U256::from(E18)
-}
-
-/// Records its caller (slot 0), value (slot 1) and a call count (slot 2): three cold stores,
-/// about 66 000 gas, so a 30 000-gas ticket fails and a 200 000-gas one succeeds.
-fn recorder() -> Vec<u8> {
-    init_code(&assemble(&[
-        Op(op::CALLER),
-        push(0),
-        Op(op::SSTORE),
-        Op(op::CALLVALUE),
-        push(1),
-        Op(op::SSTORE),
-        push(2),
-        Op(op::SLOAD),
-        push(1),
-        Op(op::ADD),
-        push(2),
-        Op(op::SSTORE),
-        Op(op::STOP),
-    ]))
 }
 
 struct Fixture {
@@ -119,7 +99,7 @@ fn fixture() -> Fixture {
             Side::App,
             &TxRequest {
                 from: user,
-                data: recorder().into(),
+                data: recorder_code().into(),
                 ..TxRequest::default()
             },
         )
@@ -455,7 +435,7 @@ fn an_outbox_withdrawal_completes_after_the_delay_and_not_before() {
             Side::Settlement,
             &TxRequest {
                 from: f.user,
-                data: recorder().into(),
+                data: recorder_code().into(),
                 ..TxRequest::default()
             },
         )

@@ -85,7 +85,7 @@ impl ProgramInfo {
         u64::from(age_hours) > u64::from(params.expiry_days) * 24
     }
 
-    fn pack(&self) -> U256 {
+    pub(crate) fn pack(&self) -> U256 {
         let mut b = [0u8; 32];
         b[0..2].copy_from_slice(&self.version.to_be_bytes());
         b[2..4].copy_from_slice(&self.costs.init_cost.to_be_bytes());
@@ -119,7 +119,7 @@ impl ProgramInfo {
     }
 }
 
-fn program_slot(codehash: B256) -> U256 {
+pub(crate) fn program_slot(codehash: B256) -> U256 {
     let mut pre = b"stylus.program".to_vec();
     pre.extend_from_slice(codehash.as_slice());
     U256::from_be_bytes(keccak256(pre).0)

@@ -5,7 +5,7 @@ use std::convert::Infallible;
 use revm::context::result::{EVMError, ExecutionResult, Output};
 use revm::context::{BlockEnv, CfgEnv, Context, Evm, FrameStack, Journal, TxEnv};
 use revm::context_interface::JournalTr;
-use revm::database::{CacheDB, EmptyDB};
+use revm::database::{CacheDB, DatabaseRef};
 use revm::handler::instructions::EthInstructions;
 use revm::handler::{EthFrame, EthPrecompiles, Handler, MainnetHandler};
 use revm::inspector::{Inspector, InspectorHandler};
@@ -20,6 +20,7 @@ use xmtp_stylus::activation::StylusParams;
 
 use crate::arb::{self, ArbConfig, ArbPrecompiles, ARB_SYS, ARB_WASM};
 use crate::evm::{Ctx, Db, StylusEvm, StylusHalt};
+use crate::fork::{ForkPoint, Remote, Source};
 
 /// A transaction.
 #[derive(Debug, Clone)]
@@ -182,6 +183,35 @@ impl Chain {
 
     /// A fresh chain with given Stylus parameters and ArbOS version.
     pub fn with_params(chain_id: u64, params: StylusParams, arbos_version: u64) -> Self {
+        Self::with_source(chain_id, params, arbos_version, Source::default())
+    }
+
+    /// A chain forked from `remote` at `at`: its chain id, the next block number and its clock
+    /// continue the remote's, and its state is the remote's until written (see [`crate::fork`]).
+    /// Stylus v2 parameters and ArbOS 60 rules, as [`Chain::new`].
+    pub fn fork(remote: Box<dyn Remote>, at: ForkPoint) -> Self {
+        let params = StylusParams::default();
+        let arbos_version = 60;
+        let source = Source::fork(remote, at, params, arbos_version);
+        let mut chain = Self::with_source(at.chain_id, params, arbos_version, source);
+        chain.number = at.block + 1;
+        chain.l2_block = at.block + 1;
+        chain.timestamp = at.timestamp;
+        chain
+    }
+
+    /// The first failure reading a fork's remote chain (see [`Source::error`]); `None` for a
+    /// chain that is not a fork.
+    pub fn fork_error(&self) -> Option<String> {
+        self.db_ref().db.error()
+    }
+
+    fn with_source(
+        chain_id: u64,
+        params: StylusParams,
+        arbos_version: u64,
+        source: Source,
+    ) -> Self {
         let mut cfg = CfgEnv::new_with_spec(SpecId::PRAGUE);
         cfg.chain_id = chain_id;
         cfg.disable_eip3541 = true;
@@ -190,7 +220,7 @@ impl Chain {
             block: BlockEnv::default(),
             tx: TxEnv::default(),
             cfg,
-            journaled_state: Journal::new(CacheDB::new(EmptyDB::default())),
+            journaled_state: Journal::new(CacheDB::new(source)),
             chain: (),
             local: revm::context::LocalContext::default(),
             error: Ok(()),
@@ -240,34 +270,24 @@ impl Chain {
 
     /// Adds `amount` wei to `addr`.
     pub fn fund(&mut self, addr: Address, amount: U256) {
-        let db = self.db();
-        let mut info = db
-            .cache
-            .accounts
-            .get(&addr)
-            .map(|a| a.info.clone())
-            .unwrap_or_default();
+        let mut info = self.account(addr).unwrap_or_default();
         info.balance += amount;
-        db.insert_account_info(addr, info);
+        self.db().insert_account_info(addr, info);
     }
 
     /// Replaces the code of `addr` (a test shortcut; no activation implied).
     pub fn set_code(&mut self, addr: Address, code: Bytes) {
-        let db = self.db();
-        let mut info = db
-            .cache
-            .accounts
-            .get(&addr)
-            .map(|a| a.info.clone())
-            .unwrap_or_default();
+        let mut info = self.account(addr).unwrap_or_default();
         let bytecode = revm::bytecode::Bytecode::new_raw(code);
         info.code_hash = bytecode.hash_slow();
         info.code = Some(bytecode);
-        db.insert_account_info(addr, info);
+        self.db().insert_account_info(addr, info);
     }
 
-    fn account(&self, addr: Address) -> Option<&AccountInfo> {
-        self.db_ref().cache.accounts.get(&addr).map(|a| &a.info)
+    /// An account as the chain sees it: its cached state, or a fork's remote one.
+    fn account(&self, addr: Address) -> Option<AccountInfo> {
+        let Ok(info) = self.db_ref().basic_ref(addr);
+        info
     }
 
     /// Balance of `addr`.
@@ -283,8 +303,8 @@ impl Chain {
     /// Code of `addr`.
     pub fn code(&self, addr: Address) -> Bytes {
         self.account(addr)
-            .and_then(|a| a.code.as_ref())
-            .map(revm::bytecode::Bytecode::original_bytes)
+            .and_then(|a| a.code)
+            .map(|code| code.original_bytes())
             .unwrap_or_default()
     }
 
@@ -295,12 +315,8 @@ impl Chain {
 
     /// Storage slot of `addr`.
     pub fn storage(&self, addr: Address, slot: U256) -> U256 {
-        self.db_ref()
-            .cache
-            .accounts
-            .get(&addr)
-            .and_then(|a| a.storage.get(&slot).copied())
-            .unwrap_or_default()
+        let Ok(value) = self.db_ref().storage_ref(addr, slot);
+        value
     }
 
     /// A digest of the state: every account's balance, code hash and non-zero storage, and the

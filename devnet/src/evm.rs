@@ -12,7 +12,7 @@ use revm::context::{BlockEnv, CfgEnv, Context, Evm, Journal, TxEnv};
 use revm::context_interface::context::take_error;
 use revm::context_interface::CreateScheme;
 use revm::context_interface::{Block, Cfg, ContextTr, JournalTr, Transaction};
-use revm::database::{CacheDB, EmptyDB};
+use revm::database::CacheDB;
 use revm::handler::instructions::{EthInstructions, InstructionProvider};
 use revm::handler::{
     evm::{ContextDbError, FrameInitResult, FrameTr},
@@ -38,7 +38,7 @@ use crate::engine::{Engine, Event, Instance, Reply, WasmiEngine};
 use crate::host::{CallKind, FrameEnv, HostState, HostioInk, Request};
 
 /// The database under the chain.
-pub type Db = CacheDB<EmptyDB>;
+pub type Db = CacheDB<crate::fork::Source>;
 /// revm's context with our database.
 pub type Ctx = Context<BlockEnv, TxEnv, CfgEnv, Db, Journal<Db>, ()>;
 /// revm's EVM with the Arbitrum precompiles.
@@ -234,7 +234,7 @@ impl<E: Engine + Clone> StylusEvm<(), E> {
     /// empty context here until [`StylusEvm::restore`] puts them back.
     pub fn with_inspector<I>(&mut self, inspector: I) -> StylusEvm<I, E> {
         let spec = self.inner.ctx.cfg.spec;
-        let placeholder = Context::new(CacheDB::new(EmptyDB::default()), spec);
+        let placeholder = Context::new(CacheDB::new(crate::fork::Source::default()), spec);
         let ctx = std::mem::replace(&mut self.inner.ctx, placeholder);
         let rt = Runtime::new(
             self.rt.engine.clone(),

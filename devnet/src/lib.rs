@@ -7,6 +7,7 @@
 //! - [`engine`]: the engine trait and its wasmi implementation.
 //! - [`host`]: hostio prices and the hostios that need no EVM state.
 //! - [`arb`]: ArbSys, ArbGasInfo and ArbWasm.
+//! - [`fork`]: a chain's state read lazily from a live chain ([`chain::Chain::fork`]).
 //!
 //! Programs built by the pipeline (`xmtp build` writes `target/stylus/<name>/<name>.initcode`)
 //! are deployed from their init code with [`chain::Chain::deploy_program`], which also activates
@@ -42,6 +43,7 @@ pub mod arb;
 pub mod chain;
 pub mod engine;
 pub mod evm;
+pub mod fork;
 pub mod host;
 
 pub use chain::{Chain, Receipt, Tx};

@@ -3,6 +3,7 @@
 
 use std::sync::OnceLock;
 
+pub mod malicious;
 pub mod system;
 pub mod two_chains;
 
@@ -12,7 +13,7 @@ use xmtp_deploy::{network::Programs, Artifact};
 use xmtp_devnet::{Chain, Receipt, Tx};
 
 /// The programs the system tests use, by crate name.
-const PROGRAMS: &[&str] = &[
+pub const PROGRAMS: &[&str] = &[
     "xmtp-proxy",
     "xmtp-initializable",
     "xmtp-factory",

@@ -13,7 +13,8 @@ use serde_json::{json, Value};
 use xmtp_devnet_node::Side;
 
 use crate::deployer::admin::ParameterType;
-use crate::deployer::rpc::{parse_key, Rpc};
+use crate::deployer::rpc::{decrypt_keystore, parse_key, Password, Rpc};
+use crate::deployer::simulate::Simulation;
 use crate::deployer::{self, Backend, Config, Deployer, Outcome, Plan};
 use crate::network::{Programs, Step};
 use crate::{Error, Workspace};
@@ -47,12 +48,77 @@ pub struct Network {
         value_name = "HEX"
     )]
     pub admin_private_key: Option<String>,
-    /// Send the transactions (without it, nothing is sent: the plan is printed).
+    /// The deployer's encrypted JSON keystore (Web3 Secret Storage, as `cast wallet` and geth
+    /// write them), instead of a private key. Its password comes from
+    /// --keystore-password-file, else from DEPLOYER_KEYSTORE_PASSWORD.
+    #[arg(long, env = "DEPLOYER_KEYSTORE", value_name = "FILE")]
+    pub keystore: Option<PathBuf>,
+    /// A file holding the deployer keystore's password.
+    #[arg(long, value_name = "FILE")]
+    pub keystore_password_file: Option<PathBuf>,
+    /// An administrator's encrypted JSON keystore, instead of --admin-private-key. Its
+    /// password comes from --admin-keystore-password-file, else from ADMIN_KEYSTORE_PASSWORD.
+    #[arg(long, env = "ADMIN_KEYSTORE", value_name = "FILE")]
+    pub admin_keystore: Option<PathBuf>,
+    /// A file holding the administrator keystore's password.
+    #[arg(long, value_name = "FILE")]
+    pub admin_keystore_password_file: Option<PathBuf>,
+    /// Send the transactions. Without it nothing is sent: the same transactions run against
+    /// local forks of both chains and each is printed with its gas.
     #[arg(long)]
     pub broadcast: bool,
     /// Print one JSON document instead of lines.
     #[arg(long)]
     pub json: bool,
+}
+
+impl Network {
+    /// The deployer's key, from `--private-key` or `--keystore` (not both).
+    fn deployer_key(&self) -> Result<Option<PrivateKeySigner>, Error> {
+        Self::key(
+            self.private_key.as_deref(),
+            self.keystore.as_deref(),
+            &Password {
+                file: self.keystore_password_file.as_deref(),
+                variable: "DEPLOYER_KEYSTORE_PASSWORD",
+                option: "--keystore-password-file",
+            },
+            "--private-key",
+            "--keystore",
+        )
+    }
+
+    /// The administrator's key, from `--admin-private-key` or `--admin-keystore`.
+    fn admin_key(&self) -> Result<Option<PrivateKeySigner>, Error> {
+        Self::key(
+            self.admin_private_key.as_deref(),
+            self.admin_keystore.as_deref(),
+            &Password {
+                file: self.admin_keystore_password_file.as_deref(),
+                variable: "ADMIN_KEYSTORE_PASSWORD",
+                option: "--admin-keystore-password-file",
+            },
+            "--admin-private-key",
+            "--admin-keystore",
+        )
+    }
+
+    fn key(
+        hex: Option<&str>,
+        keystore: Option<&Path>,
+        password: &Password<'_>,
+        hex_option: &str,
+        keystore_option: &str,
+    ) -> Result<Option<PrivateKeySigner>, Error> {
+        match (hex, keystore) {
+            (Some(_), Some(_)) => Err(Error::Config(format!(
+                "give {hex_option} or {keystore_option}, not both"
+            ))),
+            (Some(hex), None) => parse_key(hex).map(Some),
+            (None, Some(path)) => decrypt_keystore(path, password).map(Some),
+            (None, None) => Ok(None),
+        }
+    }
 }
 
 /// An opened network: configuration, plan, backend.
@@ -75,19 +141,23 @@ impl Session {
     pub fn open(workspace: &Workspace, network: &Network) -> Result<Self, Error> {
         let config = Config::load(&network.config)?;
         let mut keys: Vec<PrivateKeySigner> = Vec::new();
-        if let Some(key) = &network.private_key {
-            let signer = parse_key(key)?;
+        if let Some(signer) = network.deployer_key()? {
             if signer.address() != config.deployer {
                 return Err(Error::Config(format!(
-                    "the private key is {}'s but the configuration's deployer is {}",
+                    "the {} is {}'s but the configuration's deployer is {}",
+                    if network.keystore.is_some() {
+                        "keystore's key"
+                    } else {
+                        "private key"
+                    },
                     signer.address(),
                     config.deployer
                 )));
             }
             keys.push(signer);
         }
-        if let Some(key) = &network.admin_private_key {
-            keys.push(parse_key(key)?);
+        if let Some(signer) = network.admin_key()? {
+            keys.push(signer);
         }
         let programs = Programs::build(workspace, &[])?;
         let plan = Plan::new(&config, &programs)?;
@@ -110,6 +180,73 @@ impl Session {
             deployer.on_progress(|line| eprintln!("{line}"));
         }
         Ok(deployer)
+    }
+
+    /// Forks both chains for a simulation, which sends from the keys given and, for the
+    /// configuration's deployer and administrators without one, from their addresses
+    /// (impersonated: a simulation signs nothing). Returns the impersonated accounts too.
+    pub fn simulation(&self) -> Result<(Simulation, Vec<Address>), Error> {
+        let keyed = self.rpc.signers();
+        let mut impersonated = Vec::new();
+        for account in std::iter::once(self.config.deployer).chain(self.plan.admins.iter().copied())
+        {
+            if !keyed.contains(&account) && !impersonated.contains(&account) {
+                impersonated.push(account);
+            }
+        }
+        let signers = keyed
+            .into_iter()
+            .chain(impersonated.iter().copied())
+            .collect();
+        let simulation = Simulation::fork(
+            &self.network.settlement_rpc_url,
+            &self.network.app_rpc_url,
+            signers,
+        )?;
+        Ok((simulation, impersonated))
+    }
+
+    /// Runs `run` on a deployer over forks of both chains (see [`Session::simulation`]) and
+    /// returns its result with the simulation's report: fork blocks, impersonated accounts,
+    /// each step with its gas, the retryable tickets delivered. A failing step fails the
+    /// whole, naming it.
+    pub fn simulate<T>(
+        &self,
+        run: impl FnOnce(Deployer<'_>) -> Result<(T, Vec<Step>), Error>,
+    ) -> Result<(T, Value), Error> {
+        let (mut simulation, impersonated) = self.simulation()?;
+        let json = self.network.json;
+        let [settlement, app] = simulation.forked_at();
+        if !json {
+            eprintln!(
+                "simulating on forks of the settlement chain at block {settlement} and the app chain at block {app}: nothing is sent (--broadcast sends)"
+            );
+        }
+        let (value, steps) = {
+            let mut deployer = Deployer::new(&mut simulation, self.plan.clone())?;
+            if !json {
+                deployer.on_progress(|line| eprintln!("{line}"));
+            }
+            run(deployer)?
+        };
+        let tickets: Vec<Value> = simulation
+            .delivered
+            .iter()
+            .map(|t| {
+                json!({
+                    "from": t.from, "to": t.to, "gasUsed": t.gas_used,
+                    "how": "run on the app-chain fork from the alias of its settlement-chain sender, as Arbitrum's auto-redeem would",
+                })
+            })
+            .collect();
+        let report = json!({
+            "forkedAt": { "settlement": settlement, "app": app },
+            "impersonated": impersonated,
+            "steps": steps_json(&steps),
+            "gasUsed": steps.iter().map(|s| s.gas_used).sum::<u64>(),
+            "tickets": tickets,
+        });
+        Ok((value, report))
     }
 
     /// Refuses to send without the deployer's key.
@@ -155,7 +292,20 @@ pub fn deploy(
     let environment =
         environment.map_or_else(|| default_environment(&network.config), Path::to_path_buf);
     if !network.broadcast {
-        return plan(&mut session);
+        let planned = plan(&mut session)?;
+        let (outcome, simulation) = session.simulate(|deployer| {
+            let outcome = deployer.deploy()?;
+            let steps = outcome.steps.clone();
+            Ok((outcome, steps))
+        })?;
+        return Ok(json!({
+            "dryRun": true,
+            "plan": planned,
+            "simulation": simulation,
+            "environment": outcome.environment.entries,
+            "reused": outcome.reused,
+            "skipped": outcome.skipped,
+        }));
     }
     session.require_deployer_key()?;
     let Outcome {
@@ -192,7 +342,8 @@ fn write_environment(env: &deployer::Environment, path: &Path) -> Result<bool, E
     env.write_new(path)
 }
 
-fn plan(session: &mut Session) -> Result<Value, Error> {
+/// Every predicted address and whether code is there already.
+fn plan(session: &mut Session) -> Result<Vec<Value>, Error> {
     let mut entries = Vec::new();
     let plan = session.plan.clone();
     for side in [Side::Settlement, Side::App] {
@@ -240,7 +391,7 @@ fn plan(session: &mut Session) -> Result<Value, Error> {
             }
         }
     }
-    Ok(json!({ "dryRun": true, "plan": entries }))
+    Ok(entries)
 }
 
 /// `xmtp check`: every check, and whether all hold.
@@ -322,10 +473,16 @@ pub fn params(workspace: &Workspace, command: &Params) -> Result<Value, Error> {
             let word = kind.encode(value)?;
             let current = deployer.get_parameters(Side::Settlement, std::slice::from_ref(key))?;
             if !broadcast {
-                let admin = deployer.admin()?;
+                drop(deployer);
+                let label = format!("set {key}");
+                let (admin, simulation) = session.simulate(|mut deployer| {
+                    let admin = deployer.admin()?;
+                    deployer.set_parameters(&label, &[(key.clone(), word)])?;
+                    Ok((admin, deployer.steps))
+                })?;
                 return Ok(json!({
                     "dryRun": true, "key": key, "from": kind.show(current[0]), "to": kind.show(word),
-                    "admin": admin,
+                    "admin": admin, "simulation": simulation,
                 }));
             }
             let sent = deployer.set_parameters(&format!("set {key}"), &[(key.clone(), word)])?;
@@ -343,8 +500,17 @@ pub fn params(workspace: &Workspace, command: &Params) -> Result<Value, Error> {
                 .map(|(k, _)| k)
                 .collect();
             if !broadcast {
-                return Ok(json!({ "dryRun": true, "pending": pending,
-                    "cost": deployer::bridge_cost(deployer::bridge_gas_limit(pending.len())).to_string() }));
+                drop(deployer);
+                let cost = deployer::bridge_cost(deployer::bridge_gas_limit(pending.len()));
+                let pending: Vec<String> = pending.into_iter().cloned().collect();
+                let ((), simulation) = session.simulate(|mut deployer| {
+                    deployer.bridge(keys)?;
+                    Ok(((), deployer.steps))
+                })?;
+                return Ok(
+                    json!({ "dryRun": true, "pending": pending, "cost": cost.to_string(),
+                    "simulation": simulation }),
+                );
             }
             deployer.bridge(keys)?;
             Ok(json!({ "bridged": pending, "steps": steps_json(&deployer.steps) }))
@@ -422,6 +588,9 @@ pub fn nodes(workspace: &Workspace, command: &Nodes) -> Result<Value, Error> {
     let network = command.network();
     let mut session = Session::open(workspace, network)?;
     let broadcast = network.broadcast;
+    if !broadcast && !matches!(command, Nodes::List { .. }) {
+        return simulate_nodes(&session, command);
+    }
     let mut deployer = session.deployer()?;
     match command {
         Nodes::Add {
@@ -466,6 +635,41 @@ pub fn nodes(workspace: &Workspace, command: &Nodes) -> Result<Value, Error> {
     }
 }
 
+/// `xmtp nodes add/add-to-network/remove-from-network` without `--broadcast`: the same
+/// transactions on forks of both chains.
+fn simulate_nodes(session: &Session, command: &Nodes) -> Result<Value, Error> {
+    match command {
+        Nodes::Add {
+            owner,
+            signing_key,
+            http_address,
+            ..
+        } => {
+            let ((id, signer), simulation) = session.simulate(|mut deployer| {
+                let added =
+                    deployer.add_node(*owner, signing_key.clone(), http_address.clone(), true)?;
+                Ok((added, deployer.steps))
+            })?;
+            Ok(
+                json!({ "dryRun": true, "nodeId": id, "signer": signer.to_checksum(None),
+                "simulation": simulation }),
+            )
+        }
+        Nodes::AddToNetwork { node_id, .. } | Nodes::RemoveFromNetwork { node_id, .. } => {
+            let canonical = matches!(command, Nodes::AddToNetwork { .. });
+            let ((), simulation) = session.simulate(|mut deployer| {
+                deployer.set_canonical(*node_id, canonical)?;
+                Ok(((), deployer.steps))
+            })?;
+            Ok(
+                json!({ "dryRun": true, "nodeId": node_id, "canonical": canonical,
+                "simulation": simulation }),
+            )
+        }
+        Nodes::List { .. } => Err(Error::Config("listing nodes sends nothing".into())),
+    }
+}
+
 /// `xmtp upgrade CONTRACT --release TAG`: on success the configuration records the release.
 pub fn upgrade(
     workspace: &Workspace,
@@ -479,10 +683,19 @@ pub fn upgrade(
             .plan
             .find(contract)
             .ok_or_else(|| Error::Config(format!("unknown contract {contract}")))?;
-        return Ok(
-            json!({ "dryRun": true, "contract": contract, "release": release,
-            "proxy": unit.address(), "current": unit.implementation }),
-        );
+        let (proxy, current) = (unit.address(), unit.implementation);
+        let programs = session.programs.clone();
+        let (upgrade, simulation) = session.simulate(|mut deployer| {
+            let upgrade = deployer.upgrade(&programs, contract, release)?;
+            Ok((upgrade, deployer.steps))
+        })?;
+        return Ok(json!({
+            "dryRun": true, "contract": contract, "release": release, "proxy": proxy,
+            "current": current, "to": upgrade.to.to_checksum(None),
+            "migrator": upgrade.migrator.to_checksum(None),
+            "stateChanged": upgrade.changed.iter().map(|(f, b, a)| json!({"view": f, "before": b, "after": a})).collect::<Vec<_>>(),
+            "simulation": simulation,
+        }));
     }
     session.require_deployer_key()?;
     let programs = session.programs.clone();

@@ -22,6 +22,7 @@ pub mod backend;
 pub mod config;
 pub mod plan;
 pub mod rpc;
+pub mod simulate;
 
 use std::time::{Duration, Instant};
 

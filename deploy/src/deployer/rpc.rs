@@ -3,8 +3,11 @@
 use alloy::network::{EthereumWallet, TransactionBuilder};
 use alloy::providers::{DynProvider, Provider, ProviderBuilder};
 use alloy::rpc::types::TransactionRequest;
-use alloy::signers::local::PrivateKeySigner;
+use std::path::Path;
+
+use alloy::signers::local::{LocalSignerError, PrivateKeySigner};
 use alloy_primitives::{Address, Bytes};
+use eth_keystore::KeystoreError;
 use xmtp_devnet_node::Side;
 
 use super::backend::{describe_revert, Backend, Request, Sent};
@@ -39,6 +42,63 @@ pub fn parse_key(text: &str) -> Result<PrivateKeySigner, Error> {
     text.trim()
         .parse::<PrivateKeySigner>()
         .map_err(|_| Error::Config("a private key is 32 bytes of hex".into()))
+}
+
+/// Where a keystore's password comes from: a file, else an environment variable.
+#[derive(Debug, Clone, Copy)]
+pub struct Password<'a> {
+    /// The file named on the command line.
+    pub file: Option<&'a Path>,
+    /// The environment variable holding the password itself.
+    pub variable: &'static str,
+    /// The option naming the file, for the message when neither is given.
+    pub option: &'static str,
+}
+
+impl Password<'_> {
+    fn read(&self, keystore: &Path) -> Result<String, Error> {
+        if let Some(file) = self.file {
+            let text = std::fs::read_to_string(file).map_err(|e| {
+                Error::Config(format!("keystore password file {}: {e}", file.display()))
+            })?;
+            // Password files are written with a final newline (`echo`, editors); it is not
+            // part of the password.
+            let text = text.strip_suffix('\n').unwrap_or(&text);
+            return Ok(text.strip_suffix('\r').unwrap_or(text).to_owned());
+        }
+        std::env::var(self.variable).map_err(|_| {
+            Error::Config(format!(
+                "keystore {}: no password: give {} FILE or set {}",
+                keystore.display(),
+                self.option,
+                self.variable
+            ))
+        })
+    }
+}
+
+/// Decrypts an encrypted JSON keystore (Web3 Secret Storage, as `cast wallet` and geth write
+/// them) with its password.
+pub fn decrypt_keystore(path: &Path, password: &Password<'_>) -> Result<PrivateKeySigner, Error> {
+    if !path.is_file() {
+        return Err(Error::Config(format!(
+            "keystore {}: no such file",
+            path.display()
+        )));
+    }
+    let password = password.read(path)?;
+    PrivateKeySigner::decrypt_keystore(path, password).map_err(|error| {
+        let why = match error {
+            LocalSignerError::EthKeystoreError(KeystoreError::MacMismatch) => {
+                "wrong password".to_owned()
+            }
+            LocalSignerError::EthKeystoreError(KeystoreError::SerdeJson(e)) => {
+                format!("not a JSON keystore ({e})")
+            }
+            other => other.to_string(),
+        };
+        Error::Config(format!("keystore {}: {why}", path.display()))
+    })
 }
 
 impl Rpc {

@@ -18,6 +18,7 @@ pub mod local;
 pub mod network;
 pub mod pipeline;
 pub mod programs;
+pub mod report;
 pub mod wiring;
 
 pub use pipeline::{process, Artifact, Options, PipelineError};

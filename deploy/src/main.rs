@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use xmtp_deploy::{
-    abi, cli, demo, embedded, local, network::Programs, pipeline, Error, Options, Workspace,
+    abi, cli, demo, embedded, local, network::Programs, pipeline, report, Error, Options, Workspace,
 };
 
 #[derive(Parser)]
@@ -79,6 +79,11 @@ enum Command {
         #[command(subcommand)]
         command: cli::Nodes,
     },
+    /// Build a payer report from a JSON of payer fees and node keys, sign it, submit it to the
+    /// payer report manager and settle it in batches until it is settled (dry run without
+    /// --broadcast). Refuses non-canonical signers, a report that does not continue the
+    /// originator's last one, and payers the payer registry has never seen.
+    Report(report::Args),
     /// Upgrade a contract to a new release through a generic EIP-1967 migrator, comparing its
     /// public state before and after; records the release in the configuration.
     Upgrade {
@@ -171,6 +176,7 @@ fn main() -> ExitCode {
         Command::Nodes { command } => {
             operate(command.network().json, |ws| cli::nodes(ws, &command))
         }
+        Command::Report(args) => operate(args.network.json, |ws| report::command(ws, &args)),
         Command::Upgrade {
             contract,
             release,
@@ -257,8 +263,14 @@ fn demo() -> Result<(), Vec<Error>> {
     for skipped in &report.skipped {
         println!("  not deployed: {skipped}");
     }
+    let width = report
+        .steps
+        .iter()
+        .map(|step| step.label.chars().count())
+        .max()
+        .unwrap_or(0);
     println!(
-        "\n  {:<11} {:<58} {:>11} {:>11} {:>7}",
+        "\n  {:<11} {:<width$} {:>11} {:>11} {:>7}",
         "chain", "transaction", "gas", "Solidity", "ratio"
     );
     let gas = |g: u64| pipeline::thousands(usize::try_from(g).unwrap_or(usize::MAX));
@@ -275,21 +287,53 @@ fn demo() -> Result<(), Vec<Error>> {
             format!("{:.2}x", step.gas_used as f64 / r as f64)
         });
         println!(
-            "  {chain:<11} {:<58} {:>11} {:>11} {ratio:>7}",
+            "  {chain:<11} {:<width$} {:>11} {:>11} {ratio:>7}",
             step.label,
             gas(step.gas_used),
             reference.map_or_else(String::new, gas)
         );
     }
     let total: u64 = report.steps.iter().map(|s| s.gas_used).sum();
-    println!("  {:<11} {:<58} {:>11}", "", "total", gas(total));
+    println!("  {:<11} {:<width$} {:>11}", "", "total", gas(total));
     println!(
-        "\nprogram sizes (on-chain, limit {})",
-        pipeline::thousands(pipeline::CODE_SIZE_LIMIT)
+        "\nprogram sizes (bytes; limit {})\n  {:<34} {:>16} {:>15}",
+        pipeline::thousands(pipeline::CODE_SIZE_LIMIT),
+        "contract",
+        "Stylus on-chain",
+        "Solidity (EVM)"
     );
     for (contract, size) in &report.sizes {
-        println!("  {contract:<34} {:>7}", pipeline::thousands(*size));
+        println!(
+            "  {contract:<34} {:>16} {:>15}",
+            pipeline::thousands(*size),
+            demo::solidity_size(contract).map_or_else(String::new, pipeline::thousands)
+        );
     }
+    if let Some(payer_report) = &report.payer_report {
+        println!(
+            "\npayer report {} of node {} (digest {})\n  signed by nodes {:?} of {:?}; {} payers settled in {} call(s): {} micro-dollars",
+            payer_report.index,
+            payer_report.originator_node_id,
+            payer_report.digest,
+            payer_report.signing_node_ids,
+            payer_report.node_ids,
+            payer_report.payers.len(),
+            payer_report.settlements.len(),
+            payer_report.fees_settled
+        );
+    }
+    println!("\npaid (fee-token units)");
+    for payout in &report.payouts {
+        println!(
+            "  node {:<5} {} {:>11}",
+            payout.node_id, payout.operator, payout.paid
+        );
+    }
+    println!(
+        "  protocol   {} {:>11}",
+        demo::PROTOCOL_FEES_RECIPIENT,
+        report.protocol_fees
+    );
     println!("\nchecked");
     for check in &report.checks {
         println!("  ok  {check}");

@@ -1,13 +1,25 @@
 //! The `xmtp` operator commands as a separate process against `xmtp devnet`'s JSON-RPC: a
 //! refused deployment changes nothing, `deploy` then `check` pass, a second `deploy` sends
 //! nothing, `params set` + `bridge` change the app chain, `upgrade` switches an implementation
-//! and `check` still passes.
+//! and `check` still passes, `report` submits and settles a payer report (and refuses a
+//! non-canonical signer, a wrong chain id and unknown payers without sending anything).
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 
-use serde_json::Value;
+use alloy::signers::local::PrivateKeySigner;
+use alloy_primitives::{aliases::U96, Address, Bytes, U256};
+use alloy_sol_types::SolCall;
+use serde_json::{json, Value};
+use xmtp_abi::{
+    fee_token::IFeeToken,
+    mock_underlying_fee_token::IMockUnderlyingFeeToken,
+    payer_registry::IPayerRegistry,
+    payer_report_manager::{IPayerReportManager, PayerReport},
+};
+use xmtp_deploy::deployer::{rpc::Rpc, Backend, Request};
+use xmtp_devnet_node::Side;
 
 const DEPLOYER_KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 const ADMIN_KEY: &str = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
@@ -159,6 +171,7 @@ fn deploy_check_redeploy_params_bridge_upgrade_check() {
     parameter_set_and_bridged(&fixture);
     upgrade_keeps_check_passing(&fixture);
     node_onboarded(&fixture);
+    payer_report_submitted_and_settled(&fixture);
     std::fs::remove_dir_all(&fixture.dir).unwrap();
 }
 
@@ -312,4 +325,322 @@ fn node_onboarded(fixture: &Fixture) {
             "signingPublicKey": public_key,
         }])
     );
+}
+
+/// The settlement chain as the test reads and funds it, beside the CLI.
+struct Chain {
+    rpc: Rpc,
+    environment: Value,
+}
+
+impl Chain {
+    fn open(fixture: &Fixture, keys: &[&str]) -> Self {
+        let signers: Vec<PrivateKeySigner> = keys.iter().map(|k| k.parse().unwrap()).collect();
+        let rpc = Rpc::connect(&fixture.settlement, &fixture.app, &signers).unwrap();
+        let path = fixture.dir.join("environments").join("devnet.json");
+        let environment = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        Self { rpc, environment }
+    }
+
+    fn address(&self, key: &str) -> Address {
+        self.environment[key].as_str().unwrap().parse().unwrap()
+    }
+
+    fn send<C: SolCall>(&mut self, from: Address, to: Address, call: &C) {
+        let request = Request {
+            from,
+            to: Some(to),
+            data: call.abi_encode().into(),
+            value: U256::ZERO,
+        };
+        self.rpc
+            .send(Side::Settlement, C::SIGNATURE, &request)
+            .unwrap();
+    }
+
+    fn call<C: SolCall>(&mut self, to: Address, call: &C) -> Result<C::Return, Bytes> {
+        let answer = self
+            .rpc
+            .call(
+                Side::Settlement,
+                Address::ZERO,
+                to,
+                call.abi_encode().into(),
+            )
+            .unwrap();
+        answer.map(|output| C::abi_decode_returns(&output).unwrap())
+    }
+
+    fn balance(&mut self, payer: Address) -> i128 {
+        let registry = self.address("payerRegistry");
+        let balance = self
+            .call(registry, &IPayerRegistry::getBalanceCall { payer_: payer })
+            .unwrap();
+        i128::try_from(balance).unwrap()
+    }
+
+    fn report(&mut self, index: u64) -> Result<PayerReport, Bytes> {
+        let manager = self.address("payerReportManager");
+        self.call(
+            manager,
+            &IPayerReportManager::getPayerReportCall {
+                originatorNodeId_: 100,
+                payerReportIndex_: U256::from(index),
+            },
+        )
+    }
+}
+
+/// Dev account 2 funds three payers in the registry: mock USDC minted, wrapped, deposited.
+fn fund_payers(chain: &mut Chain, payers: &[Address]) {
+    let wallet: Address = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"
+        .parse()
+        .unwrap();
+    let (underlying, fee_token, registry) = (
+        chain.address("underlyingFeeToken"),
+        chain.address("feeToken"),
+        chain.address("payerRegistry"),
+    );
+    let total = U256::from(PAYER_DEPOSIT * payers.len() as u64);
+    chain.send(
+        wallet,
+        underlying,
+        &IMockUnderlyingFeeToken::mintCall {
+            to_: wallet,
+            amount_: total,
+        },
+    );
+    let approve = |spender| IFeeToken::approveCall {
+        spender,
+        value: total,
+    };
+    chain.send(wallet, underlying, &approve(fee_token));
+    chain.send(
+        wallet,
+        fee_token,
+        &IFeeToken::depositCall { amount_: total },
+    );
+    chain.send(wallet, fee_token, &approve(registry));
+    for payer in payers {
+        chain.send(
+            wallet,
+            registry,
+            &IPayerRegistry::depositCall {
+                payer_: *payer,
+                amount_: U96::from(PAYER_DEPOSIT),
+            },
+        );
+    }
+}
+
+const PAYER_DEPOSIT: u64 = 10_000_000;
+/// Node 100's signing key (`node_onboarded`).
+const NODE_100_KEY: &str = "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6";
+/// Node 200's: registered, never made canonical.
+const NODE_200_KEY: &str = "0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a";
+
+fn payer(byte: u8) -> Address {
+    Address::repeat_byte(byte)
+}
+
+/// A report of originator 100 over `payers` (address, pico-dollars), signed by `signers`.
+fn report_file(
+    fixture: &Fixture,
+    name: &str,
+    payers: &[(Address, u128)],
+    signers: &Value,
+) -> PathBuf {
+    let payers: Vec<Value> = payers
+        .iter()
+        .map(|(address, fee)| json!({ "address": address, "feePicoDollars": fee.to_string() }))
+        .collect();
+    let report = json!({
+        "originatorNodeId": 100,
+        "startSequenceId": 0,
+        "endSequenceId": 42,
+        "endMinuteSinceEpoch": 29_000_000,
+        "payers": payers,
+        "signers": signers,
+    });
+    let path = fixture.dir.join(name);
+    std::fs::write(&path, report.to_string()).unwrap();
+    path
+}
+
+/// Three funded payers billed by node 100's report: refused inputs change nothing, a dry run
+/// sends nothing, the report is submitted and settled in two batches with every balance down by
+/// exactly its fee, and a second run finds it settled.
+fn payer_report_submitted_and_settled(fixture: &Fixture) {
+    let mut chain = Chain::open(
+        fixture,
+        &["0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a"],
+    );
+    let fees = [
+        (payer(0xa1), 1_500_000_000_001u128),
+        (payer(0xa2), 2_000_000),
+        (payer(0xa3), 999_999_999_999),
+    ];
+    let payers: Vec<Address> = fees.iter().map(|(p, _)| *p).collect();
+    fund_payers(&mut chain, &payers);
+    std::fs::write(fixture.dir.join("node-100.key"), NODE_100_KEY).unwrap();
+    let node_100 = json!([{ "nodeId": 100, "keyFile": "node-100.key" }]);
+    let good = report_file(fixture, "report.json", &fees, &node_100);
+    report_refusals(fixture, &mut chain, &fees, &good);
+
+    let plan = fixture.json(&["report", good.to_str().unwrap()]);
+    assert_eq!(plan["dryRun"], true);
+    assert_eq!(plan["payerReportIndex"], 0);
+    assert_eq!(plan["signingNodeIds"], json!([100]));
+    assert_eq!(plan["submitted"], Value::Null);
+    assert!(chain.report(0).is_err(), "a dry run submitted the report");
+
+    let done = fixture.json(
+        &[
+            &[
+                "report",
+                good.to_str().unwrap(),
+                "--batch-size",
+                "2",
+                "--broadcast",
+            ][..],
+            &KEYS,
+        ]
+        .concat(),
+    );
+    let debits: Vec<u128> = fees
+        .iter()
+        .map(|(_, fee)| fee.div_ceil(1_000_000))
+        .collect();
+    assert_eq!(debits, [1_500_001, 2, 1_000_000]);
+    let total: u128 = debits.iter().sum();
+    assert_eq!(done["settled"], true);
+    assert_eq!(done["feesSettled"], total.to_string());
+    assert_eq!(done["digest"], plan["digest"]);
+    let batches: Vec<(u64, u64, u64)> = done["settlements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["start"].as_u64().unwrap(),
+                s["count"].as_u64().unwrap(),
+                s["remaining"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(batches, [(0, 2, 1), (2, 1, 0)]);
+    let stored = chain.report(0).unwrap();
+    assert_eq!(
+        (
+            stored.isSettled,
+            stored.offset,
+            stored.feesSettled,
+            stored.nodeIds
+        ),
+        (true, 3, U96::from(total), vec![100])
+    );
+    for ((payer, _), debit) in fees.iter().zip(&debits) {
+        assert_eq!(
+            chain.balance(*payer),
+            i128::from(PAYER_DEPOSIT) - i128::try_from(*debit).unwrap()
+        );
+    }
+
+    // Run again: the report is found settled; nothing is sent.
+    let again = fixture.json(
+        &[
+            &["report", good.to_str().unwrap(), "--broadcast"][..],
+            &KEYS,
+        ]
+        .concat(),
+    );
+    assert_eq!(
+        (
+            &again["resumed"],
+            &again["submitted"],
+            &again["settlements"]
+        ),
+        (&json!(true), &Value::Null, &json!([]))
+    );
+    assert!(chain.report(1).is_err());
+}
+
+/// A non-canonical signer, a wrong chain id and an unknown payer: one line each, nothing sent.
+fn report_refusals(fixture: &Fixture, chain: &mut Chain, fees: &[(Address, u128)], good: &Path) {
+    let node_200: PrivateKeySigner = NODE_200_KEY.parse().unwrap();
+    let public_key = node_200
+        .credential()
+        .verifying_key()
+        .to_encoded_point(false);
+    let public_key = format!("0x{}", alloy_primitives::hex::encode(public_key.as_bytes()));
+    let added = fixture.json(
+        &[
+            &[
+                "nodes",
+                "add",
+                "--owner",
+                "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65",
+            ][..],
+            &[
+                "--signing-key",
+                &public_key,
+                "--http-address",
+                "https://node200.example",
+            ],
+            &["--broadcast"],
+            &KEYS,
+        ]
+        .concat(),
+    );
+    assert_eq!(added["nodeId"], 200);
+    std::fs::write(fixture.dir.join("node-200.key"), NODE_200_KEY).unwrap();
+    let not_canonical = report_file(
+        fixture,
+        "not-canonical.json",
+        fees,
+        &json!([
+            { "nodeId": 100, "keyFile": "node-100.key" },
+            { "nodeId": 200, "keyFile": "node-200.key" },
+        ]),
+    );
+    let mut unknown_fees = fees.to_vec();
+    unknown_fees.push((payer(0xa4), 1));
+    let unknown = report_file(
+        fixture,
+        "unknown.json",
+        &unknown_fees,
+        &json!([{ "nodeId": 100, "keyFile": "node-100.key" }]),
+    );
+    let wrong_config = fixture.dir.join("config").join("wrong.json");
+    for (report, config, message) in [
+        (
+            &not_canonical,
+            &fixture.config,
+            "error: node 200 is not canonical (the canonical nodes are [100]): its signature would not count".to_owned(),
+        ),
+        (
+            &good.to_path_buf(),
+            &wrong_config,
+            "error: wrong chain id: the settlement chain RPC answers 84532, the configuration says 1".to_owned(),
+        ),
+        (
+            &unknown,
+            &fixture.config,
+            format!(
+                "error: payers unknown to the PayerRegistry (never deposited): {}; settling would put them in debt (--allow-unknown-payers to do so)",
+                payer(0xa4).to_checksum(None)
+            ),
+        ),
+    ] {
+        let refused = fixture.run(
+            &[&["report", report.to_str().unwrap(), "--broadcast"][..], &KEYS].concat(),
+            config,
+        );
+        assert!(!refused.status.success());
+        assert_eq!(last_line(&refused), message);
+    }
+    assert!(chain.report(0).is_err());
+    for (payer, _) in fees {
+        assert_eq!(chain.balance(*payer), i128::from(PAYER_DEPOSIT));
+    }
 }

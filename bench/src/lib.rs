@@ -12,17 +12,20 @@ use std::path::Path;
 
 use xmtp_deploy::network::Programs;
 use xmtp_deploy::pipeline::{thousands, CODE_SIZE_LIMIT};
+use xmtp_deploy::Workspace;
 
 pub mod baseline;
+pub mod evm_proxy;
 pub mod meter;
 pub mod reference;
 pub mod scenario;
 pub mod sizes;
 pub mod throughput;
+pub mod wasm_opt;
 
 use baseline::{Baseline, Gas};
 use reference::Reference;
-use scenario::{Chains, Outcome, Results};
+use scenario::{Chains, Options, Outcome, Results};
 use sizes::Size;
 
 /// Everything one run measured.
@@ -59,17 +62,65 @@ impl Measurements {
     }
 }
 
-/// Builds every program of the workspace at `root`, runs the scenario and sizes the programs.
-pub fn measure(root: &Path) -> Result<Measurements, String> {
+/// Finds the workspace at `root` and builds every program crate in it.
+pub fn build(root: &Path) -> Result<(Workspace, Programs), String> {
     let workspace = xmtp_deploy::discover(root).map_err(|e| e.to_string())?;
     let programs = Programs::build(&workspace, &[]).map_err(|e| e.to_string())?;
-    let sizes = sizes::measure(&workspace, &programs)?;
-    let (results, chains) = scenario::run(&programs)?;
+    Ok((workspace, programs))
+}
+
+/// Builds every program of the workspace at `root`, runs the scenario (Stylus proxies,
+/// profiles recorded) and sizes the programs.
+pub fn measure(root: &Path) -> Result<Measurements, String> {
+    let (workspace, programs) = build(root)?;
+    measure_with(&workspace, &programs, Options::default())
+}
+
+/// Sizes the built programs and runs the scenario with `options`.
+pub fn measure_with(
+    workspace: &Workspace,
+    programs: &Programs,
+    options: Options<'_>,
+) -> Result<Measurements, String> {
+    // Sizing compresses every program once more (brotli at quality 11): alongside the scenario
+    // it costs no wall time on a second core.
+    let (sizes, scenario) = std::thread::scope(|scope| {
+        let sizes = scope.spawn(|| sizes::measure(workspace, programs));
+        let scenario = scenario::run(programs, options);
+        (sizes.join(), scenario)
+    });
+    let sizes = sizes.map_err(|_| "sizing the programs panicked".to_owned())??;
+    let (results, chains) = scenario?;
     Ok(Measurements {
         results,
         sizes,
         chains,
     })
+}
+
+/// The gas table's accounting: every reference row must have an outcome (measured, or not run
+/// with a stated reason), and every outcome must be a reference row. Returns one line per
+/// violation (empty when every row is accounted for).
+pub fn unaccounted(reference: &Reference, results: &Results) -> Vec<String> {
+    let mut found: Vec<String> = reference
+        .operations
+        .iter()
+        .filter_map(|op| match results.outcome(&op.id) {
+            None => Some(format!("{}: no measurement and no reason", op.id)),
+            Some(Outcome::NotRun(why)) if why.trim().is_empty() => {
+                Some(format!("{}: not run, without a reason", op.id))
+            }
+            Some(_) => None,
+        })
+        .collect();
+    found.extend(
+        results
+            .rows
+            .iter()
+            .filter(|row| reference.operation(&row.id).is_none())
+            .map(|row| format!("{}: not a reference operation", row.id)),
+    );
+    found
 }
 
 fn ratio(stylus: u64, solidity: u64) -> String {
@@ -120,11 +171,106 @@ pub fn gas_table(reference: &Reference, results: &Results) -> String {
             None => {
                 let _ = writeln!(
                     out,
-                    "{:<width$}  {:>11} {:>11} {:>11} {:>6}  not run: not scripted",
+                    "{:<width$}  {:>11} {:>11} {:>11} {:>6}  NOT ACCOUNTED FOR (no measurement, no reason)",
                     op.id, "-", "-", solidity, "-"
                 );
             }
         }
+    }
+    out
+}
+
+/// Two runs of the scenario side by side (`before` and `after`, e.g. Stylus and EVM proxies,
+/// or without and with `wasm-opt`): every reference row measured in both, cached and uncached,
+/// with the ratios after / before. Rows whose figure is not comparable are listed with the
+/// reason `skip` gives for them.
+pub fn comparison_table(
+    reference: &Reference,
+    (before_name, before): (&str, &Results),
+    (after_name, after): (&str, &Results),
+    skip: &dyn Fn(&str) -> Option<&'static str>,
+) -> String {
+    let width = reference
+        .operations
+        .iter()
+        .map(|op| op.id.chars().count())
+        .fold("operation".len(), usize::max);
+    let n = |gas: u64| thousands(usize::try_from(gas).unwrap_or(usize::MAX));
+    let mut out = format!(
+        "{:<width$}  {:>11} {:>11} {:>6}  {:>11} {:>11} {:>6}\n",
+        "operation",
+        format!("{before_name} c"),
+        format!("{after_name} c"),
+        "ratio",
+        format!("{before_name} u"),
+        format!("{after_name} u"),
+        "ratio"
+    );
+    for op in &reference.operations {
+        if let Some(why) = skip(&op.id) {
+            let _ = writeln!(out, "{:<width$}  ({why})", op.id);
+            continue;
+        }
+        let (Some(Outcome::Measured(b)), Some(Outcome::Measured(a))) =
+            (before.outcome(&op.id), after.outcome(&op.id))
+        else {
+            continue;
+        };
+        let _ = writeln!(
+            out,
+            "{:<width$}  {:>11} {:>11} {:>6}  {:>11} {:>11} {:>6}",
+            op.id,
+            n(b.cached),
+            n(a.cached),
+            ratio(a.cached, b.cached),
+            n(b.uncached),
+            n(a.uncached),
+            ratio(a.uncached, b.uncached)
+        );
+    }
+    out
+}
+
+/// Proxy creation outside the Factory for both kinds: CREATE, then `initialize` through the
+/// new proxy (cached / uncached), per contract.
+pub fn creation_table(stylus: &Results, evm: &Results) -> String {
+    let width = stylus
+        .creations
+        .iter()
+        .map(|c| c.contract.len())
+        .fold("contract".len(), usize::max);
+    let n = |gas: u64| thousands(usize::try_from(gas).unwrap_or(usize::MAX));
+    let mut out = format!(
+        "{:<width$}  {:>9} {:>9}  {:>17} {:>17}  {:>9} {:>9} {:>6}\n",
+        "contract",
+        "create S",
+        "create E",
+        "initialize S c/u",
+        "initialize E c/u",
+        "total S",
+        "total E",
+        "ratio"
+    );
+    for s in &stylus.creations {
+        let Some(e) = evm.creations.iter().find(|e| e.contract == s.contract) else {
+            continue;
+        };
+        let (total_s, total_e) = (
+            s.create.cached + s.initialize.cached,
+            e.create.cached + e.initialize.cached,
+        );
+        let _ = writeln!(
+            out,
+            "{:<width$}  {:>9} {:>9}  {:>17} {:>17}  {:>9} {:>9} {:>6}",
+            s.contract,
+            n(s.create.cached),
+            n(e.create.cached),
+            format!("{}/{}", n(s.initialize.cached), n(s.initialize.uncached)),
+            format!("{}/{}", n(e.initialize.cached), n(e.initialize.uncached)),
+            n(total_s),
+            n(total_e),
+            ratio(total_e, total_s)
+        );
     }
     out
 }
@@ -217,6 +363,102 @@ pub fn profile_table(reference: &Reference, results: &Results) -> String {
     out
 }
 
+/// Hostio groups of [`profile_summary`]: storage, calls (the EVM's account-access and call
+/// costs are charged inside them), logs.
+const HOSTIO_GROUPS: [(&str, &[&str]); 3] = [
+    (
+        "storage",
+        &[
+            "storage_load_bytes32",
+            "storage_cache_bytes32",
+            "storage_flush_cache",
+            "transient_load_bytes32",
+            "transient_store_bytes32",
+        ],
+    ),
+    (
+        "calls",
+        &[
+            "call_contract",
+            "delegate_call_contract",
+            "static_call_contract",
+            "create1",
+            "create2",
+        ],
+    ),
+    ("logs", &["emit_log"]),
+];
+
+/// One line per operation whose cached figure is above the Solidity one, adding up its Stylus
+/// frames: how many, their entry costs (program init and memory pages), their hostios by
+/// group, their own WASM execution, and the gas spent in EVM code.
+pub fn profile_summary(reference: &Reference, results: &Results) -> String {
+    let width = reference
+        .operations
+        .iter()
+        .map(|op| op.id.chars().count())
+        .fold("operation".len(), usize::max);
+    let n = |gas: u64| thousands(usize::try_from(gas).unwrap_or(usize::MAX));
+    let mut out = format!(
+        "{:<width$}  {:>9} {:>9} {:>7} {:>6} {:>7} {:>8} {:>8} {:>6} {:>6} {:>6} {:>8}\n",
+        "operation",
+        "cached",
+        "Solidity",
+        "over",
+        "frames",
+        "entry",
+        "storage",
+        "calls",
+        "logs",
+        "other",
+        "wasm",
+        "EVM"
+    );
+    for op in &reference.operations {
+        let Some(Outcome::Measured(m)) = results.outcome(&op.id) else {
+            continue;
+        };
+        let Some(frames) = results.profile(&op.id) else {
+            continue;
+        };
+        if m.cached <= op.exec_gas || frames.is_empty() {
+            continue;
+        }
+        let mut groups = [0u64; 4];
+        let (mut entry, mut wasm, mut own) = (0, 0, 0);
+        for frame in frames {
+            entry += frame.entry_gas;
+            wasm += frame.wasm_gas();
+            own += frame.gas - frame.callee_gas;
+            let price = u64::from(frame.ink_price.max(1));
+            for (name, ink) in &frame.hostio_ink {
+                let group = HOSTIO_GROUPS
+                    .iter()
+                    .position(|(_, names)| names.contains(name))
+                    .unwrap_or(HOSTIO_GROUPS.len());
+                groups[group] += ink / price;
+            }
+        }
+        let _ = writeln!(
+            out,
+            "{:<width$}  {:>9} {:>9} {:>7} {:>6} {:>7} {:>8} {:>8} {:>6} {:>6} {:>6} {:>8}",
+            op.id,
+            n(m.cached),
+            n(op.exec_gas),
+            format!("+{}", n(m.cached - op.exec_gas)),
+            frames.len(),
+            n(entry),
+            n(groups[0]),
+            n(groups[1]),
+            n(groups[2]),
+            n(groups[3]),
+            n(wasm),
+            n(m.cached.saturating_sub(own))
+        );
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -233,6 +475,7 @@ mod tests {
         .unwrap();
         let results = Results {
             profiles: Vec::new(),
+            creations: Vec::new(),
             rows: vec![
                 Row {
                     id: "set".into(),
@@ -253,7 +496,7 @@ mod tests {
              ## a. Registry\n\
              set             21,838      40,000      43,677   0.50\n\
              get                  -           -       1,000      -  not run: too big\n\
-             put                  -           -          10      -  not run: not scripted\n"
+             put                  -           -          10      -  NOT ACCOUNTED FOR (no measurement, no reason)\n"
         );
         let sizes = [Size {
             contract: "Proxy".into(),
@@ -263,6 +506,85 @@ mod tests {
             size_table(&reference, &sizes),
             "contract   on-chain  % of 24,576       EVM\n\
              Proxy           377         1.5%       123\n"
+        );
+    }
+
+    fn reference_of_three() -> Reference {
+        reference::parse(
+            "## a. Registry\n| Operation | Exec gas | Total gas | Notes |\n|---|---:|---:|---|\n\
+             | set | 100 | 1 | n |\n| get | 200 | 2 | n |\n| put | 300 | 3 | n |\n\
+             ## sizes\n| Contract | bytes |\n|---|---:|\n| Proxy | 123 |\n",
+        )
+        .unwrap()
+    }
+
+    fn row(id: &str, outcome: Outcome) -> Row {
+        Row {
+            id: id.into(),
+            outcome,
+        }
+    }
+
+    fn measured(cached: u64, uncached: u64) -> Outcome {
+        Outcome::Measured(Measured { cached, uncached })
+    }
+
+    #[test]
+    fn every_reference_row_needs_a_measurement_or_a_reason() {
+        let reference = reference_of_three();
+        let complete = Results {
+            rows: vec![
+                row("set", measured(1, 2)),
+                row(
+                    "get",
+                    Outcome::NotRun("the devnet deploys another one".into()),
+                ),
+                row("put", measured(3, 4)),
+            ],
+            ..Results::default()
+        };
+        assert_eq!(unaccounted(&reference, &complete), Vec::<String>::new());
+        let incomplete = Results {
+            rows: vec![
+                row("set", measured(1, 2)),
+                row("get", Outcome::NotRun("  ".into())),
+                row("extra", measured(5, 6)),
+            ],
+            ..Results::default()
+        };
+        assert_eq!(
+            unaccounted(&reference, &incomplete),
+            [
+                "get: not run, without a reason",
+                "put: no measurement and no reason",
+                "extra: not a reference operation",
+            ]
+        );
+    }
+
+    #[test]
+    fn the_comparison_table_puts_two_runs_side_by_side() {
+        let reference = reference_of_three();
+        let before = Results {
+            rows: vec![
+                row("set", measured(1_000, 2_000)),
+                row("get", measured(10, 20)),
+            ],
+            ..Results::default()
+        };
+        let after = Results {
+            rows: vec![
+                row("set", measured(500, 3_000)),
+                row("get", measured(10, 20)),
+            ],
+            ..Results::default()
+        };
+        let skip = |id: &str| (id == "get").then_some("not comparable");
+        assert_eq!(
+            comparison_table(&reference, ("A", &before), ("B", &after), &skip),
+            "operation          A c         B c  ratio          A u         B u  ratio\n\
+             set              1,000         500   0.50        2,000       3,000   1.50\n\
+             get        (not comparable)\n"
         );
     }
 }

@@ -1,30 +1,68 @@
-//! `cargo run --release -p xmtp-bench [-- --write-baseline]`
+//! `cargo run --release -p xmtp-bench [-- --write-baseline] [--evm-proxy] [--wasm-opt PATH]`
 //!
 //! Prints the gas table (Stylus cached and uncached against the Solidity reference), the size
 //! table and the devnet's throughput, then compares gas and sizes with the committed baseline.
 //! `--write-baseline` rewrites `bench/baseline/baseline.json` instead (commit it deliberately).
+//! `--evm-proxy` runs the scenario again behind the EVM proxy of `xmtp_bench::evm_proxy` and
+//! prints both side by side; `--wasm-opt PATH` runs it again with every program optimized by
+//! that `wasm-opt` binary (`-Oz`, then `-Os`) and prints sizes and gas side by side.
 
-use std::path::Path;
+use std::cell::RefCell;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use xmtp_bench::baseline::{self, Baseline};
-use xmtp_bench::scenario::{Outcome, UNDERLYING, USER};
-use xmtp_bench::{gas_table, measure, profile_table, reference, size_table, throughput};
+use xmtp_bench::reference::Reference;
+use xmtp_bench::scenario::{self, Options, Outcome, ProxyKind, Results, UNDERLYING, USER};
+use xmtp_bench::{
+    build, comparison_table, creation_table, gas_table, measure_with, profile_summary,
+    profile_table, reference, size_table, throughput, unaccounted, wasm_opt,
+};
+use xmtp_deploy::network::Programs;
+use xmtp_deploy::pipeline::thousands;
 
 /// Transactions per throughput run.
 const THROUGHPUT_TRANSACTIONS: u32 = 5_000;
 
-fn main() -> ExitCode {
-    let mut write = false;
-    for arg in std::env::args().skip(1) {
-        if arg == "--write-baseline" {
-            write = true;
-        } else {
-            eprintln!("xmtp-bench: unknown argument {arg} (the only option is --write-baseline)");
-            return ExitCode::from(2);
+/// What the command line asked for.
+#[derive(Debug, Default)]
+struct Args {
+    write: bool,
+    evm_proxy: bool,
+    wasm_opt: Option<PathBuf>,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut args = Args::default();
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--write-baseline" => args.write = true,
+            "--evm-proxy" => args.evm_proxy = true,
+            "--wasm-opt" => {
+                let path = it.next().ok_or("--wasm-opt needs the path of a wasm-opt binary")?;
+                args.wasm_opt = Some(PathBuf::from(path));
+            }
+            other => {
+                return Err(format!(
+                    "unknown argument {other} (options: --write-baseline, --evm-proxy, --wasm-opt PATH)"
+                ))
+            }
         }
     }
-    match run(write) {
+    Ok(args)
+}
+
+fn main() -> ExitCode {
+    let args = match parse_args() {
+        Ok(args) => args,
+        Err(error) => {
+            eprintln!("xmtp-bench: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(&args) {
         Ok(code) => code,
         Err(error) => {
             eprintln!("xmtp-bench: {error}");
@@ -33,13 +71,29 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(write: bool) -> Result<ExitCode, String> {
+fn run(args: &Args) -> Result<ExitCode, String> {
     let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
     let reference = reference::reference();
-    let mut measurements = measure(&crate_dir.join(".."))?;
+    let (workspace, programs) = build(&crate_dir.join(".."))?;
+    let mut measurements = measure_with(
+        &workspace,
+        &programs,
+        Options {
+            creations: args.evm_proxy,
+            ..Options::default()
+        },
+    )?;
     println!("# Execution gas (reference definition), Stylus through the proxies\n");
     println!("{}", gas_table(&reference, &measurements.results));
+    let missing = unaccounted(&reference, &measurements.results);
+    if !missing.is_empty() {
+        return Err(format!(
+            "reference rows not accounted for:\n  {}",
+            missing.join("\n  ")
+        ));
+    }
     println!("# Where the gas goes (cached runs above the Solidity figure)\n");
+    println!("{}", profile_summary(&reference, &measurements.results));
     println!("{}", profile_table(&reference, &measurements.results));
     println!("# On-chain code size\n");
     println!("{}", size_table(&reference, &measurements.sizes));
@@ -87,8 +141,14 @@ fn run(write: bool) -> Result<ExitCode, String> {
             _ => println!("PayerRegistry.deposit: not run"),
         },
     }
+    if args.evm_proxy {
+        evm_proxy(&reference, &programs, &measurements.results)?;
+    }
+    if let Some(wasm_opt) = &args.wasm_opt {
+        wasm_opt_evaluation(&reference, &programs, &measurements.results, wasm_opt)?;
+    }
     let path = crate_dir.join(baseline::PATH);
-    if write {
+    if args.write {
         std::fs::write(&path, now.to_json()).map_err(|e| format!("{}: {e}", path.display()))?;
         println!("\nwrote {}", baseline::PATH);
         return Ok(ExitCode::SUCCESS);
@@ -105,4 +165,88 @@ fn run(write: bool) -> Result<ExitCode, String> {
         println!("  {line}");
     }
     Ok(ExitCode::FAILURE)
+}
+
+/// The scenario again behind EVM proxies, next to the Stylus run.
+fn evm_proxy(reference: &Reference, programs: &Programs, stylus: &Results) -> Result<(), String> {
+    let options = Options {
+        proxy: ProxyKind::Evm,
+        profile: false,
+        creations: true,
+        transform: None,
+    };
+    let (evm, _) = scenario::run(programs, options)?;
+    println!("\n# Stylus proxy (S) against the EVM proxy (E): execution gas, cached (c) and uncached (u)\n");
+    let skip = |id: &str| {
+        id.starts_with("deploy proxy")
+            .then_some("the Factory deploys Stylus proxies in both runs: see the creation table")
+    };
+    println!(
+        "{}",
+        comparison_table(reference, ("Stylus", stylus), ("EVM", &evm), &skip)
+    );
+    println!(
+        "# Proxy creation outside the Factory: CREATE, then initialize through Initializable\n"
+    );
+    println!("{}", creation_table(stylus, &evm));
+    Ok(())
+}
+
+/// Sizes and gas with every program through `wasm-opt` at `-Oz` and at `-Os`.
+fn wasm_opt_evaluation(
+    reference: &Reference,
+    programs: &Programs,
+    plain: &Results,
+    binary: &Path,
+) -> Result<(), String> {
+    for level in ["-Oz", "-Os"] {
+        // (crate, on-chain bytes before, after) of every artifact the scenario deployed.
+        let sizes: RefCell<Vec<(String, usize, usize)>> = RefCell::new(Vec::new());
+        let transform = |crate_name: &str,
+                         project_hash: Option<[u8; 32]>,
+                         artifact: xmtp_deploy::Artifact|
+         -> Result<xmtp_deploy::Artifact, String> {
+            let before = artifact.code.len();
+            let optimized = wasm_opt::apply(binary, level, (crate_name, project_hash), artifact)?;
+            sizes
+                .borrow_mut()
+                .push((crate_name.to_owned(), before, optimized.code.len()));
+            Ok(optimized)
+        };
+        let options = Options {
+            profile: false,
+            transform: Some(&transform),
+            ..Options::default()
+        };
+        let (optimized, _) = scenario::run(programs, options)?;
+        println!("\n# wasm-opt {level}: on-chain size of each deployed program (first wiring)\n");
+        let mut table = format!(
+            "{:<42} {:>9} {:>9} {:>7}\n",
+            "program", "plain", level, "change"
+        );
+        let mut seen: Vec<String> = Vec::new();
+        for (crate_name, before, after) in sizes.borrow().iter() {
+            if seen.contains(crate_name) {
+                continue;
+            }
+            seen.push(crate_name.clone());
+            // Sizes are far below 2^52: the conversions are exact.
+            #[allow(clippy::cast_precision_loss)]
+            let change = (*after as f64 / *before as f64 - 1.0) * 100.0;
+            let _ = writeln!(
+                table,
+                "{crate_name:<42} {:>9} {:>9} {change:>+6.1}%",
+                thousands(*before),
+                thousands(*after)
+            );
+        }
+        println!("{table}");
+        println!("# wasm-opt {level}: execution gas against the plain build\n");
+        let skip = |_: &str| -> Option<&'static str> { None };
+        println!(
+            "{}",
+            comparison_table(reference, ("plain", plain), (level, &optimized), &skip)
+        );
+    }
+    Ok(())
 }

@@ -105,21 +105,27 @@ pub struct Measured {
     pub uncached: u64,
 }
 
-/// Runs `tx` with `programs` cached (profiling its Stylus frames), rolls back, runs it again
-/// uncached and keeps that state. Both runs must succeed with the same output.
+/// Runs `tx` with `programs` cached (profiling its Stylus frames when `profile` is set; the
+/// profile is empty otherwise), rolls back, runs it again uncached and keeps that state. Both
+/// runs must succeed with the same output.
 pub fn measure(
     chain: &mut Chain,
     programs: &[B256],
     label: &str,
     tx: &Tx,
+    profile: bool,
 ) -> Result<(Measured, Receipt, Vec<FrameProfile>), String> {
     let before = chain.snapshot();
     set_cached(chain, programs, true)?;
-    chain.set_profiling(true);
+    chain.set_profiling(profile);
     let cached = send(chain, label, tx);
     chain.set_profiling(false);
     let cached = cached?;
-    let profile = chain.profile().to_vec();
+    let frames = if profile {
+        chain.profile().to_vec()
+    } else {
+        Vec::new()
+    };
     chain.restore(before);
     let uncached = send(chain, label, tx)?;
     if cached.receipt.output != uncached.receipt.output {
@@ -133,7 +139,7 @@ pub fn measure(
             uncached: uncached.exec_gas,
         },
         uncached.receipt,
-        profile,
+        frames,
     ))
 }
 

@@ -13,13 +13,14 @@ use alloy_primitives::{Address, Bytes, B256, U256};
 use alloy_sol_types::SolCall;
 use k256::ecdsa::SigningKey;
 use xmtp_abi::{
-    app_chain_gateway::IAppChainGateway, deposit_splitter::IDepositSplitter, factory::IFactory,
-    fee_token::IFeeToken, group_message_broadcaster::IGroupMessageBroadcaster,
-    identity_update_broadcaster::IIdentityUpdateBroadcaster, migratable::IMigratable,
-    mock_underlying_fee_token::IMockUnderlyingFeeToken, node_registry::INodeRegistry,
-    parameter_registry::IParameterRegistry, payer_registry::IPayerRegistry,
-    payer_report_manager::IPayerReportManager, rate_registry::IRateRegistry,
-    settlement_chain_gateway::ISettlementChainGateway,
+    app_chain_gateway::IAppChainGateway, deposit_splitter::IDepositSplitter,
+    distribution_manager::IDistributionManager, factory::IFactory, fee_token::IFeeToken,
+    group_message_broadcaster::IGroupMessageBroadcaster,
+    identity_update_broadcaster::IIdentityUpdateBroadcaster, initializable::IInitializable,
+    migratable::IMigratable, mock_underlying_fee_token::IMockUnderlyingFeeToken,
+    node_registry::INodeRegistry, parameter_registry::IParameterRegistry,
+    payer_registry::IPayerRegistry, payer_report_manager::IPayerReportManager,
+    rate_registry::IRateRegistry, settlement_chain_gateway::ISettlementChainGateway,
 };
 use xmtp_deploy::network::{proxy_address, salt, Programs, ACTIVATION_BUDGET};
 use xmtp_deploy::Artifact;
@@ -49,6 +50,71 @@ pub const INBOX: Address = xmtp_devnet_node::contracts::INBOX;
 /// The underlying stablecoin has 6 decimals; the app chain's native currency has 18.
 const SCALE: u64 = 1_000_000_000_000;
 
+/// Which proxy stands in front of every implementation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProxyKind {
+    /// The Stylus `Proxy` program, as the Factory deploys it.
+    Stylus,
+    /// The EVM proxy of [`crate::evm_proxy`]: the Factory's proxy is created with it, and every
+    /// Factory-made proxy has its code replaced by it right after `deployProxy` (storage, and
+    /// so the implementation and the initialization, kept).
+    Evm,
+}
+
+/// A change applied to every program after the pipeline (e.g. `wasm-opt`): crate name, the
+/// release's `project_hash` (to keep releases distinct), the artifact.
+pub type Transform<'a> = &'a dyn Fn(&str, Option<[u8; 32]>, Artifact) -> Result<Artifact, String>;
+
+/// How to run the scenario.
+#[derive(Clone, Copy)]
+pub struct Options<'a> {
+    /// The proxy in front of the implementations.
+    pub proxy: ProxyKind,
+    /// Record the Stylus frames of each cached run (the profile table).
+    pub profile: bool,
+    /// Also measure, for every Factory-made proxy, a proxy of [`Self::proxy`]'s kind created
+    /// outside the Factory and initialized through the `Initializable` ([`Results::creations`]).
+    pub creations: bool,
+    /// Applied to every program artifact before it is deployed.
+    pub transform: Option<Transform<'a>>,
+}
+
+impl std::fmt::Debug for Options<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Options")
+            .field("proxy", &self.proxy)
+            .field("profile", &self.profile)
+            .field("creations", &self.creations)
+            .field("transform", &self.transform.is_some())
+            .finish()
+    }
+}
+
+impl Default for Options<'_> {
+    /// The reference comparison: Stylus proxies, profiles recorded, nothing else.
+    fn default() -> Self {
+        Self {
+            proxy: ProxyKind::Stylus,
+            profile: true,
+            creations: false,
+            transform: None,
+        }
+    }
+}
+
+/// A proxy created by CREATE from the deployer with the Factory's `Initializable` as its
+/// implementation, then `initialize(implementation, data)` through it: what `deployProxy` does
+/// besides its own bookkeeping.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Creation {
+    /// The contract behind the proxy.
+    pub contract: String,
+    /// The CREATE transaction.
+    pub create: Measured,
+    /// The `initialize` call through the new proxy.
+    pub initialize: Measured,
+}
+
 /// What happened to one reference row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
@@ -74,6 +140,8 @@ pub struct Results {
     pub rows: Vec<Row>,
     /// The Stylus frames of each measured operation's cached run, innermost first.
     pub profiles: Vec<(String, Vec<FrameProfile>)>,
+    /// Proxies created outside the Factory (only with [`Options::creations`]).
+    pub creations: Vec<Creation>,
 }
 
 /// Both chains after the scenario, for throughput runs.
@@ -124,12 +192,13 @@ impl Results {
 struct Net {
     chain: Chain,
     programs: Vec<B256>,
+    profile: bool,
     /// Appended to the reference's label of base-deployment rows (`" (app)"` on the app chain).
     suffix: &'static str,
 }
 
 impl Net {
-    fn new(chain_id: u64, suffix: &'static str) -> Self {
+    fn new(chain_id: u64, suffix: &'static str, profile: bool) -> Self {
         let mut chain = Chain::new(chain_id);
         let plenty = U256::from(10u64).pow(U256::from(24u64));
         for account in [DEPLOYER, ADMIN, USER] {
@@ -138,6 +207,7 @@ impl Net {
         Self {
             chain,
             programs: Vec::new(),
+            profile,
             suffix,
         }
     }
@@ -145,9 +215,12 @@ impl Net {
     /// Runs `tx` cached and uncached, records it under `id`, returns the uncached receipt's
     /// output.
     fn measure(&mut self, results: &mut Results, id: &str, tx: &Tx) -> Result<Bytes, String> {
-        let (measured, receipt, profile) = meter::measure(&mut self.chain, &self.programs, id, tx)?;
+        let (measured, receipt, profile) =
+            meter::measure(&mut self.chain, &self.programs, id, tx, self.profile)?;
         results.measured(id, measured);
-        results.profiles.push((id.to_owned(), profile));
+        if self.profile {
+            results.profiles.push((id.to_owned(), profile));
+        }
         Ok(receipt.output)
     }
 
@@ -172,7 +245,11 @@ impl Net {
         Ok(())
     }
 
+    /// Adds the code at `program` to the programs to cache, unless it is EVM code.
     fn track(&mut self, program: Address) {
+        if !xmtp_devnet::evm::is_stylus(&self.chain.code(program)) {
+            return;
+        }
         let codehash = self.chain.code_hash(program);
         if !self.programs.contains(&codehash) {
             self.programs.push(codehash);
@@ -192,21 +269,44 @@ struct Base {
 /// quality 11 dominates the run time of the scenario.
 struct Builds<'a> {
     programs: &'a Programs,
+    options: Options<'a>,
     memo: RefCell<HashMap<String, Artifact>>,
 }
 
 impl Builds<'_> {
     fn artifact(&self, crate_name: &str, wiring: &[(&str, Address)]) -> Result<Artifact, String> {
-        let key = format!("{crate_name} {wiring:?}");
+        self.release(crate_name, wiring, None)
+    }
+
+    /// The program with `wiring` (and a `project_hash`, for a new release), through the
+    /// options' transform.
+    fn release(
+        &self,
+        crate_name: &str,
+        wiring: &[(&str, Address)],
+        project_hash: Option<[u8; 32]>,
+    ) -> Result<Artifact, String> {
+        let key = format!("{crate_name} {wiring:?} {project_hash:?}");
         if let Some(artifact) = self.memo.borrow().get(&key) {
             return Ok(artifact.clone());
         }
-        let artifact = self
+        let mut artifact = self
             .programs
-            .artifact(crate_name, wiring)
+            .release(crate_name, wiring, project_hash)
             .map_err(|e| e.to_string())?;
+        if let Some(transform) = self.options.transform {
+            artifact = transform(crate_name, project_hash, artifact)?;
+        }
         self.memo.borrow_mut().insert(key, artifact.clone());
         Ok(artifact)
+    }
+
+    /// Runtime code of the Factory's own proxy.
+    fn factory_proxy_runtime(&self, stylus_proxy: &[u8]) -> Vec<u8> {
+        match self.options.proxy {
+            ProxyKind::Stylus => stylus_proxy.to_vec(),
+            ProxyKind::Evm => crate::evm_proxy::runtime(),
+        }
     }
 }
 
@@ -260,7 +360,7 @@ fn deploy_base<'a>(
     let registry_proxy = plan.proxy("ParameterRegistry");
     let suffix = net.suffix;
     let creation = [
-        xmtp_proxy::creation_code(&plan.proxy_code),
+        xmtp_proxy::creation_code(&builds.factory_proxy_runtime(&plan.proxy_code)),
         factory_implementation.into_word().to_vec(),
     ]
     .concat();
@@ -275,7 +375,15 @@ fn deploy_base<'a>(
         &format!("deploy Factory implementation (CREATE){suffix}"),
         &Tx::deploy(DEPLOYER, factory_code.init_code),
     )?;
-    net.activate(factory)?;
+    if builds.options.proxy == ProxyKind::Evm {
+        // The Factory's proxies are Stylus proxies, activated once per chain: here no Stylus
+        // proxy exists yet, so a copy of the code is activated at a scratch address.
+        let scratch = Address::repeat_byte(0x5c);
+        net.chain.set_code(scratch, plan.proxy_code.clone().into());
+        net.activate(scratch)?;
+    } else {
+        net.activate(factory)?;
+    }
     net.activate(factory_implementation)?;
     net.measure(
         results,
@@ -332,8 +440,64 @@ fn deploy(
     )?;
     let proxy =
         IFactory::deployProxyCall::abi_decode_returns(&output).map_err(|e| e.to_string())?;
+    if plan.builds.options.creations {
+        create_outside_factory(net, results, plan, contract, implementation, initialize)?;
+    }
+    if plan.builds.options.proxy == ProxyKind::Evm {
+        net.chain
+            .set_code(proxy, crate::evm_proxy::runtime().into());
+    }
     net.track(proxy);
     Ok(proxy)
+}
+
+/// [`Creation`] of a proxy for `contract` (state rolled back afterwards).
+fn create_outside_factory(
+    net: &mut Net,
+    results: &mut Results,
+    plan: &Plan<'_>,
+    contract: &str,
+    implementation: Address,
+    initialize: &[u8],
+) -> Result<(), String> {
+    let before = net.chain.snapshot();
+    let runtime = match plan.builds.options.proxy {
+        ProxyKind::Stylus => plan.proxy_code.clone(),
+        ProxyKind::Evm => crate::evm_proxy::runtime(),
+    };
+    let creation = [
+        xmtp_proxy::creation_code(&runtime),
+        plan.base.initializable.into_word().to_vec(),
+    ]
+    .concat();
+    let proxy = DEPLOYER.create(net.chain.nonce(DEPLOYER));
+    let label = format!("create a proxy for {contract}");
+    let (create, _, _) = meter::measure(
+        &mut net.chain,
+        &net.programs,
+        &label,
+        &Tx::deploy(DEPLOYER, creation),
+        false,
+    )?;
+    let call = IInitializable::initializeCall {
+        implementation_: implementation,
+        initializeCallData_: initialize.to_vec().into(),
+    };
+    let label = format!("initialize the proxy for {contract}");
+    let (initialize, _, _) = meter::measure(
+        &mut net.chain,
+        &net.programs,
+        &label,
+        &call_tx(DEPLOYER, proxy, &call),
+        false,
+    )?;
+    net.chain.restore(before);
+    results.creations.push(Creation {
+        contract: contract.to_owned(),
+        create,
+        initialize,
+    });
+    Ok(())
 }
 
 /// `deploy impl <contract>`: `Factory.deployImplementation`, which activates the program.
@@ -395,14 +559,15 @@ fn key32(i: usize) -> String {
 
 /// Runs every reference operation that can run today; returns the rows, measured or not.
 #[allow(clippy::too_many_lines)] // one scenario, in the reference's order
-pub fn run(programs: &Programs) -> Result<(Results, Chains), String> {
+pub fn run(programs: &Programs, options: Options<'_>) -> Result<(Results, Chains), String> {
     let mut results = Results::default();
     let builds = Builds {
         programs,
+        options,
         memo: RefCell::new(HashMap::new()),
     };
-    let mut settlement = Net::new(SETTLEMENT_CHAIN_ID, "");
-    let mut app = Net::new(APP_CHAIN_ID, " (app)");
+    let mut settlement = Net::new(SETTLEMENT_CHAIN_ID, "", options.profile);
+    let mut app = Net::new(APP_CHAIN_ID, " (app)", options.profile);
 
     // Settlement chain: the base, then every implementation and proxy.
     let plan = deploy_base(
@@ -526,7 +691,7 @@ pub fn run(programs: &Programs) -> Result<(Results, Chains), String> {
         ],
         "PayerReportManager",
     )?;
-    try_deploy(
+    let distribution_deployed = try_deploy(
         &mut settlement,
         &mut results,
         "DistributionManager",
@@ -649,6 +814,10 @@ pub fn run(programs: &Programs) -> Result<(Results, Chains), String> {
             ("xmtp.payerReportManager.protocolFeeRate".into(), word(100)),
             ("xmtp.nodeRegistry.admin".into(), ADMIN.into_word()),
             ("xmtp.nodeRegistry.maxCanonicalNodes".into(), word(100)),
+            (
+                "xmtp.distributionManager.protocolFeesRecipient".into(),
+                PROTOCOL_FEES_RECIPIENT.into_word(),
+            ),
         ],
     )?;
     if let Some(nodes) = node_registry_deployed {
@@ -702,6 +871,18 @@ pub fn run(programs: &Programs) -> Result<(Results, Chains), String> {
             ),
         )?;
         scripted.push("PayerReportManager");
+    }
+    if let Some(distribution) = distribution_deployed {
+        settlement.measure(
+            &mut results,
+            "DistributionManager.updateProtocolFeesRecipient",
+            &call_tx(
+                USER,
+                distribution,
+                &IDistributionManager::updateProtocolFeesRecipientCall {},
+            ),
+        )?;
+        scripted.push("DistributionManager");
     }
     for (id, contract) in [
         ("NodeRegistry.updateAdmin", "NodeRegistry"),
@@ -1009,46 +1190,44 @@ pub fn run(programs: &Programs) -> Result<(Results, Chains), String> {
         }
     }
 
-    // f. Payer reports.
-    let report_sections: &[(&[&str], &str)] = match (
+    // f. Payer reports, then g. distribution of their fees.
+    let reports = match (
         node_registry_deployed,
         payer_registry_deployed,
         report_manager_deployed,
     ) {
-        (Some(nodes), Some(payers), Some(manager)) => {
-            report_manager_operations(
-                &mut settlement,
-                &mut results,
-                Deployed {
-                    nodes,
-                    payers,
-                    manager,
-                    fee_token,
-                },
-            )?;
-            &[]
-        }
-        _ => &[
-            (
-                &["PayerReportManager", "NodeRegistry", "PayerRegistry"],
-                "f. PayerReportManager.submit",
-            ),
-            (
-                &["PayerReportManager", "NodeRegistry", "PayerRegistry"],
-                "f. PayerReportManager.settle",
-            ),
-        ],
+        (Some(nodes), Some(payers), Some(manager)) => Some(report_manager_operations(
+            &mut settlement,
+            &mut results,
+            Deployed {
+                nodes,
+                payers,
+                manager,
+                fee_token,
+            },
+        )?),
+        _ => None,
     };
-    // g. Distribution.
-    let distribution: &[(&[&str], &str)] = &[(
-        &["DistributionManager", "PayerReportManager"],
-        "g. DistributionManager",
-    )];
-    for (contracts, section) in report_sections.iter().chain(distribution) {
+    let mut blocked_sections: Vec<(&[&str], &str)> = Vec::new();
+    if reports.is_none() {
+        let needs: &[&str] = &["PayerReportManager", "NodeRegistry", "PayerRegistry"];
+        blocked_sections.push((needs, "f. PayerReportManager.submit"));
+        blocked_sections.push((needs, "f. PayerReportManager.settle"));
+    }
+    match (distribution_deployed, &reports) {
+        (Some(distribution), Some(node_ids)) => {
+            distribution_operations(&mut settlement, &mut results, distribution, node_ids)?;
+        }
+        _ => blocked_sections.push((
+            &["DistributionManager", "PayerReportManager"],
+            "g. DistributionManager",
+        )),
+    }
+    for (contracts, section) in blocked_sections {
         for op in crate::reference::reference()
             .operations
             .iter()
-            .filter(|op| op.section == *section)
+            .filter(|op| op.section == section)
         {
             results.not_run(&op.id, &blocked(&missing, contracts));
         }
@@ -1195,7 +1374,7 @@ fn report_manager_operations(
     net: &mut Net,
     results: &mut Results,
     system: Deployed,
-) -> Result<(), String> {
+) -> Result<Vec<u32>, String> {
     let Deployed {
         nodes,
         payers,
@@ -1225,7 +1404,7 @@ fn report_manager_operations(
                 ADMIN,
                 nodes,
                 &INodeRegistry::addNodeCall {
-                    owner_: Address::repeat_byte(0x70 + i),
+                    owner_: report_node_owner(i),
                     signingPublicKey_: public.as_bytes().to_vec().into(),
                     httpAddress_: format!("https://node-{i:02}.xmtp.example.com:4443"),
                 },
@@ -1418,6 +1597,82 @@ fn report_manager_operations(
         let tx = settle(originator, index, &trees[tree], start, count)?;
         net.measure(results, row, &tx)?;
     }
+    Ok(ids)
+}
+
+/// Who receives the protocol's fees (the `xmtp.distributionManager.protocolFeesRecipient`
+/// starting parameter).
+pub const PROTOCOL_FEES_RECIPIENT: Address = Address::new([0xfe; 20]);
+
+/// The owner of the `i`-th node the payer-report rows add.
+fn report_node_owner(i: u8) -> Address {
+    Address::repeat_byte(0x70 + i)
+}
+
+/// Section g with the reference's inputs: the first settled report (3 nodes, 10 payers, the
+/// originator's report 0) claimed by its first node's owner, who withdraws first (the manager
+/// pulls the registry's excess), then the second node's owner claims (not measured) and
+/// withdraws from the funded manager; then the protocol's share is claimed and withdrawn to
+/// the protocol fees recipient.
+fn distribution_operations(
+    net: &mut Net,
+    results: &mut Results,
+    distribution: Address,
+    node_ids: &[u32],
+) -> Result<(), String> {
+    let (Some(&first), Some(&second)) = (node_ids.first(), node_ids.get(1)) else {
+        return Err("the payer-report rows added fewer than two nodes".into());
+    };
+    let (first_owner, second_owner) = (report_node_owner(0), report_node_owner(1));
+    let claim = |node: u32| IDistributionManager::claimCall {
+        nodeId_: node,
+        originatorNodeIds_: vec![first],
+        payerReportIndices_: vec![U256::ZERO],
+    };
+    let withdraw = |node: u32, recipient: Address| IDistributionManager::withdrawCall {
+        nodeId_: node,
+        recipient_: recipient,
+    };
+    net.measure(
+        results,
+        "claim — 1 node, 1 settled report",
+        &call_tx(first_owner, distribution, &claim(first)),
+    )?;
+    net.measure(
+        results,
+        "withdraw — first (pulls excess from PayerRegistry)",
+        &call_tx(first_owner, distribution, &withdraw(first, first_owner)),
+    )?;
+    net.send(
+        "second node claims",
+        &call_tx(second_owner, distribution, &claim(second)),
+    )?;
+    net.measure(
+        results,
+        "withdraw — second node (manager already funded)",
+        &call_tx(second_owner, distribution, &withdraw(second, second_owner)),
+    )?;
+    net.measure(
+        results,
+        "claimProtocolFees — 1 report",
+        &call_tx(
+            USER,
+            distribution,
+            &IDistributionManager::claimProtocolFeesCall {
+                originatorNodeIds_: vec![first],
+                payerReportIndices_: vec![U256::ZERO],
+            },
+        ),
+    )?;
+    net.measure(
+        results,
+        "withdrawProtocolFees",
+        &call_tx(
+            USER,
+            distribution,
+            &IDistributionManager::withdrawProtocolFeesCall {},
+        ),
+    )?;
     Ok(())
 }
 
@@ -1614,11 +1869,7 @@ fn migrate(
         &call_tx(USER, proxy, &IMigratable::implementationCall {}),
     )?)
     .map_err(|e| e.to_string())?;
-    let release = plan
-        .builds
-        .programs
-        .release(crate_name, wiring, Some([0x02; 32]))
-        .map_err(|e| e.to_string())?;
+    let release = plan.builds.release(crate_name, wiring, Some([0x02; 32]))?;
     let upgraded = deploy_quietly(net, plan, &release.init_code)?;
     let migrator = plan.artifact(
         "xmtp-migrator",

@@ -5,37 +5,25 @@
 use std::path::Path;
 
 use xmtp_bench::baseline::{self, Baseline};
-use xmtp_bench::{measure, reference};
+use xmtp_bench::scenario::Options;
+use xmtp_bench::{build, measure_with, reference, unaccounted};
 
 #[test]
 fn gas_and_sizes_do_not_regress_against_the_committed_baseline() {
     let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let measurements = measure(&crate_dir.join("..")).unwrap_or_else(|e| panic!("{e}"));
+    let (workspace, programs) = build(&crate_dir.join("..")).unwrap_or_else(|e| panic!("{e}"));
+    // The check needs the figures only: no per-frame profiles.
+    let options = Options {
+        profile: false,
+        ..Options::default()
+    };
+    let measurements =
+        measure_with(&workspace, &programs, options).unwrap_or_else(|e| panic!("{e}"));
 
     // Every reference row is accounted for: measured, or not run with a reason.
-    let reference = reference::reference();
-    let unaccounted: Vec<&str> = reference
-        .operations
-        .iter()
-        .filter(|op| measurements.results.outcome(&op.id).is_none())
-        .map(|op| op.id.as_str())
-        .collect();
     assert_eq!(
-        unaccounted,
-        Vec::<&str>::new(),
-        "reference rows the scenario skips"
-    );
-    let unknown: Vec<&str> = measurements
-        .results
-        .rows
-        .iter()
-        .filter(|row| reference.operation(&row.id).is_none())
-        .map(|row| row.id.as_str())
-        .collect();
-    assert_eq!(
-        unknown,
-        Vec::<&str>::new(),
-        "rows that are not reference operations"
+        unaccounted(&reference::reference(), &measurements.results),
+        Vec::<String>::new()
     );
 
     let text = std::fs::read_to_string(crate_dir.join(baseline::PATH)).expect("baseline.json");

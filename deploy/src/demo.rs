@@ -861,7 +861,15 @@ impl<'d> Lifecycle<'d> {
             ),
         )?;
         self.report.payer_report = Some(outcome);
-        Ok(())
+        // As `deploy`, running the same report again sends nothing: it is found settled.
+        let again = self.with(|d| payer_report::run(d, &input, &options, &mut |_| {}))?;
+        self.check(
+            again.resumed
+                && again.settled
+                && again.submitted.is_none()
+                && again.settlements.is_empty(),
+            "the same report run again is found on chain, settled: nothing sent".into(),
+        )
     }
 
     /// Every operator claims its share and withdraws it; the protocol's share is claimed and

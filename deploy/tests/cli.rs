@@ -469,7 +469,8 @@ fn report_file(
 
 /// Three funded payers billed by node 100's report: refused inputs change nothing, a dry run
 /// sends nothing, the report is submitted and settled in two batches with every balance down by
-/// exactly its fee, and a second run finds it settled.
+/// exactly its fee, and a report that does not continue it is refused. (Running a settled
+/// report again is the demo's check: in process, it costs no extra CLI run here.)
 fn payer_report_submitted_and_settled(fixture: &Fixture) {
     let mut chain = Chain::open(
         fixture,
@@ -546,21 +547,20 @@ fn payer_report_submitted_and_settled(fixture: &Fixture) {
         );
     }
 
-    // Run again: the report is found settled; nothing is sent.
-    let again = fixture.json(
+    // A report that does not continue the originator's last one is refused before sending.
+    let stale = report_file(fixture, "stale.json", &fees[..1], &node_100);
+    let refused = fixture.run(
         &[
-            &["report", good.to_str().unwrap(), "--broadcast"][..],
+            &["report", stale.to_str().unwrap(), "--broadcast"][..],
             &KEYS,
         ]
         .concat(),
+        &fixture.config,
     );
+    assert!(!refused.status.success());
     assert_eq!(
-        (
-            &again["resumed"],
-            &again["submitted"],
-            &again["settlements"]
-        ),
-        (&json!(true), &Value::Null, &json!([]))
+        last_line(&refused),
+        "error: the report starts at sequence id 0 but originator 100's last report (index 0) ends at 42"
     );
     assert!(chain.report(1).is_err());
 }

@@ -16,7 +16,7 @@ fn the_demo_runs_the_lifecycle_and_every_check_holds() {
     let report = demo::run(&programs).unwrap_or_else(|error| panic!("{error}"));
     assert_eq!(
         report.checks.len(),
-        11,
+        12,
         "every scenario's checks ran: {:#?}",
         report.checks
     );

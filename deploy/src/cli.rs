@@ -50,14 +50,14 @@ pub struct Network {
     pub admin_private_key: Option<String>,
     /// The deployer's encrypted JSON keystore (Web3 Secret Storage, as `cast wallet` and geth
     /// write them), instead of a private key. Its password comes from
-    /// --keystore-password-file, else from DEPLOYER_KEYSTORE_PASSWORD.
+    /// --keystore-password-file, else from `DEPLOYER_KEYSTORE_PASSWORD`.
     #[arg(long, env = "DEPLOYER_KEYSTORE", value_name = "FILE")]
     pub keystore: Option<PathBuf>,
     /// A file holding the deployer keystore's password.
     #[arg(long, value_name = "FILE")]
     pub keystore_password_file: Option<PathBuf>,
     /// An administrator's encrypted JSON keystore, instead of --admin-private-key. Its
-    /// password comes from --admin-keystore-password-file, else from ADMIN_KEYSTORE_PASSWORD.
+    /// password comes from --admin-keystore-password-file, else from `ADMIN_KEYSTORE_PASSWORD`.
     #[arg(long, env = "ADMIN_KEYSTORE", value_name = "FILE")]
     pub admin_keystore: Option<PathBuf>,
     /// A file holding the administrator keystore's password.

@@ -166,6 +166,16 @@ impl Hook {
         }
         found.tail = assemble(&items).len();
         items.push(Op(JUMPDEST));
+        found.returns = self.tail_items(&mut items, at.returns);
+        found.code_len = assemble(&items).len();
+        found.data = self.actions.iter().map(|a| a.data.len()).collect();
+        (items, found)
+    }
+
+    /// Appends how a call ends; returns the code offset of the delegated call's success path
+    /// (0 when there is none), whose jump pushes `returns_at`.
+    fn tail_items(&self, items: &mut Vec<Item>, returns_at: usize) -> usize {
+        let offset = |v: usize| push_bytes(&u16::try_from(v).expect("fits 64 KiB").to_be_bytes());
         match self.tail {
             Tail::Delegate(code) => {
                 items.extend([
@@ -184,33 +194,37 @@ impl Hook {
                     push(0),
                     push(0),
                     Op(op::RETURNDATACOPY),
-                    offset(at.returns),
+                    offset(returns_at),
                     Op(op::JUMPI),
                     Op(op::RETURNDATASIZE),
                     push(0),
                     Op(op::REVERT),
                 ]);
-                found.returns = assemble(&items).len();
+                let returns = assemble(items).len();
                 items.extend([
                     Op(JUMPDEST),
                     Op(op::RETURNDATASIZE),
                     push(0),
                     Op(op::RETURN),
                 ]);
+                returns
             }
-            Tail::Return(word) => items.extend([
-                push_bytes(word.as_slice()),
-                push(0),
-                Op(op::MSTORE),
-                push(32),
-                push(0),
-                Op(op::RETURN),
-            ]),
-            Tail::Stop => items.push(Op(op::STOP)),
+            Tail::Return(word) => {
+                items.extend([
+                    push_bytes(word.as_slice()),
+                    push(0),
+                    Op(op::MSTORE),
+                    push(32),
+                    push(0),
+                    Op(op::RETURN),
+                ]);
+                0
+            }
+            Tail::Stop => {
+                items.push(Op(op::STOP));
+                0
+            }
         }
-        found.code_len = assemble(&items).len();
-        found.data = self.actions.iter().map(|a| a.data.len()).collect();
-        (items, found)
     }
 }
 

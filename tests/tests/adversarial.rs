@@ -570,6 +570,13 @@ fn network(operators: [Address; 3]) -> Net {
             values_: pairs.iter().map(|(_, v)| *v).collect(),
         },
     );
+    pull_parameters(&mut net);
+    onboard(&mut net, operators);
+    net
+}
+
+/// Every program reads the parameters the network set.
+fn pull_parameters(net: &mut Net) {
     let (nodes, payers, reports) = (net.nodes, net.payers, net.reports);
     let (distribution, gateway) = (net.distribution, net.gateway);
     let chain = &mut net.chain;
@@ -612,6 +619,12 @@ fn network(operators: [Address; 3]) -> Net {
             chainId_: U256::from(APP_CHAIN_ID),
         },
     );
+}
+
+/// The three nodes, owned by `operators`, added to the canonical set.
+fn onboard(net: &mut Net, operators: [Address; 3]) {
+    let nodes = net.nodes;
+    let chain = &mut net.chain;
     for (index, owner) in operators.into_iter().enumerate() {
         let point = node_key(index).verifying_key().to_encoded_point(false);
         let (added, _) = transact(
@@ -634,7 +647,6 @@ fn network(operators: [Address; 3]) -> Net {
             },
         );
     }
-    net
 }
 
 impl Net {
@@ -763,22 +775,18 @@ fn erc721_received() -> B256 {
     word
 }
 
-#[test]
-fn an_erc721_receiver_reentering_sees_itself_as_the_owner_and_loses_no_update() {
-    let mut net = network([BOB, CAROL, CAROL]);
+/// An ERC-721 receiver of node 100 that, while OpenZeppelin asks it to accept the node (the
+/// token already moved), renames the node, asks the distribution manager for its fees (which
+/// asks the registry who owns the node), gives the node to Carol and asks again.
+fn receiver_hook(net: &Net, receiver: Address, http: &str) -> Hook {
     let (nodes, distribution) = (net.nodes, net.distribution);
     let node = NODE_IDS[0];
-    let receiver = Address::repeat_byte(0x7e);
-    let http = "https://receiver.example".to_owned();
     let withdraw = IDistributionManager::withdrawCall {
         nodeId_: node,
         recipient_: receiver,
     }
     .abi_encode();
-    // OpenZeppelin moves the token, then asks the receiver: during the question the receiver
-    // already owns the node. It renames it, asks the distribution manager for its fees (which
-    // asks the registry who owns the node), gives the node to Carol and asks again.
-    let hook = Hook {
+    Hook {
         trigger: None,
         actions: vec![
             Action::on(
@@ -786,7 +794,7 @@ fn an_erc721_receiver_reentering_sees_itself_as_the_owner_and_loses_no_update() 
                 nodes,
                 INodeRegistry::setHttpAddressCall {
                     nodeId_: node,
-                    httpAddress_: http.clone(),
+                    httpAddress_: http.to_owned(),
                 }
                 .abi_encode(),
             ),
@@ -804,8 +812,18 @@ fn an_erc721_receiver_reentering_sees_itself_as_the_owner_and_loses_no_update() 
             Action::on(1, distribution, withdraw),
         ],
         tail: Tail::Return(erc721_received()),
-    };
-    net.chain.set_code(receiver, hook.code());
+    }
+}
+
+#[test]
+fn an_erc721_receiver_reentering_sees_itself_as_the_owner_and_loses_no_update() {
+    let mut net = network([BOB, CAROL, CAROL]);
+    let nodes = net.nodes;
+    let node = NODE_IDS[0];
+    let receiver = Address::repeat_byte(0x7e);
+    let http = "https://receiver.example".to_owned();
+    net.chain
+        .set_code(receiver, receiver_hook(&net, receiver, &http).code());
     let (_, receipt) = transact(
         &mut net.chain,
         BOB,
@@ -916,10 +934,10 @@ fn an_underlying_reentering_the_payer_registry_during_its_pull_deposits_both_amo
         payer_: CAROL,
         amount_: U96::from(10),
     };
-    let next = net.next_entry();
+    let entry = net.next_entry();
     net.arm(
         IFeeToken::transferFromCall::SELECTOR,
-        approve_then(payers, 10, next, (payers, inner.abi_encode())).to_vec(),
+        approve_then(payers, 10, entry, (payers, inner.abi_encode())).to_vec(),
     );
     let (_, receipt) = transact(
         &mut net.chain,
@@ -1022,10 +1040,10 @@ fn a_payer_reentering_its_own_withdrawal_cannot_finalize_it_twice() {
     net.chain.set_code(ATTACKER, attacker.code());
     send_ok(&mut net.chain, &Tx::call(BOB, ATTACKER, Vec::new()));
     assert_eq!(outcome(&net.chain, ATTACKER, 0), succeeded(&[]));
-    let next = net.next_entry();
+    let entry = net.next_entry();
     net.arm(
         IFeeToken::transferCall::SELECTOR,
-        vec![Action::on(next, ATTACKER, Vec::new())],
+        vec![Action::on(entry, ATTACKER, Vec::new())],
     );
     send_ok(&mut net.chain, &Tx::call(BOB, ATTACKER, Vec::new()));
     assert_eq!(outcome(&net.chain, ATTACKER, 1), succeeded(&[]));
@@ -1062,13 +1080,13 @@ fn an_underlying_reentering_the_gateway_escrows_both_deposits_and_a_reentrant_wi
     net.mint(BOB, 100);
     net.approve(UNDERLYING, BOB, gateway, 100);
     net.mint(UNDERLYING, 10);
-    let next = net.next_entry();
+    let entry = net.next_entry();
     net.arm(
         IFeeToken::transferFromCall::SELECTOR,
         approve_then(
             gateway,
             10,
-            next,
+            entry,
             (gateway, gateway_deposit(CAROL, 10).abi_encode()),
         )
         .to_vec(),
@@ -1106,11 +1124,11 @@ fn an_underlying_reentering_the_gateway_escrows_both_deposits_and_a_reentrant_wi
             value: U256::from(30),
         },
     );
-    let next = net.next_entry();
+    let entry = net.next_entry();
     let again = ISettlementChainGateway::receiveWithdrawalCall { recipient_: CAROL };
     net.arm(
         IFeeToken::transferCall::SELECTOR,
-        vec![Action::on(next, gateway, again.abi_encode())],
+        vec![Action::on(entry, gateway, again.abi_encode())],
     );
     let (paid, receipt) = transact(
         &mut net.chain,
@@ -1166,13 +1184,13 @@ fn an_underlying_reentering_the_deposit_splitter_splits_both_and_leaves_it_empty
     net.approve(UNDERLYING, BOB, splitter, 100);
     net.mint(UNDERLYING, 10);
     // Bob's 100 split 60 / 40; during its pull the underlying splits 10 of its own 4 / 6.
-    let next = net.next_entry();
+    let entry = net.next_entry();
     net.arm(
         IFeeToken::transferFromCall::SELECTOR,
         approve_then(
             splitter,
             10,
-            next,
+            entry,
             (splitter, splitter_deposit(CAROL, 4, CAROL, 6).abi_encode()),
         )
         .to_vec(),
@@ -1304,11 +1322,10 @@ fn signed(digest: B256, signers: &[usize]) -> Vec<(u32, Vec<u8>)> {
         .collect()
 }
 
-#[test]
-fn fees_cannot_be_withdrawn_twice_through_a_reentering_underlying() {
-    let mut net = network([ATTACKER, CAROL, CAROL]);
-    let (payers, reports, distribution) = (net.payers, net.reports, net.distribution);
-    // Bob funds his usage; a report bills him 600,000 micro-dollars and is settled.
+/// Bob funds his usage with 1,000,000 fee-token units; a report of originator 100 bills him
+/// 600,000 micro-dollars, signed by two nodes, and is settled in one batch.
+fn settled_report(net: &mut Net) {
+    let (payers, reports) = (net.payers, net.reports);
     net.wrap(BOB, 1_000_000);
     net.approve(net.fee_token, BOB, payers, 1_000_000);
     transact(
@@ -1320,8 +1337,8 @@ fn fees_cannot_be_withdrawn_twice_through_a_reentering_underlying() {
             amount_: U96::from(1_000_000),
         },
     );
-    let (report, tree) = report(&net, 0, 10, &[(BOB, 600_000_000_000)]);
-    let signatures = signed(report.digest(&domain(&net)), &[0, 1]);
+    let (report, tree) = report(net, 0, 10, &[(BOB, 600_000_000_000)]);
+    let signatures = signed(report.digest(&domain(net)), &[0, 1]);
     send_ok(
         &mut net.chain,
         &Tx::call(STRANGER, reports, submit_calldata(&report, &signatures)),
@@ -1335,6 +1352,47 @@ fn fees_cannot_be_withdrawn_twice_through_a_reentering_underlying() {
         &mut net.chain,
         &Tx::call(STRANGER, reports, settle_calldata(NODE_IDS[0], 0, &batch)),
     );
+}
+
+/// Node 100's operator: it claims (entry 1), withdraws into the underlying (entry 2), and
+/// when poked during the payout (entry 3) withdraws and claims again.
+fn node_operator_hook(net: &Net) -> Hook {
+    let distribution = net.distribution;
+    let node = NODE_IDS[0];
+    let node_claim = IDistributionManager::claimCall {
+        nodeId_: node,
+        originatorNodeIds_: vec![NODE_IDS[0]],
+        payerReportIndices_: vec![U256::ZERO],
+    };
+    let withdraw = IDistributionManager::withdrawCall {
+        nodeId_: node,
+        recipient_: ATTACKER,
+    };
+    Hook {
+        trigger: None,
+        actions: vec![
+            Action::on(1, distribution, node_claim.abi_encode()),
+            Action::on(
+                2,
+                distribution,
+                IDistributionManager::withdrawIntoUnderlyingCall {
+                    nodeId_: node,
+                    recipient_: ATTACKER,
+                }
+                .abi_encode(),
+            ),
+            Action::on(3, distribution, withdraw.abi_encode()),
+            Action::on(3, distribution, node_claim.abi_encode()),
+        ],
+        tail: Tail::Stop,
+    }
+}
+
+#[test]
+fn fees_cannot_be_withdrawn_twice_through_a_reentering_underlying() {
+    let mut net = network([ATTACKER, CAROL, CAROL]);
+    let (payers, distribution) = (net.payers, net.distribution);
+    settled_report(&mut net);
     let (protocol, portion) = fee_split(600_000, PROTOCOL_FEE_RATE, 3);
     let claim = IDistributionManager::claimProtocolFeesCall {
         originatorNodeIds_: vec![NODE_IDS[0]],
@@ -1344,16 +1402,16 @@ fn fees_cannot_be_withdrawn_twice_through_a_reentering_underlying() {
 
     // The protocol's withdrawal into the underlying: while the underlying pays it, it asks for
     // the protocol's fees again and claims the report again.
-    let next = net.next_entry();
+    let entry = net.next_entry();
     net.arm(
         IFeeToken::transferCall::SELECTOR,
         vec![
             Action::on(
-                next,
+                entry,
                 distribution,
                 IDistributionManager::withdrawProtocolFeesCall {}.abi_encode(),
             ),
-            Action::on(next, distribution, claim.abi_encode()),
+            Action::on(entry, distribution, claim.abi_encode()),
         ],
     );
     let (withdrawn, _) = transact(
@@ -1377,42 +1435,14 @@ fn fees_cannot_be_withdrawn_twice_through_a_reentering_underlying() {
         u64::try_from(protocol).expect("fits")
     );
 
-    // Node 100's operator is the attacker: it claims (entry 1), withdraws into the underlying
-    // (entry 2), and when the underlying pays it (entry 3) withdraws and claims again.
-    let node = NODE_IDS[0];
-    let node_claim = IDistributionManager::claimCall {
-        nodeId_: node,
-        originatorNodeIds_: vec![NODE_IDS[0]],
-        payerReportIndices_: vec![U256::ZERO],
-    };
-    let withdraw = IDistributionManager::withdrawCall {
-        nodeId_: node,
-        recipient_: ATTACKER,
-    };
-    let attacker = Hook {
-        trigger: None,
-        actions: vec![
-            Action::on(1, distribution, node_claim.abi_encode()),
-            Action::on(
-                2,
-                distribution,
-                IDistributionManager::withdrawIntoUnderlyingCall {
-                    nodeId_: node,
-                    recipient_: ATTACKER,
-                }
-                .abi_encode(),
-            ),
-            Action::on(3, distribution, withdraw.abi_encode()),
-            Action::on(3, distribution, node_claim.abi_encode()),
-        ],
-        tail: Tail::Stop,
-    };
-    net.chain.set_code(ATTACKER, attacker.code());
+    // Node 100's operator is the attacker (see `node_operator_hook`).
+    net.chain
+        .set_code(ATTACKER, node_operator_hook(&net).code());
     send_ok(&mut net.chain, &Tx::call(BOB, ATTACKER, Vec::new()));
-    let next = net.next_entry();
+    let entry = net.next_entry();
     net.arm(
         IFeeToken::transferCall::SELECTOR,
-        vec![Action::on(next, ATTACKER, Vec::new())],
+        vec![Action::on(entry, ATTACKER, Vec::new())],
     );
     send_ok(&mut net.chain, &Tx::call(BOB, ATTACKER, Vec::new()));
     let amount = U96::from(portion).to_be_bytes::<12>();

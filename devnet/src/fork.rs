@@ -11,9 +11,10 @@
 //! here would store), activated at the fork's time. A program the remote reports inactive
 //! (never activated, outdated, expired) has no record: calls to it fail as they would there.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::convert::Infallible;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::rc::Rc;
 
 use revm::bytecode::Bytecode;
 use revm::database::DatabaseRef;
@@ -28,7 +29,7 @@ use crate::arb::{self, ProgramInfo, ARBOS_STATE, ARB_WASM};
 pub const ARB_WASM_CACHE: Address = address!("0000000000000000000000000000000000000072");
 
 /// The remote chain's state at the fork block. Errors are one-line messages (the transport's).
-pub trait Remote: Send + Sync {
+pub trait Remote {
     /// An account's balance.
     fn balance(&self, account: Address) -> Result<U256, String>;
     /// An account's nonce.
@@ -58,7 +59,7 @@ pub struct ForkPoint {
 /// Clones share the remote and what was read from it (the remote block never changes).
 #[derive(Clone, Default)]
 pub struct Source {
-    fork: Option<Arc<Fork>>,
+    fork: Option<Rc<Fork>>,
 }
 
 impl std::fmt::Debug for Source {
@@ -75,18 +76,12 @@ struct Fork {
     arbos_version: u64,
     block: u64,
     activated_at: u32,
-    accounts: Mutex<HashMap<Address, Option<AccountInfo>>>,
-    storage: Mutex<HashMap<(Address, U256), U256>>,
-    block_hashes: Mutex<HashMap<u64, B256>>,
+    accounts: RefCell<HashMap<Address, Option<AccountInfo>>>,
+    storage: RefCell<HashMap<(Address, U256), U256>>,
+    block_hashes: RefCell<HashMap<u64, B256>>,
     /// ArbOS storage slots of programs active on the remote, and their records.
-    programs: Mutex<HashMap<U256, U256>>,
-    error: Mutex<Option<String>>,
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    // A panic while holding a cache lock leaves a cache that is still consistent (entries are
-    // inserted whole), so a poisoned lock is still usable.
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+    programs: RefCell<HashMap<U256, U256>>,
+    error: RefCell<Option<String>>,
 }
 
 impl Source {
@@ -98,17 +93,17 @@ impl Source {
         arbos_version: u64,
     ) -> Self {
         Self {
-            fork: Some(Arc::new(Fork {
+            fork: Some(Rc::new(Fork {
                 remote,
                 params,
                 arbos_version,
                 block: at.block,
                 activated_at: activation::hours_since_arbitrum(at.timestamp),
-                accounts: Mutex::default(),
-                storage: Mutex::default(),
-                block_hashes: Mutex::default(),
-                programs: Mutex::default(),
-                error: Mutex::default(),
+                accounts: RefCell::default(),
+                storage: RefCell::default(),
+                block_hashes: RefCell::default(),
+                programs: RefCell::default(),
+                error: RefCell::default(),
             })),
         }
     }
@@ -117,13 +112,13 @@ impl Source {
     /// here (the runtime's database is infallible), so a failed read answers empty and is
     /// recorded: a caller checks this after each transaction and discards the result.
     pub fn error(&self) -> Option<String> {
-        self.fork.as_ref().and_then(|f| lock(&f.error).clone())
+        self.fork.as_ref().and_then(|f| f.error.borrow().clone())
     }
 }
 
 impl Fork {
     fn fail<T: Default>(&self, error: String) -> T {
-        lock(&self.error).get_or_insert(error);
+        self.error.borrow_mut().get_or_insert(error);
         T::default()
     }
 
@@ -186,7 +181,9 @@ impl Fork {
             activated_at: self.activated_at,
             cached,
         };
-        lock(&self.programs).insert(arb::program_slot(code_hash), info.pack());
+        self.programs
+            .borrow_mut()
+            .insert(arb::program_slot(code_hash), info.pack());
         Ok(())
     }
 }
@@ -198,11 +195,11 @@ impl DatabaseRef for Source {
         let Some(fork) = &self.fork else {
             return Ok(None);
         };
-        if let Some(info) = lock(&fork.accounts).get(&address) {
+        if let Some(info) = fork.accounts.borrow().get(&address) {
             return Ok(info.clone());
         }
         let info = fork.load(address).unwrap_or_else(|e| fork.fail(e));
-        lock(&fork.accounts).insert(address, info.clone());
+        fork.accounts.borrow_mut().insert(address, info.clone());
         Ok(info)
     }
 
@@ -216,19 +213,21 @@ impl DatabaseRef for Source {
             return Ok(U256::ZERO);
         };
         if address == ARBOS_STATE {
-            return Ok(lock(&fork.programs)
+            return Ok(fork
+                .programs
+                .borrow_mut()
                 .get(&index)
                 .copied()
                 .unwrap_or_default());
         }
-        if let Some(value) = lock(&fork.storage).get(&(address, index)) {
+        if let Some(value) = fork.storage.borrow().get(&(address, index)) {
             return Ok(*value);
         }
         let value = fork
             .remote
             .storage(address, index)
             .unwrap_or_else(|e| fork.fail(e));
-        lock(&fork.storage).insert((address, index), value);
+        fork.storage.borrow_mut().insert((address, index), value);
         Ok(value)
     }
 
@@ -237,14 +236,14 @@ impl DatabaseRef for Source {
             // A fresh chain's blocks, and the fork's own: the hash revm's empty database gives.
             return Ok(keccak256(number.to_string().as_bytes()));
         };
-        if let Some(hash) = lock(&fork.block_hashes).get(&number) {
+        if let Some(hash) = fork.block_hashes.borrow().get(&number) {
             return Ok(*hash);
         }
         let hash = fork
             .remote
             .block_hash(number)
             .unwrap_or_else(|e| fork.fail(e));
-        lock(&fork.block_hashes).insert(number, hash);
+        fork.block_hashes.borrow_mut().insert(number, hash);
         Ok(hash)
     }
 }

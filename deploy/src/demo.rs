@@ -764,12 +764,9 @@ impl<'d> Lifecycle<'d> {
         )
     }
 
-    /// The report over the ten payers, signed by four of the seven nodes, submitted and
-    /// settled by the code of `xmtp report`.
-    fn payer_report(&mut self) -> Result<(), Error> {
-        let manager = self.contracts.payer_report_manager;
-        let registry = self.contracts.payer_registry;
-        let input = ReportInput {
+    /// Originator 100's report over the payers, with the first four nodes' keys.
+    fn report_input(&self) -> ReportInput {
+        ReportInput {
             originator_node_id: ORIGINATOR,
             start_sequence_id: 0,
             end_sequence_id: END_SEQUENCE_ID,
@@ -786,7 +783,15 @@ impl<'d> Lifecycle<'d> {
                     key: key.clone(),
                 })
                 .collect(),
-        };
+        }
+    }
+
+    /// The report over the ten payers, signed by four of the seven nodes, submitted and
+    /// settled by the code of `xmtp report`.
+    fn payer_report(&mut self) -> Result<(), Error> {
+        let manager = self.contracts.payer_report_manager;
+        let registry = self.contracts.payer_registry;
+        let input = self.report_input();
         // The originator's operator sends both; anyone may.
         let options = payer_report::Options {
             sender: self.accounts[FIRST_OPERATOR_ACCOUNT],

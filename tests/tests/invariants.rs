@@ -17,7 +17,14 @@
 //!   one bridged with its nonce (tickets redeemed out of order included);
 //! - the fee tokens escrowed by the bridge equal the native currency minted on the app chain
 //!   minus what was withdrawn, counting tickets, undelivered messages and the outbox;
-//! - the broadcasters' sequence ids increase by exactly one per message.
+//! - the broadcasters' sequence ids increase by exactly one per message;
+//! - the deposit splitter holds nothing between calls, and a fee-token permit is used (its
+//!   nonce spent) exactly when its owner signed it and the deposit went through.
+//!
+//! Deposits go through every entry point that moves them: approvals, the fee token's EIP-2612
+//! permits (payer registry, gateway, deposit splitter), the underlying's permit paths (whose
+//! permit the development stablecoin ignores, so they pull on an approval), the splitter's
+//! fee-token and underlying paths.
 //!
 //! A call that reverts must leave both chains' state digests unchanged.
 //!
@@ -31,12 +38,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use alloy_primitives::{aliases::U96, keccak256, Address, Bytes, FixedBytes, B256, U256};
-use alloy_sol_types::{sol, SolCall, SolEvent};
+use alloy_sol_types::{sol, SolCall, SolEvent, SolValue};
 use k256::ecdsa::SigningKey;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, FileFailurePersistence, RngSeed, TestCaseError, TestRunner};
 use xmtp_abi::{
     app_chain_gateway::IAppChainGateway,
+    deposit_splitter::IDepositSplitter,
     distribution_manager::{
         Claim, IDistributionManager, ProtocolFeesClaim, ProtocolFeesWithdrawal, Withdrawal,
     },
@@ -215,6 +223,40 @@ enum Op {
         identity: bool,
         length: u8,
     },
+    /// `DepositSplitter.deposit` (fee tokens wrapped and approved first) or
+    /// `depositFromUnderlying` (the stablecoin minted and approved first): `registry` to `payer` in the payer registry,
+    /// `app` bridged to `recipient`.
+    Split {
+        user: u8,
+        payer: u8,
+        registry: u64,
+        recipient: u8,
+        app: u64,
+        gas: u8,
+        underlying: bool,
+    },
+    /// A deposit (of fee tokens wrapped first) on an EIP-2612 permit of the fee token instead of
+    /// an approval, signed by the user's key (by another user's when `forged`): `PayerRegistry.depositWithPermit`,
+    /// `SettlementChainGateway.depositWithPermit` or `DepositSplitter.depositWithPermit`
+    /// (`target` 0, 1, 2; the splitter sends half to the app chain).
+    PermitDeposit {
+        user: u8,
+        payer: u8,
+        amount: u64,
+        target: u8,
+        forged: bool,
+    },
+    /// The underlying's permit paths: `FeeToken.depositWithPermit`,
+    /// `PayerRegistry.depositFromUnderlyingWithPermit`, the gateway's and the splitter's
+    /// (`target` 0 to 3). The development stablecoin has no `permit`, so the permit is ignored
+    /// and the pull takes an approval, made first unless `unapproved`.
+    UnderlyingPermitDeposit {
+        user: u8,
+        payer: u8,
+        amount: u64,
+        target: u8,
+        unapproved: bool,
+    },
     /// Calls only someone else may make: a stranger settling usage, setting a parameter,
     /// delivering parameters on the app chain.
     Unauthorized {
@@ -290,6 +332,35 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (u(), any::<bool>(), u())
             .prop_map(|(user, identity, length)| Op::Broadcast { user, identity, length }),
         1 => (u(), 0u8..3).prop_map(|(user, which)| Op::Unauthorized { user, which }),
+        2 => ((u(), u(), amount(), u()), (amount(), 0u8..3, any::<bool>())).prop_map(
+            |((user, payer, registry, recipient), (app, gas, underlying))| Op::Split {
+                user,
+                payer,
+                registry,
+                recipient,
+                app,
+                gas,
+                underlying
+            }
+        ),
+        2 => (u(), u(), amount(), 0u8..3, prop::bool::weighted(0.2)).prop_map(
+            |(user, payer, amount, target, forged)| Op::PermitDeposit {
+                user,
+                payer,
+                amount,
+                target,
+                forged
+            }
+        ),
+        1 => (u(), u(), amount(), 0u8..4, prop::bool::weighted(0.2)).prop_map(
+            |(user, payer, amount, target, unapproved)| Op::UnderlyingPermitDeposit {
+                user,
+                payer,
+                amount,
+                target,
+                unapproved
+            }
+        ),
     ]
 }
 
@@ -302,6 +373,7 @@ struct Addresses {
     node_registry: Address,
     reports: Address,
     distribution: Address,
+    splitter: Address,
     gateway: Address,
     registry: Address,
     group: Address,
@@ -357,6 +429,8 @@ struct World {
     snapshot: u64,
     at: Addresses,
     accounts: Vec<Address>,
+    /// The development accounts' keys, for permits.
+    keys: Vec<SigningKey>,
     admin: Address,
     /// Fee tokens in the inbox minus everything they back, at the reset point.
     bridge_base: U256,
@@ -400,18 +474,28 @@ fn deploy() -> World {
         node_registry: unit("NodeRegistry", Side::Settlement),
         reports: unit("PayerReportManager", Side::Settlement),
         distribution: unit("DistributionManager", Side::Settlement),
+        splitter: unit("DepositSplitter", Side::Settlement),
         gateway: plan.gateway,
         registry: plan.parameter_registry,
         group: unit("GroupMessageBroadcaster", Side::App),
         identity: unit("IdentityUpdateBroadcaster", Side::App),
     };
     let accounts: Vec<Address> = devnet.accounts().iter().map(|a| a.address).collect();
+    let keys = devnet
+        .accounts()
+        .iter()
+        .map(|a| {
+            let bytes = alloy_primitives::hex::decode(&a.key).expect("a hex key");
+            SigningKey::from_slice(&bytes).expect("a valid key")
+        })
+        .collect();
     let admin = plan.admins[0];
     let mut world = World {
         devnet,
         snapshot: 0,
         at,
         accounts,
+        keys,
         admin,
         bridge_base: U256::ZERO,
         app_base: U256::ZERO,
@@ -492,6 +576,7 @@ impl World {
             self.at.fee_token,
             self.at.payer_registry,
             self.at.distribution,
+            self.at.splitter,
             self.at.gateway,
             INBOX,
             PROTOCOL,
@@ -698,6 +783,24 @@ fn mint_and_approve(world: &mut World, who: Address, spender: Address, amount: u
         &IFeeToken::approveCall {
             spender,
             value: U256::from(amount),
+        },
+    );
+}
+
+/// Mints `amount` of the stablecoin to `who` and wraps it: the fee tokens a deposit then uses.
+fn wrap(world: &mut World, who: Address, amount: u64) {
+    if amount == 0 {
+        // The fee token refuses to wrap nothing.
+        return;
+    }
+    let token = world.at.fee_token;
+    mint_and_approve(world, who, token, amount);
+    world.ok(
+        Side::Settlement,
+        who,
+        token,
+        &IFeeToken::depositCall {
+            amount_: U256::from(amount),
         },
     );
 }
@@ -1127,6 +1230,54 @@ fn step(world: &mut World, op: &Op) -> Result<(), TestCaseError> {
                 )?
             }
         }
+        Op::Split {
+            user: u,
+            payer,
+            registry,
+            recipient,
+            app,
+            gas,
+            underlying,
+        } => {
+            let split = Split {
+                payer: user(payer),
+                registry,
+                recipient: user(recipient),
+                app,
+                gas: TICKET_GAS[usize::from(gas)],
+            };
+            return split_deposit(world, user(u), &split, underlying);
+        }
+        Op::PermitDeposit {
+            user: u,
+            payer,
+            amount,
+            target,
+            forged,
+        } => {
+            let signer = if forged {
+                user(u.wrapping_add(1))
+            } else {
+                user(u)
+            };
+            return permit_deposit(world, user(u), signer, user(payer), amount, target);
+        }
+        Op::UnderlyingPermitDeposit {
+            user: u,
+            payer,
+            amount,
+            target,
+            unapproved,
+        } => {
+            return underlying_permit_deposit(
+                world,
+                user(u),
+                user(payer),
+                amount,
+                target,
+                unapproved,
+            );
+        }
         Op::Unauthorized { user: u, which } => {
             let who = user(u);
             let receipt = match which {
@@ -1176,6 +1327,278 @@ fn step(world: &mut World, op: &Op) -> Result<(), TestCaseError> {
         observe(world, &receipt)?;
     }
     Ok(())
+}
+
+/// A deposit through the `DepositSplitter`.
+struct Split {
+    payer: Address,
+    registry: u64,
+    recipient: Address,
+    app: u64,
+    gas: u64,
+}
+
+impl Split {
+    fn total(&self) -> u64 {
+        self.registry + self.app
+    }
+
+    fn args(&self) -> (Address, U96, Address, U96, U256, U256) {
+        (
+            self.payer,
+            u96(self.registry.into()),
+            self.recipient,
+            u96(self.app.into()),
+            U256::from(self.gas),
+            U256::ZERO,
+        )
+    }
+}
+
+/// Counts what a successful deposit sent to the app chain.
+fn bridged(world: &mut World, receipt: &Receipt, app: u64) -> Result<(), TestCaseError> {
+    if receipt.status {
+        world.model.pending_inbox += U256::from(app);
+        observe(world, receipt)?;
+    }
+    Ok(())
+}
+
+/// `DepositSplitter.deposit` or `depositFromUnderlying` of `split` by `who`, approved first.
+fn split_deposit(
+    world: &mut World,
+    who: Address,
+    split: &Split,
+    underlying: bool,
+) -> Result<(), TestCaseError> {
+    let splitter = world.at.splitter;
+    let (payer, registry, recipient, app, gas, max_fee) = split.args();
+    let data = if underlying {
+        mint_and_approve(world, who, splitter, split.total());
+        IDepositSplitter::depositFromUnderlyingCall {
+            payer_: payer,
+            payerRegistryAmount_: registry,
+            appChainRecipient_: recipient,
+            appChainAmount_: app,
+            appChainGasLimit_: gas,
+            appChainMaxFeePerGas_: max_fee,
+        }
+        .abi_encode()
+    } else {
+        wrap(world, who, split.total());
+        approve_fee_tokens(world, who, splitter, U256::from(split.total()));
+        IDepositSplitter::depositCall {
+            payer_: payer,
+            payerRegistryAmount_: registry,
+            appChainRecipient_: recipient,
+            appChainAmount_: app,
+            appChainGasLimit_: gas,
+            appChainMaxFeePerGas_: max_fee,
+        }
+        .abi_encode()
+    };
+    let receipt = call(world, Side::Settlement, who, splitter, data, U256::ZERO)?;
+    bridged(world, &receipt, split.app)
+}
+
+/// `signer`'s EIP-2612 permit of `value` fee tokens from `owner` to `spender`, as `(v, r, s)`.
+fn fee_token_permit(
+    world: &mut World,
+    signer: Address,
+    owner: Address,
+    spender: Address,
+    value: U256,
+    deadline: U256,
+) -> (u8, B256, B256) {
+    let token = world.at.fee_token;
+    let separator = world.view(Side::Settlement, token, &IFeeToken::DOMAIN_SEPARATORCall {});
+    let nonce = world.view(
+        Side::Settlement,
+        token,
+        &IFeeToken::noncesCall { owner_: owner },
+    );
+    let typehash = keccak256(
+        "Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)",
+    );
+    let struct_hash = keccak256((typehash, owner, spender, value, nonce, deadline).abi_encode());
+    let digest = keccak256([&[0x19, 0x01], separator.as_slice(), struct_hash.as_slice()].concat());
+    let index = world
+        .accounts
+        .iter()
+        .position(|a| *a == signer)
+        .expect("a development account");
+    let signature = sign(&world.keys[index], digest).expect("signs");
+    (
+        signature[64],
+        B256::from_slice(&signature[..32]),
+        B256::from_slice(&signature[32..64]),
+    )
+}
+
+/// A deposit on a fee-token permit signed by `signer` for `who` (no approval): the permit is
+/// used exactly when it is `who`'s own signature and the deposit succeeds.
+fn permit_deposit(
+    world: &mut World,
+    who: Address,
+    signer: Address,
+    payer: Address,
+    amount: u64,
+    target: u8,
+) -> Result<(), TestCaseError> {
+    let at = world.at;
+    let deadline = U256::from(world.devnet.node(Side::Settlement).chain().timestamp() + 3_600);
+    let value = U256::from(amount);
+    let chain_id = U256::from(APP_CHAIN_ID);
+    let gas = U256::from(TICKET_GAS[usize::try_from(amount % 3).expect("small")]);
+    let (spender, app) = match target {
+        0 => (at.payer_registry, 0),
+        1 => (at.gateway, amount),
+        _ => (at.splitter, amount - amount / 2),
+    };
+    wrap(world, who, amount);
+    let (v, r, s) = fee_token_permit(world, signer, who, spender, value, deadline);
+    let data = match target {
+        0 => IPayerRegistry::depositWithPermitCall {
+            payer_: payer,
+            amount_: u96(amount.into()),
+            deadline_: deadline,
+            v_: v,
+            r_: r,
+            s_: s,
+        }
+        .abi_encode(),
+        1 => ISettlementChainGateway::depositWithPermitCall {
+            chainId_: chain_id,
+            recipient_: payer,
+            amount_: value,
+            gasLimit_: gas,
+            maxFeePerGas_: U256::ZERO,
+            deadline_: deadline,
+            v_: v,
+            r_: r,
+            s_: s,
+        }
+        .abi_encode(),
+        _ => IDepositSplitter::depositWithPermitCall {
+            payer_: payer,
+            payerRegistryAmount_: u96((amount / 2).into()),
+            appChainRecipient_: payer,
+            appChainAmount_: u96(app.into()),
+            appChainGasLimit_: gas,
+            appChainMaxFeePerGas_: U256::ZERO,
+            deadline_: deadline,
+            v_: v,
+            r_: r,
+            s_: s,
+        }
+        .abi_encode(),
+    };
+    let token = at.fee_token;
+    let nonce = |world: &mut World| {
+        world.view(
+            Side::Settlement,
+            token,
+            &IFeeToken::noncesCall { owner_: who },
+        )
+    };
+    let before = nonce(world);
+    let receipt = call(world, Side::Settlement, who, spender, data, U256::ZERO)?;
+    let used = receipt.status && signer == who;
+    let after = nonce(world);
+    ensure!(
+        after == before + U256::from(u8::from(used)),
+        "permit nonce of {who} went from {before} to {after} (own signature {}, status {})",
+        signer == who,
+        receipt.status
+    );
+    bridged(world, &receipt, app)
+}
+
+/// An underlying permit path: the permit (of a token without `permit`) is ignored, so the
+/// deposit needs the approval, and fails without it.
+fn underlying_permit_deposit(
+    world: &mut World,
+    who: Address,
+    payer: Address,
+    amount: u64,
+    target: u8,
+    unapproved: bool,
+) -> Result<(), TestCaseError> {
+    let at = world.at;
+    let deadline = U256::MAX;
+    let (v, r, s) = (27, B256::repeat_byte(0x11), B256::repeat_byte(0x22));
+    let value = U256::from(amount);
+    let (spender, app) = match target {
+        0 => (at.fee_token, 0),
+        1 => (at.payer_registry, 0),
+        2 => (at.gateway, amount),
+        _ => (at.splitter, amount - amount / 2),
+    };
+    if unapproved {
+        let token = at.underlying;
+        world.ok(
+            Side::Settlement,
+            who,
+            token,
+            &mintCall {
+                to: who,
+                amount: value,
+            },
+        );
+        world.model.minted_underlying += value;
+    } else {
+        mint_and_approve(world, who, spender, amount);
+    }
+    let data = match target {
+        0 => IFeeToken::depositWithPermitCall {
+            amount_: value,
+            deadline_: deadline,
+            v_: v,
+            r_: r,
+            s_: s,
+        }
+        .abi_encode(),
+        1 => IPayerRegistry::depositFromUnderlyingWithPermitCall {
+            payer_: payer,
+            amount_: u96(amount.into()),
+            deadline_: deadline,
+            v_: v,
+            r_: r,
+            s_: s,
+        }
+        .abi_encode(),
+        2 => ISettlementChainGateway::depositFromUnderlyingWithPermitCall {
+            chainId_: U256::from(APP_CHAIN_ID),
+            recipient_: payer,
+            amount_: value,
+            gasLimit_: U256::from(TICKET_GAS[2]),
+            maxFeePerGas_: U256::ZERO,
+            deadline_: deadline,
+            v_: v,
+            r_: r,
+            s_: s,
+        }
+        .abi_encode(),
+        _ => IDepositSplitter::depositFromUnderlyingWithPermitCall {
+            payer_: payer,
+            payerRegistryAmount_: u96((amount / 2).into()),
+            appChainRecipient_: payer,
+            appChainAmount_: u96(app.into()),
+            appChainGasLimit_: U256::from(TICKET_GAS[2]),
+            appChainMaxFeePerGas_: U256::ZERO,
+            deadline_: deadline,
+            v_: v,
+            r_: r,
+            s_: s,
+        }
+        .abi_encode(),
+    };
+    let receipt = call(world, Side::Settlement, who, spender, data, U256::ZERO)?;
+    ensure!(
+        !(receipt.status && unapproved && amount > 0),
+        "a pull of {amount} without an approval succeeded (target {target})"
+    );
+    bridged(world, &receipt, app)
 }
 
 /// A report signed by `signers` of the three canonical nodes; must be accepted iff a majority
@@ -1474,6 +1897,14 @@ fn check(world: &mut World) -> Result<(), TestCaseError> {
     ensure!(
         held == supply,
         "fee token balances add up to {held}, supply {supply}"
+    );
+    let (split_tokens, split_underlying) = (
+        world.fee_balance(at.splitter),
+        world.underlying_balance(at.splitter),
+    );
+    ensure!(
+        split_tokens.is_zero() && split_underlying.is_zero(),
+        "the deposit splitter kept {split_tokens} fee tokens and {split_underlying} underlying"
     );
     let underlying = world.underlying_held();
     ensure!(

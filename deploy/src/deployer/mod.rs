@@ -111,7 +111,8 @@ impl std::fmt::Debug for Deployer<'_> {
     }
 }
 
-fn index(side: Side) -> usize {
+/// A side's position in per-chain arrays (settlement first).
+pub(crate) fn index(side: Side) -> usize {
     match side {
         Side::Settlement => 0,
         Side::App => 1,

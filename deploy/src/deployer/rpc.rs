@@ -30,13 +30,6 @@ impl std::fmt::Debug for Rpc {
     }
 }
 
-fn side_index(side: Side) -> usize {
-    match side {
-        Side::Settlement => 0,
-        Side::App => 1,
-    }
-}
-
 /// Parses a private key given on the command line (`0x` optional).
 pub fn parse_key(text: &str) -> Result<PrivateKeySigner, Error> {
     text.trim()
@@ -140,18 +133,15 @@ impl Rpc {
     }
 
     fn unreachable(&self, side: Side, error: &impl std::fmt::Display) -> Error {
-        let name = match side {
-            Side::Settlement => "settlement",
-            Side::App => "app",
-        };
         Error::Chain(format!(
-            "{name} chain RPC {}: {error}",
-            self.urls[side_index(side)]
+            "{} chain RPC {}: {error}",
+            super::chain_name(side),
+            self.urls[super::index(side)]
         ))
     }
 
     fn provider(&self, side: Side) -> &DynProvider {
-        &self.providers[side_index(side)]
+        &self.providers[super::index(side)]
     }
 }
 

@@ -22,7 +22,7 @@ use xmtp_devnet_node::node::BLOCK_GAS_LIMIT;
 use xmtp_devnet_node::Side;
 
 use super::backend::{describe_revert, Backend, Request, Sent};
-use super::chain_name;
+use super::{chain_name, index};
 use crate::Error;
 
 /// One chain's JSON-RPC endpoint read at a fixed block.
@@ -135,13 +135,6 @@ impl std::fmt::Debug for Simulation {
             .field("forked_at", &self.forked_at)
             .field("signers", &self.signers)
             .finish_non_exhaustive()
-    }
-}
-
-fn index(side: Side) -> usize {
-    match side {
-        Side::Settlement => 0,
-        Side::App => 1,
     }
 }
 

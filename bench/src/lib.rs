@@ -5,7 +5,10 @@
 //! settlement and an app chain through the Factory and its proxies, runs each operation the
 //! reference measured ([`reference`]) with the same inputs ([`scenario`]), cached and uncached
 //! ([`meter`]), and sizes every program ([`sizes`]). [`baseline`] keeps the committed figures
-//! and finds regressions; [`report`] prints the tables.
+//! and finds regressions. [`evm_proxy`] is an EVM proxy to run the scenario behind instead of
+//! the Stylus one, [`wasm_opt`] puts the programs through Binaryen's optimizer; the tables
+//! ([`gas_table`], [`comparison_table`], [`profile_summary`], ...) are plain text. Findings:
+//! `bench/README.md`.
 
 use std::fmt::Write as _;
 use std::path::Path;

@@ -3,7 +3,7 @@
 //!
 //! [`measure`] builds every program through the shared pipeline, deploys the system on a
 //! settlement and an app chain through the Factory and its proxies, runs each operation the
-//! reference measured ([`reference`]) with the same inputs ([`scenario`]), cached and uncached
+//! reference measured ([`reference`](mod@reference)) with the same inputs ([`scenario`]), cached and uncached
 //! ([`meter`]), and sizes every program ([`sizes`]). [`baseline`] keeps the committed figures
 //! and finds regressions. [`evm_proxy`] is an EVM proxy to run the scenario behind instead of
 //! the Stylus one, [`wasm_opt`] puts the programs through Binaryen's optimizer; the tables

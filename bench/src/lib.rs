@@ -5,8 +5,8 @@
 //! settlement and an app chain through the Factory and its proxies, runs each operation the
 //! reference measured ([`reference`](mod@reference)) with the same inputs ([`scenario`]), cached and uncached
 //! ([`meter`]), and sizes every program ([`sizes`]). [`baseline`] keeps the committed figures
-//! and finds regressions. [`evm_proxy`] is an EVM proxy to run the scenario behind instead of
-//! the Stylus one, [`wasm_opt`] puts the programs through Binaryen's optimizer; the tables
+//! and finds regressions. The scenario can run behind the EVM proxy of [`xmtp_proxy::evm`]
+//! instead of the Stylus one, [`wasm_opt`] puts the programs through Binaryen's optimizer; the tables
 //! ([`gas_table`], [`comparison_table`], [`profile_summary`], ...) are plain text. Findings:
 //! `bench/README.md`.
 
@@ -18,7 +18,8 @@ use xmtp_deploy::pipeline::{thousands, CODE_SIZE_LIMIT};
 use xmtp_deploy::Workspace;
 
 pub mod baseline;
-pub mod evm_proxy;
+#[cfg(test)]
+mod evm_proxy;
 pub mod meter;
 pub mod reference;
 pub mod scenario;

@@ -3,7 +3,7 @@
 //! Prints the gas table (Stylus cached and uncached against the Solidity reference), the size
 //! table and the devnet's throughput, then compares gas and sizes with the committed baseline.
 //! `--write-baseline` rewrites `bench/baseline/baseline.json` instead (commit it deliberately).
-//! `--evm-proxy` runs the scenario again behind the EVM proxy of `xmtp_bench::evm_proxy` and
+//! `--evm-proxy` runs the scenario again behind the EVM proxy of `xmtp_proxy::evm` and
 //! prints both side by side; `--wasm-opt PATH` runs it again with every program optimized by
 //! that `wasm-opt` binary (`-Oz`, then `-Os`) and prints sizes and gas side by side.
 

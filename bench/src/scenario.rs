@@ -55,7 +55,7 @@ const SCALE: u64 = 1_000_000_000_000;
 pub enum ProxyKind {
     /// The Stylus `Proxy` program, as the Factory deploys it.
     Stylus,
-    /// The EVM proxy of [`crate::evm_proxy`]: the Factory's proxy is created with it, and every
+    /// The EVM proxy of [`xmtp_proxy::evm`]: the Factory's proxy is created with it, and every
     /// Factory-made proxy has its code replaced by it right after `deployProxy` (storage, and
     /// so the implementation and the initialization, kept).
     Evm,
@@ -305,7 +305,7 @@ impl Builds<'_> {
     fn factory_proxy_runtime(&self, stylus_proxy: &[u8]) -> Vec<u8> {
         match self.options.proxy {
             ProxyKind::Stylus => stylus_proxy.to_vec(),
-            ProxyKind::Evm => crate::evm_proxy::runtime(),
+            ProxyKind::Evm => xmtp_proxy::evm::runtime(),
         }
     }
 }
@@ -445,7 +445,7 @@ fn deploy(
     }
     if plan.builds.options.proxy == ProxyKind::Evm {
         net.chain
-            .set_code(proxy, crate::evm_proxy::runtime().into());
+            .set_code(proxy, xmtp_proxy::evm::runtime().into());
     }
     net.track(proxy);
     Ok(proxy)
@@ -463,7 +463,7 @@ fn create_outside_factory(
     let before = net.chain.snapshot();
     let runtime = match plan.builds.options.proxy {
         ProxyKind::Stylus => plan.proxy_code.clone(),
-        ProxyKind::Evm => crate::evm_proxy::runtime(),
+        ProxyKind::Evm => xmtp_proxy::evm::runtime(),
     };
     let creation = [
         xmtp_proxy::creation_code(&runtime),

@@ -25,6 +25,9 @@ pub mod constructor;
 #[cfg(not(target_arch = "wasm32"))]
 pub use constructor::creation_code;
 
+#[cfg(not(target_arch = "wasm32"))]
+pub mod evm;
+
 #[cfg(target_arch = "wasm32")]
 #[no_mangle]
 extern "C" fn user_entrypoint(calldata_len: usize) -> usize {

@@ -1,5 +1,6 @@
 //! The init code the Factory embeds: the Proxy's creation code and the Initializable's init
-//! code, regenerated from those programs before the Factory is compiled.
+//! code, regenerated from those programs before the Factory is compiled, and the EVM proxy's
+//! creation code its `evm-proxy` feature embeds instead of the Proxy's.
 //!
 //! The Factory `include_bytes!`s `programs/factory/embedded/*.bin`, so these files are build
 //! inputs under review like any source: `xmtp build` rewrites them when the Proxy or the
@@ -33,6 +34,10 @@ const EMBEDDED: &[(&str, &str, Shape)] = &[
     ),
 ];
 
+/// The file the Factory's `evm-proxy` feature embeds: the shared constructor prelude and the
+/// EVM runtime of [`xmtp_proxy::evm`] (no program to build).
+pub const EVM_PROXY_CREATION_CODE: &str = "evm-proxy-creation-code.bin";
+
 /// An embedded file and the bytes it must hold.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EmbeddedFile {
@@ -65,6 +70,10 @@ pub fn expected(workspace: &Workspace) -> Result<Vec<EmbeddedFile>, Error> {
     };
     let raw_paths = pipeline::build_programs(&subset)?;
     let dir = workspace.root.join("programs/factory/embedded");
+    let evm_proxy = EmbeddedFile {
+        path: dir.join(EVM_PROXY_CREATION_CODE),
+        bytes: xmtp_proxy::creation_code(&xmtp_proxy::evm::runtime()),
+    };
     EMBEDDED
         .iter()
         .zip(subset.programs.iter().zip(raw_paths))
@@ -84,6 +93,7 @@ pub fn expected(workspace: &Workspace) -> Result<Vec<EmbeddedFile>, Error> {
                 bytes,
             })
         })
+        .chain([Ok(evm_proxy)])
         .collect()
 }
 

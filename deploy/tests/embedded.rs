@@ -1,5 +1,6 @@
-//! The Factory embeds the Proxy's and the Initializable's init code: the committed files must be
-//! what those programs build to now.
+//! The Factory embeds the Proxy's and the Initializable's init code (and, with its `evm-proxy`
+//! feature, the EVM proxy's creation code): the committed files must be what those programs
+//! build to now.
 
 #[test]
 fn the_factorys_embedded_init_code_is_fresh() {
@@ -7,7 +8,7 @@ fn the_factorys_embedded_init_code_is_fresh() {
     let workspace = xmtp_deploy::discover(&root).expect("cargo metadata");
     let expected =
         xmtp_deploy::embedded::expected(&workspace).expect("the embedded programs build");
-    assert_eq!(expected.len(), 2);
+    assert_eq!(expected.len(), 3);
     let stale = xmtp_deploy::embedded::stale(&expected);
     assert!(
         stale.is_empty(),

@@ -796,7 +796,6 @@ impl<'d> Lifecycle<'d> {
         let options = payer_report::Options {
             sender: self.accounts[FIRST_OPERATOR_ACCOUNT],
             batch_size: u32::try_from(PAYERS).expect("ten payers"),
-            send: true,
             allow_unknown_payers: false,
         };
         let outcome = self.with(|d| payer_report::run(d, &input, &options, &mut |_| {}))?;

@@ -59,7 +59,7 @@ use xmtp_devnet_node::Side;
 use xmtp_reports::{Batch, Domain, PayerFee, PayerReport, PayerTree};
 
 use crate::cli::{Network, Session};
-use crate::deployer::{backend::describe_revert, Backend, Deployer, Sent};
+use crate::deployer::{Backend, Deployer, Sent};
 use crate::{Error, Workspace};
 
 /// A node's signing key, from the input.
@@ -251,8 +251,6 @@ pub struct Options {
     pub sender: Address,
     /// Leaves per `settle` call.
     pub batch_size: u32,
-    /// Send (without it: every check, the digest and a simulated `submit`, nothing sent).
-    pub send: bool,
     /// Settle payers the registry has never seen (their balances go negative).
     pub allow_unknown_payers: bool,
 }
@@ -268,9 +266,9 @@ pub struct PayerOutcome {
     pub debit: u128,
     /// Its registry balance before this run.
     pub balance_before: i128,
-    /// Its registry balance after this run (`None` in a dry run).
-    pub balance_after: Option<i128>,
-    /// Whether this run settled its leaf (not an earlier run, not a dry run).
+    /// Its registry balance after this run.
+    pub balance_after: i128,
+    /// Whether this run settled its leaf (not an earlier run).
     pub settled_now: bool,
 }
 
@@ -289,11 +287,9 @@ pub struct Settlement {
     pub sent: Sent,
 }
 
-/// What [`run`] did (or, in a dry run, would do).
+/// What [`run`] did (on a simulation backend: would do).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outcome {
-    /// Nothing was sent.
-    pub dry_run: bool,
     /// The originator.
     pub originator_node_id: u32,
     /// The report's index among the originator's.
@@ -325,7 +321,6 @@ impl Outcome {
     pub fn to_json(&self) -> Value {
         let sent = |s: &Sent| json!({ "hash": s.hash, "gasUsed": s.gas_used, "block": s.block });
         json!({
-            "dryRun": self.dry_run,
             "originatorNodeId": self.originator_node_id,
             "payerReportIndex": self.index,
             "digest": self.digest,
@@ -343,7 +338,7 @@ impl Outcome {
                 "feePicoDollars": p.fee.to_string(),
                 "debit": p.debit.to_string(),
                 "balanceBefore": p.balance_before.to_string(),
-                "balanceAfter": p.balance_after.map(|b| b.to_string()),
+                "balanceAfter": p.balance_after.to_string(),
                 "settledNow": p.settled_now,
             })).collect::<Vec<_>>(),
             "feesSettled": self.fees_settled.to_string(),
@@ -687,7 +682,6 @@ pub fn run(
     let signing_node_ids: Vec<u32> = keys.iter().map(|k| k.node_id).collect();
     let leaves = tree.leaf_count();
     let mut outcome = Outcome {
-        dry_run: !options.send,
         originator_node_id: originator,
         index,
         digest,
@@ -706,7 +700,7 @@ pub fn run(
                 fee: p.fee,
                 debit: p.micro_dollars(),
                 balance_before: *b,
-                balance_after: None,
+                balance_after: *b,
                 settled_now: false,
             })
             .collect(),
@@ -714,24 +708,6 @@ pub fn run(
         settled: existing.as_ref().is_some_and(|r| r.isSettled),
     };
     let submit = xmtp_reports::submit_calldata(&report, &signatures);
-    if !options.send {
-        if existing.is_none() {
-            let answer = deployer.backend().call(
-                Side::Settlement,
-                options.sender,
-                contracts.manager,
-                submit.into(),
-            )?;
-            if let Err(data) = answer {
-                return Err(Error::Chain(format!(
-                    "PayerReportManager.submit would revert: {}",
-                    describe_revert(&data)
-                )));
-            }
-        }
-        return Ok(outcome);
-    }
-
     let mut offset = if let Some(stored) = &existing {
         progress(&format!(
                 "report {index} of originator {originator} is already on chain ({} of {leaves} leaves settled): not submitting it again",
@@ -823,7 +799,7 @@ pub fn run(
     }
     let after = balances(deployer, contracts.payers, &input.payers)?;
     for (payer, balance) in outcome.payers.iter_mut().zip(after) {
-        payer.balance_after = Some(balance);
+        payer.balance_after = balance;
         let debit = if payer.settled_now {
             i128::try_from(payer.debit).unwrap_or(i128::MAX)
         } else {
@@ -862,36 +838,50 @@ pub struct Args {
     pub network: Network,
 }
 
-/// `xmtp report FILE`.
+/// `xmtp report FILE`: without `--broadcast`, the same run on forks of both chains (every
+/// check, `submit` and each `settle` with its gas; nothing sent).
 pub fn command(workspace: &Workspace, args: &Args) -> Result<Value, Error> {
     let input = ReportInput::load(&args.input)?;
     let mut session = Session::open(workspace, &args.network)?;
-    let signer = session.rpc.signers().first().copied();
-    let send = args.network.broadcast;
-    let sender = match signer {
-        Some(sender) => sender,
-        None if !send => session.config.deployer,
-        None => {
-            return Err(Error::Config(
-                "no key to send the report from: give --private-key (DEPLOYER_PRIVATE_KEY) or --admin-private-key (ADMIN_PRIVATE_KEY)"
-                    .into(),
-            ))
-        }
-    };
     let json = args.network.json;
-    let mut deployer = session.deployer()?;
-    let options = Options {
-        sender,
-        batch_size: args.batch_size,
-        send,
-        allow_unknown_payers: args.allow_unknown_payers,
-    };
-    let outcome = run(&mut deployer, &input, &options, &mut |line| {
+    let mut progress = |line: &str| {
         if !json {
             eprintln!("  {line}");
         }
+    };
+    let options = |sender| Options {
+        sender,
+        batch_size: args.batch_size,
+        allow_unknown_payers: args.allow_unknown_payers,
+    };
+    if !args.network.broadcast {
+        // A simulation signs nothing: without a key, the deployer's address sends.
+        let sender = session
+            .rpc
+            .signers()
+            .first()
+            .copied()
+            .unwrap_or(session.config.deployer);
+        let (outcome, simulation) = session.simulate(|mut deployer| {
+            let outcome = run(&mut deployer, &input, &options(sender), &mut progress)?;
+            Ok((outcome, deployer.steps))
+        })?;
+        let mut value = outcome.to_json();
+        value["dryRun"] = Value::Bool(true);
+        value["simulation"] = simulation;
+        return Ok(value);
+    }
+    let sender = session.rpc.signers().first().copied().ok_or_else(|| {
+        Error::Config(
+            "no key to send the report from: give --private-key (DEPLOYER_PRIVATE_KEY) or --admin-private-key (ADMIN_PRIVATE_KEY)"
+                .into(),
+        )
     })?;
-    Ok(outcome.to_json())
+    let mut deployer = session.deployer()?;
+    let outcome = run(&mut deployer, &input, &options(sender), &mut progress)?;
+    let mut value = outcome.to_json();
+    value["dryRun"] = Value::Bool(false);
+    Ok(value)
 }
 
 #[cfg(test)]

@@ -488,12 +488,7 @@ fn payer_report_submitted_and_settled(fixture: &Fixture) {
     let good = report_file(fixture, "report.json", &fees, &node_100);
     report_refusals(fixture, &mut chain, &fees, &good);
 
-    let plan = fixture.json(&["report", good.to_str().unwrap()]);
-    assert_eq!(plan["dryRun"], true);
-    assert_eq!(plan["payerReportIndex"], 0);
-    assert_eq!(plan["signingNodeIds"], json!([100]));
-    assert_eq!(plan["submitted"], Value::Null);
-    assert!(chain.report(0).is_err(), "a dry run submitted the report");
+    let plan = report_simulated(fixture, &mut chain, &fees, &good);
 
     let done = fixture.json(
         &[
@@ -563,6 +558,36 @@ fn payer_report_submitted_and_settled(fixture: &Fixture) {
         "error: the report starts at sequence id 0 but originator 100's last report (index 0) ends at 42"
     );
     assert!(chain.report(1).is_err());
+}
+
+/// Without --broadcast: the whole run on forks of both chains, nothing sent; the result.
+fn report_simulated(
+    fixture: &Fixture,
+    chain: &mut Chain,
+    fees: &[(Address, u128)],
+    good: &Path,
+) -> Value {
+    let plan = fixture.json(&["report", good.to_str().unwrap()]);
+    assert_eq!(plan["dryRun"], true);
+    assert_eq!(plan["payerReportIndex"], 0);
+    assert_eq!(plan["signingNodeIds"], json!([100]));
+    assert_eq!(plan["settled"], true);
+    let simulated: Vec<&str> = plan["simulation"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        simulated,
+        [
+            "PayerReportManager.submit — 1 canonical nodes, 1 signatures (all)",
+            "PayerReportManager.settle — 3 payers, one call (all leaves)"
+        ]
+    );
+    assert!(chain.report(0).is_err(), "a dry run submitted the report");
+    assert_eq!(chain.balance(fees[0].0), i128::from(PAYER_DEPOSIT));
+    plan
 }
 
 /// A non-canonical signer, a wrong chain id and an unknown payer: one line each, nothing sent.

@@ -43,7 +43,7 @@ fn the_demo_runs_the_lifecycle_and_every_check_holds() {
         assert!(payer.settled_now);
         assert_eq!(
             payer.balance_after,
-            Some(deposit - i128::try_from(payer.debit).unwrap())
+            deposit - i128::try_from(payer.debit).unwrap()
         );
     }
     let total: u128 = settled.payers.iter().map(|p| p.debit).sum();

@@ -42,7 +42,9 @@
 //! `PayerRegistry` has never seen (unless allowed: they go into debt), a registry whose settler
 //! is not the `PayerReportManager`, or a digest the contract computes differently. A report the
 //! chain already has (the originator's last, with the same fields) is not submitted again: its
-//! settlement resumes at its offset, so an interrupted run can be repeated.
+//! settlement resumes at its offset, so an interrupted run can be repeated. Without
+//! `--broadcast`, [`command`] runs the same on forks of both chains (every step with its gas,
+//! nothing sent).
 
 use std::path::{Path, PathBuf};
 

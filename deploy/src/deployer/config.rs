@@ -73,6 +73,30 @@ pub struct Config {
     /// operators record `newImpl`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub releases: BTreeMap<String, String>,
+    /// Not in the reference: which proxy stands in front of every implementation, `"stylus"`
+    /// (the default) or `"evm"`. The proxies' CREATE2 addresses depend on it.
+    #[serde(default, skip_serializing_if = "ProxyKind::is_stylus")]
+    pub proxy: ProxyKind,
+}
+
+/// The proxy a deployment puts in front of every implementation (the Factory's own included).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProxyKind {
+    /// The Stylus `Proxy` program (`xmtp-proxy`), as the reference's `Proxy` is a contract.
+    #[default]
+    Stylus,
+    /// The 59-byte EVM proxy of [`xmtp_proxy::evm`], deployed by a Factory built with its
+    /// `evm-proxy` feature: no Stylus entry cost per call (see `bench/README.md`).
+    Evm,
+}
+
+impl ProxyKind {
+    /// Whether this is the default, [`Self::Stylus`].
+    #[allow(clippy::trivially_copy_pass_by_ref)] // serde's `skip_serializing_if` passes a reference.
+    pub fn is_stylus(&self) -> bool {
+        *self == Self::Stylus
+    }
 }
 
 fn chain_id<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
@@ -344,6 +368,38 @@ mod tests {
         assert_eq!(
             get("xmtp.groupMessageBroadcaster.paused"),
             B256::from(U256::from(1u8))
+        );
+    }
+
+    #[test]
+    fn the_proxy_kind_defaults_to_stylus_and_is_written_only_when_evm() {
+        let mut config: Config = serde_json::from_value(serde_json::json!({
+            "deployer": Address::repeat_byte(1), "settlementChainId": "1", "appChainId": "2",
+            "parameterRegistryProxySalt": "P", "gatewayProxySalt": "G", "feeTokenProxySalt": "F",
+            "underlyingFeeToken": Address::repeat_byte(2),
+            "groupMessageBroadcasterProxySalt": "a", "identityUpdateBroadcasterProxySalt": "b",
+            "nodeRegistryProxySalt": "c", "payerRegistryProxySalt": "d",
+            "rateRegistryProxySalt": "e", "payerReportManagerProxySalt": "f",
+            "distributionManagerProxySalt": "g"
+        }))
+        .unwrap();
+        assert_eq!(config.proxy, ProxyKind::Stylus);
+        assert!(serde_json::to_value(&config)
+            .unwrap()
+            .get("proxy")
+            .is_none());
+        config.proxy = ProxyKind::Evm;
+        let written = serde_json::to_value(&config).unwrap();
+        assert_eq!(written["proxy"], "evm");
+        assert_eq!(serde_json::from_value::<Config>(written).unwrap(), config);
+        let mut wrong = serde_json::to_value(&config).unwrap();
+        wrong["proxy"] = "solidity".into();
+        let error = serde_json::from_value::<Config>(wrong)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            error,
+            "unknown variant `solidity`, expected `stylus` or `evm`"
         );
     }
 

@@ -36,7 +36,7 @@ use xmtp_devnet::arb::{selector, ARB_WASM};
 use xmtp_devnet_node::{Devnet, DevnetConfig, Side};
 
 pub use backend::{Backend, InProcess, Request, Sent};
-pub use config::{Config, Environment};
+pub use config::{Config, Environment, ProxyKind};
 pub use plan::{Plan, ProxyPlan, Unit, Update};
 
 use crate::network::{salt, Programs, Step, ACTIVATION_BUDGET};
@@ -428,7 +428,10 @@ impl<'a> Deployer<'a> {
                 "the code at the Factory implementation {implementation} is not the built Factory's"
             )));
         }
-        self.ensure_active(side, "activate Proxy code", factory)?;
+        // An EVM proxy (`"proxy": "evm"`) is plain EVM code: nothing to activate.
+        if self.plan.config.proxy.is_stylus() {
+            self.ensure_active(side, "activate Proxy code", factory)?;
+        }
         self.ensure_active(side, "activate Factory implementation", implementation)?;
         let initializable =
             self.view(side, factory, &IFactory::initializableImplementationCall {})?;
@@ -829,6 +832,18 @@ pub fn devnet_config(
     settlement_chain_id: u64,
     app_chain_id: u64,
 ) -> Result<Config, Error> {
+    devnet_config_with(programs, settlement_chain_id, app_chain_id, ProxyKind::Stylus)
+}
+
+/// [`devnet_config`] with `proxy` in front of every implementation (the settler and fee
+/// distributor predicted behind that kind of proxy). An EVM-proxy deployment needs
+/// [`Programs::build_evm_proxy_factory`].
+pub fn devnet_config_with(
+    programs: &Programs,
+    settlement_chain_id: u64,
+    app_chain_id: u64,
+    proxy: ProxyKind,
+) -> Result<Config, Error> {
     let account = |i: usize| -> Address {
         xmtp_devnet_node::devnet::DEV_KEYS[i]
             .parse::<alloy::signers::local::PrivateKeySigner>()
@@ -843,6 +858,7 @@ pub fn devnet_config(
         DEVNET_UNDERLYING,
         xmtp_devnet_node::contracts::INBOX,
     );
+    config.proxy = proxy;
     let plan = Plan::new(&config, programs)?;
     let proxy = |contract: &str| plan.find(contract).map(Unit::address).unwrap_or_default();
     let registry = &mut config.starting_parameters["xmtp"]["payerRegistry"];

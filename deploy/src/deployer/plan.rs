@@ -6,10 +6,10 @@ use alloy_sol_types::SolCall;
 use xmtp_abi::parameter_registry::IParameterRegistry;
 use xmtp_devnet_node::Side;
 
-use crate::network::{proxy_address, salt, Programs};
+use crate::network::{proxy_address, salt, Programs, EVM_PROXY_FACTORY};
 use crate::Error;
 
-use super::config::Config;
+use super::config::{Config, ProxyKind};
 
 /// `initialize()`, the initializer of every proxied program but the registries.
 fn initialize() -> Bytes {
@@ -89,7 +89,8 @@ pub struct Plan {
     pub factory_init_code: Vec<u8>,
     /// The Initializable the Factory creates.
     pub initializable: Address,
-    /// The Proxy's runtime code (every proxy has it).
+    /// The proxies' runtime code (every proxy has it): the Stylus Proxy's, or the EVM proxy's
+    /// for `"proxy": "evm"`.
     pub proxy_code: Vec<u8>,
     /// Parameter registry proxy (the same on both chains).
     pub parameter_registry: Address,
@@ -142,7 +143,11 @@ impl Plan {
         let factory = deployer.create(0);
         let factory_implementation = deployer.create(1);
         let initializable = factory.create(1);
-        let proxy_code = programs.artifact("xmtp-proxy", &[])?.code;
+        // The Factory embeds the proxies' creation code, so the proxy kind picks its build too.
+        let (proxy_code, factory_crate) = match config.proxy {
+            ProxyKind::Stylus => (programs.artifact("xmtp-proxy", &[])?.code, "xmtp-factory"),
+            ProxyKind::Evm => (xmtp_proxy::evm::runtime(), EVM_PROXY_FACTORY),
+        };
         let proxy = |salt_text: &str| -> Result<Address, Error> {
             if salt_text.is_empty() || salt_text.len() > 32 {
                 return Err(Error::Config(format!(
@@ -178,7 +183,7 @@ impl Plan {
             ));
         }
         let factory_artifact =
-            programs.artifact("xmtp-factory", &[("parameterRegistry", parameter_registry)])?;
+            programs.artifact(factory_crate, &[("parameterRegistry", parameter_registry)])?;
 
         let registry_init = |admins: Vec<Address>| {
             Bytes::from(IParameterRegistry::initializeCall { admins_: admins }.abi_encode())

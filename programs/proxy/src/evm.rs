@@ -128,9 +128,11 @@ mod tests {
 
     fn hex(bytes: &[u8]) -> alloc::string::String {
         use core::fmt::Write as _;
-        bytes.iter().fold(alloc::string::String::new(), |mut out, b| {
-            let _ = write!(out, "{b:02x}");
-            out
-        })
+        bytes
+            .iter()
+            .fold(alloc::string::String::new(), |mut out, b| {
+                let _ = write!(out, "{b:02x}");
+                out
+            })
     }
 }

@@ -135,11 +135,16 @@ impl Deployer<'_> {
                     Err(e) => Some(e.to_string()),
                 },
             ));
+            // An EVM proxy (`"proxy": "evm"`) is plain EVM code, never activated.
+            let stylus_proxy = self.plan.config.proxy.is_stylus();
             for (what, program) in [
                 ("Proxy code", factory),
                 ("Factory implementation", implementation),
                 ("Initializable", self.plan.initializable),
-            ] {
+            ]
+            .into_iter()
+            .filter(|(what, _)| stylus_proxy || *what != "Proxy code")
+            {
                 let active = self.is_active(side, program)?;
                 checks.push(Check::new(
                     format!("{chain}: {what} {program} is activated"),
@@ -209,6 +214,15 @@ impl Deployer<'_> {
         ));
         let address = unit.address();
         if let Some(proxy) = &unit.proxy {
+            let proxy_code = self.code(side, proxy.address)?;
+            checks.push(Check::new(
+                format!(
+                    "{chain}: {}'s proxy {} has the {:?} proxy's code",
+                    unit.contract, proxy.address, self.plan.config.proxy
+                ),
+                (proxy_code.as_ref() != self.plan.proxy_code.as_slice())
+                    .then(|| format!("code hash {}", keccak256(&proxy_code))),
+            ));
             let behind = self.view(side, proxy.address, &IFactory::implementationCall {});
             checks.push(Check::new(
                 format!(

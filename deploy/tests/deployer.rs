@@ -1,15 +1,20 @@
 //! The deployer in process on a two-chain devnet: the whole network from a devnet
 //! configuration, every prediction checked, the app chain's parameters bridged, and a second
-//! run that sends nothing.
+//! run that sends nothing; the same behind EVM proxies (`"proxy": "evm"`).
 
 use std::path::Path;
 use std::sync::OnceLock;
 
 use alloy_primitives::{Address, B256, U256};
 use alloy_sol_types::SolCall;
-use xmtp_abi::{factory::IFactory, parameter_registry::IParameterRegistry};
-use xmtp_deploy::deployer::{self, Deployer, InProcess, Plan};
-use xmtp_deploy::network::Programs;
+use xmtp_abi::{
+    factory::IFactory, fee_token::IFeeToken, group_message_broadcaster::IGroupMessageBroadcaster,
+    mock_underlying_fee_token::IMockUnderlyingFeeToken, parameter_registry::IParameterRegistry,
+    payer_registry::IPayerRegistry,
+};
+use xmtp_deploy::deployer::{self, Deployer, InProcess, Plan, ProxyKind};
+use xmtp_deploy::network::{Programs, ACTIVATION_BUDGET};
+use xmtp_devnet::{Receipt, Tx};
 use xmtp_devnet_node::{CallRequest, Devnet, DevnetConfig, Side};
 
 const SETTLEMENT: u64 = 84_532;
@@ -183,4 +188,159 @@ fn a_pinned_address_that_the_code_does_not_give_is_refused() {
             "config gatewayProxy is 0x1111111111111111111111111111111111111111 but the code and salts predict {predicted}"
         )
     );
+}
+
+/// The programs with the Factory's `evm-proxy` flavour added, built after [`programs`] so no
+/// plain Factory build of this process replaces it while it is read.
+fn evm_programs() -> &'static Programs {
+    static PROGRAMS: OnceLock<Programs> = OnceLock::new();
+    PROGRAMS.get_or_init(|| {
+        let mut programs = programs().clone();
+        let workspace = xmtp_deploy::discover(Path::new(env!("CARGO_MANIFEST_DIR"))).unwrap();
+        programs.build_evm_proxy_factory(&workspace).unwrap();
+        programs
+    })
+}
+
+/// `"proxy": "evm"` deployed on the devnet, every check held.
+fn deploy_behind_evm_proxies() -> (Plan, Devnet) {
+    let config =
+        deployer::devnet_config_with(evm_programs(), SETTLEMENT, APP, ProxyKind::Evm).unwrap();
+    let plan = Plan::new(&config, evm_programs()).unwrap();
+    let mut devnet = deployer::devnet_for(&plan, DevnetConfig::default()).unwrap();
+    let mut backend = InProcess::new(&mut devnet);
+    Deployer::new(&mut backend, plan.clone())
+        .unwrap()
+        .deploy()
+        .unwrap();
+    let mut backend = InProcess::new(&mut devnet);
+    let checks = Deployer::new(&mut backend, plan.clone())
+        .unwrap()
+        .check()
+        .unwrap();
+    let failed: Vec<_> = checks.iter().filter(|c| c.failure.is_some()).collect();
+    assert!(failed.is_empty(), "{failed:#?}");
+    (plan, devnet)
+}
+
+fn send(devnet: &mut Devnet, side: Side, from: Address, to: Address, data: Vec<u8>) -> Receipt {
+    let receipt = devnet
+        .node_mut(side)
+        .chain_mut()
+        .send(&Tx::call(from, to, data))
+        .unwrap();
+    assert!(
+        receipt.status,
+        "0x{}",
+        alloy_primitives::hex::encode(&receipt.output)
+    );
+    receipt
+}
+
+#[test]
+fn an_evm_proxy_deployment_predicts_checks_and_operates_cheaper_than_stylus_proxies() {
+    let (plan, mut devnet) = deploy_behind_evm_proxies();
+    let evm_proxy = alloy_primitives::Bytes::from(xmtp_proxy::evm::runtime());
+    assert_eq!(plan.proxy_code, evm_proxy);
+    for side in [Side::Settlement, Side::App] {
+        assert_eq!(devnet.node(side).chain().code(plan.factory), evm_proxy);
+    }
+    let proxies: Vec<_> = plan.units.iter().filter(|u| u.proxy.is_some()).collect();
+    assert_eq!(proxies.len(), 12);
+    for unit in proxies {
+        let proxy = unit.proxy.as_ref().unwrap().address;
+        assert_eq!(
+            devnet.node(unit.side).chain().code(proxy),
+            evm_proxy,
+            "{}",
+            unit.contract
+        );
+    }
+
+    // A parameter set on the settlement chain, bridged, pulled and used on the app chain.
+    let key = "xmtp.groupMessageBroadcaster.maxPayloadSize".to_owned();
+    {
+        let mut backend = InProcess::new(&mut devnet);
+        let mut deployer = Deployer::new(&mut backend, plan.clone()).unwrap();
+        let value = B256::from(U256::from(4_096u64));
+        deployer
+            .set_parameters("maxPayloadSize", &[(key.clone(), value)])
+            .unwrap();
+        deployer.bridge(&[key]).unwrap();
+    }
+    let broadcaster = plan
+        .unit("GroupMessageBroadcaster", Side::App)
+        .unwrap()
+        .address();
+    let user = plan.config.deployer;
+    let update = IGroupMessageBroadcaster::updateMaxPayloadSizeCall {}.abi_encode();
+    send(&mut devnet, Side::App, user, broadcaster, update);
+    let size = IGroupMessageBroadcaster::maxPayloadSizeCall {};
+    assert_eq!(view(&mut devnet, Side::App, broadcaster, &size), 4_096);
+    let message = IGroupMessageBroadcaster::addMessageCall {
+        groupId_: [7; 16].into(),
+        message_: vec![0x5a; 100].into(),
+    };
+    let added = send(
+        &mut devnet,
+        Side::App,
+        user,
+        broadcaster,
+        message.abi_encode(),
+    );
+    assert_eq!(added.logs.len(), 1);
+    assert_eq!(added.logs[0].address, broadcaster);
+
+    payer_deposits_through_both_proxies(&plan, &mut devnet);
+}
+
+/// A PayerRegistry deposit from the underlying through the EVM proxies, then the same deposit
+/// with the PayerRegistry's and FeeToken's proxies given the Stylus proxy's code instead.
+fn payer_deposits_through_both_proxies(plan: &Plan, devnet: &mut Devnet) {
+    let side = Side::Settlement;
+    let user = plan.config.deployer;
+    let underlying = plan.config.underlying_fee_token;
+    let payer_registry = plan.unit("PayerRegistry", side).unwrap().address();
+    let amount = 10_000_000u64;
+    let mint = IMockUnderlyingFeeToken::mintCall {
+        to_: user,
+        amount_: U256::from(3 * amount),
+    };
+    send(devnet, side, user, underlying, mint.abi_encode());
+    let approve = IFeeToken::approveCall {
+        spender: payer_registry,
+        value: U256::from(3 * amount),
+    };
+    send(devnet, side, user, underlying, approve.abi_encode());
+    let deposit = IPayerRegistry::depositFromUnderlyingCall {
+        payer_: user,
+        amount_: alloy_primitives::aliases::U96::from(amount),
+    }
+    .abi_encode();
+    send(devnet, side, user, payer_registry, deposit.clone());
+    let balance = IPayerRegistry::getBalanceCall { payer_: user };
+    assert_eq!(
+        view(devnet, side, payer_registry, &balance),
+        alloy_primitives::aliases::I104::try_from(amount).unwrap()
+    );
+
+    let chain = devnet.node_mut(side).chain_mut();
+    let before = chain.snapshot();
+    let through_evm = send(devnet, side, user, payer_registry, deposit.clone()).gas_used;
+    let chain = devnet.node_mut(side).chain_mut();
+    chain.restore(before);
+    let stylus_proxy = programs().artifact("xmtp-proxy", &[]).unwrap().code;
+    // Activation is by code hash: a copy at a scratch address activates the proxies' code.
+    let scratch = Address::repeat_byte(0x5c);
+    chain.set_code(scratch, stylus_proxy.clone().into());
+    let activated = chain.activate(user, scratch, ACTIVATION_BUDGET).unwrap();
+    assert!(activated.status);
+    for contract in ["PayerRegistry", "FeeToken"] {
+        let proxy = plan.unit(contract, side).unwrap().address();
+        chain.set_code(proxy, stylus_proxy.clone().into());
+    }
+    let through_stylus = send(devnet, side, user, payer_registry, deposit).gas_used;
+    // Receipt gas of the same second deposit (programs not cached on this devnet): two proxy
+    // frames, the PayerRegistry's and the FeeToken's, each cheaper as EVM code.
+    assert_eq!((through_evm, through_stylus), (138_929, 148_264));
 }

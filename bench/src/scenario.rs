@@ -587,10 +587,18 @@ pub fn run(programs: &Programs, options: Options<'_>) -> Result<(Results, Chains
     let payer_report_manager = plan.proxy("PayerReportManager");
     let fee_token = plan.proxy("FeeToken");
     let initialize = IFeeToken::initializeCall {}.abi_encode();
-    // The underlying stablecoin: the devnet's EVM test token (open minting, no events).
-    let not_a_program = "MockUnderlyingFeeToken is not a pipeline program yet (its crate is not a cdylib: no reference-manifest entry); the devnet's EVM test token stands in as the underlying";
-    results.not_run("deploy impl MockUnderlyingFeeToken", not_a_program);
-    results.not_run("deploy proxy MockUnderlyingFeeToken", not_a_program);
+    // The reference's stablecoin mock, deployed through the Factory as the reference deploys
+    // it; the devnet's EVM test token (open minting, no events) stays the underlying, so the
+    // FeeToken and PayerRegistry figures keep their inputs (bench/README.md).
+    deploy(
+        &mut settlement,
+        &mut results,
+        &plan,
+        ("MockUnderlyingFeeToken", "xmtp-mock-underlying-fee-token"),
+        &[("parameterRegistry", registry)],
+        "MockUnderlyingFeeToken",
+        &initialize,
+    )?;
     let mock = UNDERLYING;
     settlement
         .chain

@@ -46,11 +46,15 @@ pub fn render_sol(contract: &str, abi: &JsonAbi) -> String {
     text
 }
 
-/// Every artifact file name with its contents, for the contracts of `programs`.
+/// Every artifact file name with its contents, for the contracts of `programs` (those of
+/// [`OUTSIDE_MANIFEST`](crate::programs::OUTSIDE_MANIFEST) have none).
 pub fn expected_files(programs: &[Program]) -> Result<BTreeMap<String, String>, Error> {
     let all = xmtp_abi::contracts::all();
     let mut files = BTreeMap::new();
-    for program in programs {
+    for program in programs
+        .iter()
+        .filter(|program| !crate::programs::OUTSIDE_MANIFEST.contains(&program.contract))
+    {
         let (_, abi) = all
             .iter()
             .find(|(name, _)| *name == program.contract)

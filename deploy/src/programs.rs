@@ -38,7 +38,14 @@ pub const CONTRACTS: &[(&str, &str)] = &[
     ("xmtp-distribution-manager", "DistributionManager"),
     ("xmtp-fee-token", "FeeToken"),
     ("xmtp-deposit-splitter", "DepositSplitter"),
+    // The reference's test-network stablecoin (`test/utils/Mocks.sol`): deployable, not in the
+    // ABI manifest (see [`OUTSIDE_MANIFEST`]).
+    ("xmtp-mock-underlying-fee-token", "MockUnderlyingFeeToken"),
 ];
+
+/// Contracts of [`CONTRACTS`] the reference's ABI manifest does not have (its test mocks):
+/// built and deployable like the others, without ABI artifacts under `abi/`.
+pub const OUTSIDE_MANIFEST: &[&str] = &["MockUnderlyingFeeToken"];
 
 /// The contract a program crate implements.
 pub fn contract_of(crate_name: &str) -> Option<&'static str> {

@@ -444,8 +444,7 @@ fn deploy(
         create_outside_factory(net, results, plan, contract, implementation, initialize)?;
     }
     if plan.builds.options.proxy == ProxyKind::Evm {
-        net.chain
-            .set_code(proxy, xmtp_proxy::evm::runtime().into());
+        net.chain.set_code(proxy, xmtp_proxy::evm::runtime().into());
     }
     net.track(proxy);
     Ok(proxy)

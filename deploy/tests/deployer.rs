@@ -294,8 +294,8 @@ fn an_evm_proxy_deployment_predicts_checks_and_operates_cheaper_than_stylus_prox
     payer_deposits_through_both_proxies(&plan, &mut devnet);
 }
 
-/// A PayerRegistry deposit from the underlying through the EVM proxies, then the same deposit
-/// with the PayerRegistry's and FeeToken's proxies given the Stylus proxy's code instead.
+/// A `PayerRegistry` deposit from the underlying through the EVM proxies, then the same deposit
+/// with the `PayerRegistry` and `FeeToken` proxies given the Stylus proxy's code instead.
 fn payer_deposits_through_both_proxies(plan: &Plan, devnet: &mut Devnet) {
     let side = Side::Settlement;
     let user = plan.config.deployer;

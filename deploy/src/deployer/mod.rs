@@ -832,7 +832,12 @@ pub fn devnet_config(
     settlement_chain_id: u64,
     app_chain_id: u64,
 ) -> Result<Config, Error> {
-    devnet_config_with(programs, settlement_chain_id, app_chain_id, ProxyKind::Stylus)
+    devnet_config_with(
+        programs,
+        settlement_chain_id,
+        app_chain_id,
+        ProxyKind::Stylus,
+    )
 }
 
 /// [`devnet_config`] with `proxy` in front of every implementation (the settler and fee

@@ -33,6 +33,8 @@ fn xmtp() -> Command {
         "ADMIN_PRIVATE_KEY",
         "SETTLEMENT_RPC_URL",
         "APP_RPC_URL",
+        "DEPLOYER_KEYSTORE_PASSWORD",
+        "ADMIN_KEYSTORE_PASSWORD",
     ] {
         command.env_remove(variable);
     }
@@ -196,6 +198,48 @@ fn refusals(fixture: &Fixture) {
     assert_eq!(
         last_line(&wrong_chain),
         "error: wrong chain id: the settlement chain RPC answers 84532, the configuration says 1"
+    );
+    // Nothing listens on the discard port.
+    let unreachable = xmtp()
+        .args(["check", "--config"])
+        .arg(&fixture.config)
+        .args(["--settlement-rpc-url", "http://127.0.0.1:9"])
+        .args(["--app-rpc-url", &fixture.app])
+        .output()
+        .unwrap();
+    assert!(!unreachable.status.success());
+    assert!(
+        last_line(&unreachable).starts_with("error: settlement chain RPC http://127.0.0.1:9: "),
+        "{}",
+        stderr(&unreachable)
+    );
+    // A deployer whose account holds nothing on either chain.
+    let poor_key = "0x0000000000000000000000000000000000000000000000000000000000000001";
+    let mut poor: Value =
+        serde_json::from_str(&std::fs::read_to_string(&fixture.config).unwrap()).unwrap();
+    poor["deployer"] = "0x7E5F4552091A69125d5DfCb7b8C2659029395Bdf".into();
+    // Its Factory and proxies land elsewhere: let the plan predict them.
+    for pinned in [
+        "factory",
+        "factoryImplementation",
+        "initializableImplementation",
+        "feeTokenProxy",
+        "gatewayProxy",
+        "parameterRegistryProxy",
+    ] {
+        poor[pinned] = Value::Null;
+    }
+    let poor_config = fixture.dir.join("config").join("poor.json");
+    std::fs::write(&poor_config, poor.to_string()).unwrap();
+    let unfunded = fixture.run(
+        &["deploy", "--broadcast", "--private-key", poor_key],
+        &poor_config,
+    );
+    assert!(!unfunded.status.success());
+    assert!(
+        last_line(&unfunded).contains("insufficient funds"),
+        "{}",
+        stderr(&unfunded)
     );
     nothing_deployed(fixture);
 }

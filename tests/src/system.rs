@@ -11,11 +11,15 @@ use std::collections::BTreeMap;
 
 use alloy_primitives::{Address, Bytes, B256, U256};
 use alloy_sol_types::SolCall;
-use xmtp_abi::{factory::IFactory, parameter_registry::IParameterRegistry};
+use xmtp_abi::{
+    distribution_manager::IDistributionManager, factory::IFactory, node_registry::INodeRegistry,
+    parameter_registry::IParameterRegistry, payer_registry::IPayerRegistry,
+    payer_report_manager::IPayerReportManager,
+};
 use xmtp_deploy::network::{self, Base, Operator};
 use xmtp_devnet::Chain;
 
-use crate::{chain, programs, DEPLOYER};
+use crate::{chain, programs, transact, DEPLOYER};
 
 /// The chain id of the system's chain.
 pub const CHAIN_ID: u64 = 8_453;
@@ -270,4 +274,60 @@ pub fn deploy_system() -> System {
         implementations,
         skipped,
     }
+}
+
+/// The proxies of the programs on the payment path, as [`pull_payment_parameters`] takes them.
+#[derive(Debug, Clone, Copy)]
+pub struct PaymentPath {
+    /// The `NodeRegistry` proxy.
+    pub nodes: Address,
+    /// The `PayerRegistry` proxy.
+    pub payers: Address,
+    /// The `PayerReportManager` proxy.
+    pub reports: Address,
+    /// The `DistributionManager` proxy.
+    pub distribution: Address,
+}
+
+/// Has the payment path's programs read what the parameter registry holds for them: the node
+/// registry's admin and maximum canonical nodes, the payer registry's settler and fee
+/// distributor, the protocol fee rate and the protocol fees' recipient. Anyone may pull; the
+/// deployer does.
+pub fn pull_payment_parameters(chain: &mut Chain, path: PaymentPath) {
+    transact(
+        chain,
+        DEPLOYER,
+        path.nodes,
+        &INodeRegistry::updateAdminCall {},
+    );
+    transact(
+        chain,
+        DEPLOYER,
+        path.nodes,
+        &INodeRegistry::updateMaxCanonicalNodesCall {},
+    );
+    transact(
+        chain,
+        DEPLOYER,
+        path.payers,
+        &IPayerRegistry::updateSettlerCall {},
+    );
+    transact(
+        chain,
+        DEPLOYER,
+        path.payers,
+        &IPayerRegistry::updateFeeDistributorCall {},
+    );
+    transact(
+        chain,
+        DEPLOYER,
+        path.reports,
+        &IPayerReportManager::updateProtocolFeeRateCall {},
+    );
+    transact(
+        chain,
+        DEPLOYER,
+        path.distribution,
+        &IDistributionManager::updateProtocolFeesRecipientCall {},
+    );
 }

@@ -28,8 +28,8 @@ use xmtp_abi::{
     parameter_registry::{IParameterRegistry, NotAdmin},
     payer_registry::{Deposit as PayerDeposit, IPayerRegistry, NoPendingWithdrawal},
     payer_report_manager::{
-        IPayerReportManager, InsufficientSignatures, InvalidStartSequenceId,
-        PayerReportAlreadySubmitted, PayerReportSubmitted,
+        InsufficientSignatures, InvalidStartSequenceId, PayerReportAlreadySubmitted,
+        PayerReportSubmitted,
     },
     settlement_chain_external::IPermitErc20Like,
     settlement_chain_gateway::{
@@ -47,7 +47,10 @@ use xmtp_system_tests::{
     encode, log_of,
     malicious::{entries, outcome, reverted, succeeded, Action, Hook, Tail},
     programs, send_ok,
-    system::{deploy_system, System, APP_CHAIN_ID, CHAIN_ID, UNDERLYING},
+    system::{
+        deploy_system, pull_payment_parameters, PaymentPath, System, APP_CHAIN_ID, CHAIN_ID,
+        UNDERLYING,
+    },
     transact, view, DEPLOYER, PROGRAMS,
 };
 
@@ -577,40 +580,16 @@ fn network(operators: [Address; 3]) -> Net {
 
 /// Every program reads the parameters the network set.
 fn pull_parameters(net: &mut Net) {
-    let (nodes, payers, reports) = (net.nodes, net.payers, net.reports);
-    let (distribution, gateway) = (net.distribution, net.gateway);
-    let chain = &mut net.chain;
-    transact(chain, DEPLOYER, nodes, &INodeRegistry::updateAdminCall {});
-    transact(
-        chain,
-        DEPLOYER,
-        nodes,
-        &INodeRegistry::updateMaxCanonicalNodesCall {},
+    pull_payment_parameters(
+        &mut net.chain,
+        PaymentPath {
+            nodes: net.nodes,
+            payers: net.payers,
+            reports: net.reports,
+            distribution: net.distribution,
+        },
     );
-    transact(
-        chain,
-        DEPLOYER,
-        payers,
-        &IPayerRegistry::updateSettlerCall {},
-    );
-    transact(
-        chain,
-        DEPLOYER,
-        payers,
-        &IPayerRegistry::updateFeeDistributorCall {},
-    );
-    transact(
-        chain,
-        DEPLOYER,
-        reports,
-        &IPayerReportManager::updateProtocolFeeRateCall {},
-    );
-    transact(
-        chain,
-        DEPLOYER,
-        distribution,
-        &IDistributionManager::updateProtocolFeesRecipientCall {},
-    );
+    let (gateway, chain) = (net.gateway, &mut net.chain);
     transact(
         chain,
         DEPLOYER,

@@ -23,7 +23,7 @@ use xmtp_devnet_node::contracts::dev_token_code;
 use xmtp_reports::{fee_split, sign, signer_address, Domain, PayerFee, PayerReport, PayerTree};
 use xmtp_system_tests::{
     log_of, send_ok,
-    system::{deploy_system, CHAIN_ID, UNDERLYING},
+    system::{deploy_system, pull_payment_parameters, PaymentPath, CHAIN_ID, UNDERLYING},
     transact, view, DEPLOYER,
 };
 
@@ -223,39 +223,14 @@ fn configure(net: &mut Net, registry: Address) {
             },
         );
     }
-    let (nodes, payers, reports, distribution) =
-        (net.nodes, net.payer_registry, net.reports, net.distribution);
-    let chain = &mut net.chain;
-    transact(chain, DEPLOYER, nodes, &INodeRegistry::updateAdminCall {});
-    transact(
-        chain,
-        DEPLOYER,
-        nodes,
-        &INodeRegistry::updateMaxCanonicalNodesCall {},
-    );
-    transact(
-        chain,
-        DEPLOYER,
-        payers,
-        &IPayerRegistry::updateSettlerCall {},
-    );
-    transact(
-        chain,
-        DEPLOYER,
-        payers,
-        &IPayerRegistry::updateFeeDistributorCall {},
-    );
-    transact(
-        chain,
-        DEPLOYER,
-        reports,
-        &IPayerReportManager::updateProtocolFeeRateCall {},
-    );
-    transact(
-        chain,
-        DEPLOYER,
-        distribution,
-        &IDistributionManager::updateProtocolFeesRecipientCall {},
+    pull_payment_parameters(
+        &mut net.chain,
+        PaymentPath {
+            nodes: net.nodes,
+            payers: net.payer_registry,
+            reports: net.reports,
+            distribution: net.distribution,
+        },
     );
 }
 

@@ -372,14 +372,7 @@ impl TwoChains {
         call: &C,
         value: U256,
     ) -> Receipt {
-        let receipt = self.send(side, from, to, call.abi_encode(), value);
-        assert!(
-            receipt.status,
-            "{} reverted: 0x{}",
-            C::SIGNATURE,
-            alloy_primitives::hex::encode(&receipt.output)
-        );
-        receipt
+        pay_ok(&mut self.devnet, side, from, to, call, value)
     }
 
     /// Calls `call` from `from` expecting a revert; the revert data.
@@ -404,22 +397,7 @@ impl TwoChains {
     /// # Panics
     /// When it reverts or its return value does not decode.
     pub fn view<C: SolCall>(&mut self, side: Side, to: Address, call: &C) -> C::Return {
-        let receipt = self
-            .devnet
-            .node_mut(side)
-            .call(&CallRequest {
-                to: Some(to),
-                data: call.abi_encode().into(),
-                ..CallRequest::default()
-            })
-            .unwrap_or_else(|e| panic!("{e}"));
-        assert!(
-            receipt.status,
-            "view {} reverted: 0x{}",
-            C::SIGNATURE,
-            alloy_primitives::hex::encode(&receipt.output)
-        );
-        C::abi_decode_returns(&receipt.output).expect("return value decodes")
+        view(&mut self.devnet, side, to, call)
     }
 
     /// Native balance on a chain (on the app chain: xUSD in 18-decimal wei).
@@ -625,4 +603,48 @@ pub fn send(
         .expect("the node records what it executed")
         .receipt
         .clone()
+}
+
+/// [`send`]s `call` with `value` and requires success; the receipt.
+///
+/// # Panics
+/// When the node refuses the transaction or the call reverts.
+pub fn pay_ok<C: SolCall>(
+    devnet: &mut Devnet,
+    side: Side,
+    from: Address,
+    to: Address,
+    call: &C,
+    value: U256,
+) -> Receipt {
+    let receipt = send(devnet, side, from, to, call.abi_encode(), value);
+    assert!(
+        receipt.status,
+        "{} reverted: 0x{}",
+        C::SIGNATURE,
+        alloy_primitives::hex::encode(&receipt.output)
+    );
+    receipt
+}
+
+/// `eth_call` of a view on one chain of `devnet`.
+///
+/// # Panics
+/// When it reverts or its return value does not decode.
+pub fn view<C: SolCall>(devnet: &mut Devnet, side: Side, to: Address, call: &C) -> C::Return {
+    let receipt = devnet
+        .node_mut(side)
+        .call(&CallRequest {
+            to: Some(to),
+            data: call.abi_encode().into(),
+            ..CallRequest::default()
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        receipt.status,
+        "view {} reverted: 0x{}",
+        C::SIGNATURE,
+        alloy_primitives::hex::encode(&receipt.output)
+    );
+    C::abi_decode_returns(&receipt.output).expect("return value decodes")
 }

@@ -61,7 +61,7 @@ use xmtp_deploy::deployer::{self, Deployer, InProcess, Plan};
 use xmtp_devnet::Receipt;
 use xmtp_devnet_node::contracts::INBOX;
 use xmtp_devnet_node::devnet::to_alias;
-use xmtp_devnet_node::{CallRequest, Devnet, DevnetConfig, Side};
+use xmtp_devnet_node::{Devnet, DevnetConfig, Side};
 use xmtp_reports::{fee_split, sign, Batch, Domain, PayerFee, PayerReport, PayerTree};
 use xmtp_system_tests::two_chains;
 
@@ -524,28 +524,11 @@ impl World {
     }
 
     fn ok<C: SolCall>(&mut self, side: Side, from: Address, to: Address, call: &C) -> Receipt {
-        let receipt = self.send(side, from, to, call.abi_encode(), U256::ZERO);
-        assert!(
-            receipt.status,
-            "{} reverted: 0x{}",
-            C::SIGNATURE,
-            alloy_primitives::hex::encode(&receipt.output)
-        );
-        receipt
+        two_chains::pay_ok(&mut self.devnet, side, from, to, call, U256::ZERO)
     }
 
     fn view<C: SolCall>(&mut self, side: Side, to: Address, call: &C) -> C::Return {
-        let receipt = self
-            .devnet
-            .node_mut(side)
-            .call(&CallRequest {
-                to: Some(to),
-                data: call.abi_encode().into(),
-                ..CallRequest::default()
-            })
-            .unwrap_or_else(|e| panic!("{e}"));
-        assert!(receipt.status, "view {} reverted", C::SIGNATURE);
-        C::abi_decode_returns(&receipt.output).expect("return value decodes")
+        two_chains::view(&mut self.devnet, side, to, call)
     }
 
     fn fee_balance(&mut self, who: Address) -> U256 {

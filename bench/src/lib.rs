@@ -134,14 +134,24 @@ fn ratio(stylus: u64, solidity: u64) -> String {
     format!("{r:.2}")
 }
 
-/// The gas table: every reference row with the Stylus figures, cached and uncached, the
-/// Solidity figure and the ratio cached / Solidity; rows that did not run say why.
-pub fn gas_table(reference: &Reference, results: &Results) -> String {
-    let width = reference
+/// The width of the operation column: the longest reference operation.
+fn operation_width(reference: &Reference) -> usize {
+    reference
         .operations
         .iter()
         .map(|op| op.id.chars().count())
-        .fold("operation".len(), usize::max);
+        .fold("operation".len(), usize::max)
+}
+
+/// A gas figure with thousands separators.
+fn gas(figure: u64) -> String {
+    thousands(usize::try_from(figure).unwrap_or(usize::MAX))
+}
+
+/// The gas table: every reference row with the Stylus figures, cached and uncached, the
+/// Solidity figure and the ratio cached / Solidity; rows that did not run say why.
+pub fn gas_table(reference: &Reference, results: &Results) -> String {
+    let width = operation_width(reference);
     let mut out = format!(
         "{:<width$}  {:>11} {:>11} {:>11} {:>6}\n",
         "operation", "cached", "uncached", "Solidity", "ratio"
@@ -152,15 +162,15 @@ pub fn gas_table(reference: &Reference, results: &Results) -> String {
             section = &op.section;
             let _ = writeln!(out, "## {section}");
         }
-        let solidity = thousands(usize::try_from(op.exec_gas).unwrap_or(usize::MAX));
+        let solidity = gas(op.exec_gas);
         match results.outcome(&op.id) {
             Some(Outcome::Measured(m)) => {
                 let _ = writeln!(
                     out,
                     "{:<width$}  {:>11} {:>11} {:>11} {:>6}",
                     op.id,
-                    thousands(usize::try_from(m.cached).unwrap_or(usize::MAX)),
-                    thousands(usize::try_from(m.uncached).unwrap_or(usize::MAX)),
+                    gas(m.cached),
+                    gas(m.uncached),
                     solidity,
                     ratio(m.cached, op.exec_gas)
                 );
@@ -194,12 +204,7 @@ pub fn comparison_table(
     (after_name, after): (&str, &Results),
     skip: &dyn Fn(&str) -> Option<&'static str>,
 ) -> String {
-    let width = reference
-        .operations
-        .iter()
-        .map(|op| op.id.chars().count())
-        .fold("operation".len(), usize::max);
-    let n = |gas: u64| thousands(usize::try_from(gas).unwrap_or(usize::MAX));
+    let width = operation_width(reference);
     let mut out = format!(
         "{:<width$}  {:>11} {:>11} {:>6}  {:>11} {:>11} {:>6}\n",
         "operation",
@@ -224,11 +229,11 @@ pub fn comparison_table(
             out,
             "{:<width$}  {:>11} {:>11} {:>6}  {:>11} {:>11} {:>6}",
             op.id,
-            n(b.cached),
-            n(a.cached),
+            gas(b.cached),
+            gas(a.cached),
             ratio(a.cached, b.cached),
-            n(b.uncached),
-            n(a.uncached),
+            gas(b.uncached),
+            gas(a.uncached),
             ratio(a.uncached, b.uncached)
         );
     }
@@ -243,7 +248,6 @@ pub fn creation_table(stylus: &Results, evm: &Results) -> String {
         .iter()
         .map(|c| c.contract.len())
         .fold("contract".len(), usize::max);
-    let n = |gas: u64| thousands(usize::try_from(gas).unwrap_or(usize::MAX));
     let mut out = format!(
         "{:<width$}  {:>9} {:>9}  {:>17} {:>17}  {:>9} {:>9} {:>6}\n",
         "contract",
@@ -267,12 +271,20 @@ pub fn creation_table(stylus: &Results, evm: &Results) -> String {
             out,
             "{:<width$}  {:>9} {:>9}  {:>17} {:>17}  {:>9} {:>9} {:>6}",
             s.contract,
-            n(s.create.cached),
-            n(e.create.cached),
-            format!("{}/{}", n(s.initialize.cached), n(s.initialize.uncached)),
-            format!("{}/{}", n(e.initialize.cached), n(e.initialize.uncached)),
-            n(total_s),
-            n(total_e),
+            gas(s.create.cached),
+            gas(e.create.cached),
+            format!(
+                "{}/{}",
+                gas(s.initialize.cached),
+                gas(s.initialize.uncached)
+            ),
+            format!(
+                "{}/{}",
+                gas(e.initialize.cached),
+                gas(e.initialize.uncached)
+            ),
+            gas(total_s),
+            gas(total_e),
             ratio(total_e, total_s)
         );
     }
@@ -339,10 +351,10 @@ pub fn profile_table(reference: &Reference, results: &Results) -> String {
             out,
             "{} — {} cached vs {} Solidity; Stylus frames' own gas {}, EVM (intrinsic excluded) {}",
             op.id,
-            thousands(usize::try_from(m.cached).unwrap_or(usize::MAX)),
-            thousands(usize::try_from(op.exec_gas).unwrap_or(usize::MAX)),
-            thousands(usize::try_from(stylus).unwrap_or(usize::MAX)),
-            thousands(usize::try_from(m.cached.saturating_sub(stylus)).unwrap_or(usize::MAX)),
+            gas(m.cached),
+            gas(op.exec_gas),
+            gas(stylus),
+            gas(m.cached.saturating_sub(stylus)),
         );
         for frame in frames {
             let price = u64::from(frame.ink_price.max(1));
@@ -407,12 +419,7 @@ const HOSTIO_GROUPS: [(&str, &[&str]); 3] = [
 /// frames: how many, their entry costs (program init and memory pages), their hostios by
 /// group, their own WASM execution, and the gas spent in EVM code.
 pub fn profile_summary(reference: &Reference, results: &Results) -> String {
-    let width = reference
-        .operations
-        .iter()
-        .map(|op| op.id.chars().count())
-        .fold("operation".len(), usize::max);
-    let n = |gas: u64| thousands(usize::try_from(gas).unwrap_or(usize::MAX));
+    let width = operation_width(reference);
     let mut out = format!(
         "{:<width$}  {:>9} {:>9} {:>11} {:>6} {:>7} {:>8} {:>8} {:>6} {:>6} {:>6} {:>8}\n",
         "operation",
@@ -457,17 +464,17 @@ pub fn profile_summary(reference: &Reference, results: &Results) -> String {
             out,
             "{:<width$}  {:>9} {:>9} {:>11} {:>6} {:>7} {:>8} {:>8} {:>6} {:>6} {:>6} {:>8}",
             op.id,
-            n(m.cached),
-            n(op.exec_gas),
-            format!("+{}", n(m.cached - target_gas(&op.id, op.exec_gas))),
+            gas(m.cached),
+            gas(op.exec_gas),
+            format!("+{}", gas(m.cached - target_gas(&op.id, op.exec_gas))),
             frames.len(),
-            n(entry),
-            n(groups[0]),
-            n(groups[1]),
-            n(groups[2]),
-            n(groups[3]),
-            n(wasm),
-            n(m.cached.saturating_sub(own))
+            gas(entry),
+            gas(groups[0]),
+            gas(groups[1]),
+            gas(groups[2]),
+            gas(groups[3]),
+            gas(wasm),
+            gas(m.cached.saturating_sub(own))
         );
     }
     out

@@ -3,7 +3,8 @@
 //! Their state (activated programs, the data pricer, the outgoing-message counter) lives in the
 //! storage of the ArbOS state account through revm's journal, so a reverted activation is undone
 //! and snapshots include it. Gas follows Nitro's precompile wrapper: 3 per argument and result
-//! word, 800 per ArbOS storage read and 20 000 per write, plus each method's own burns.
+//! word, 800 per ArbOS storage read and 20 000 per write, 2 600 per code hash read, an event's
+//! log gas with its signature counted as a topic, plus each method's own burns.
 
 use revm::context::ContextTr as _;
 use revm::context_interface::{Block, Cfg, JournalTr};
@@ -123,6 +124,19 @@ pub(crate) fn program_slot(codehash: B256) -> U256 {
     let mut pre = b"stylus.program".to_vec();
     pre.extend_from_slice(codehash.as_slice());
     U256::from_be_bytes(keccak256(pre).0)
+}
+
+/// Nitro's `StorageReadCost`: one ArbOS storage read.
+const READ_GAS: u64 = 800;
+/// Nitro's `StorageWriteCost`: one ArbOS storage write.
+const WRITE_GAS: u64 = 20_000;
+/// Nitro's `StorageCodeHashCost`: a precompile reading an account's code hash.
+const CODE_HASH_GAS: u64 = 2600;
+
+/// Gas of a precompile's event: Nitro counts the signature as a topic besides the indexed
+/// arguments, and charges the ABI-encoded data of the others.
+fn event_gas(indexed: u64, data_len: usize) -> u64 {
+    375 + 375 * (1 + indexed) + 8 * data_len as u64
 }
 
 const DEMAND_SLOT: U256 = U256::from_limbs([1, 0, 0, 0]);
@@ -285,6 +299,65 @@ impl PrecompileProvider<Ctx> for ArbPrecompiles {
     }
 }
 
+/// Nitro's `UpdateModel`: reads the pricer's five fields and writes two, then returns the fee
+/// for `bytes`; `None` when the gas ran out.
+fn update_data_pricer(
+    ctx: &mut Ctx,
+    call: &mut Call,
+    bytes: u32,
+    time: u64,
+) -> Result<Option<U256>, crate::evm::DbErr> {
+    if !call.charge(5 * READ_GAS + 2 * WRITE_GAS) {
+        return Ok(None);
+    }
+    let mut pricer = DataPricer {
+        demand: u32::try_from(arbos_load(ctx, DEMAND_SLOT)?).unwrap_or(u32::MAX),
+        last_update_time: match arbos_load(ctx, LAST_UPDATE_SLOT)? {
+            v if v.is_zero() => activation::ARBITRUM_START_TIME,
+            v => v.saturating_to::<u64>(),
+        },
+        ..DataPricer::default()
+    };
+    let fee = pricer.update(bytes, time);
+    arbos_store(ctx, DEMAND_SLOT, U256::from(pricer.demand))?;
+    arbos_store(ctx, LAST_UPDATE_SLOT, U256::from(pricer.last_update_time))?;
+    Ok(Some(U256::from(fee)))
+}
+
+/// Nitro's `payActivationDataFee`: reads the network fee account, refuses less value than the
+/// fee, sends the fee there and the rest back to the caller. `Some` is the call's outcome
+/// when it cannot pay.
+fn pay_data_fee(
+    ctx: &mut Ctx,
+    inputs: &CallInputs,
+    call: &mut Call,
+    fee: U256,
+) -> Result<Option<Outcome>, crate::evm::DbErr> {
+    if !call.charge(READ_GAS) {
+        return Ok(Some(Outcome::BurnAll));
+    }
+    let value = inputs.value.get();
+    if value < fee {
+        return Ok(Some(err(
+            "ProgramInsufficientValue(uint256,uint256)",
+            &[word(value), word(fee)],
+        )));
+    }
+    let journal = ctx.journal_mut();
+    journal.load_account(NETWORK_FEE_ACCOUNT)?;
+    journal.load_account(inputs.caller)?;
+    if journal
+        .transfer_loaded(ARB_WASM, NETWORK_FEE_ACCOUNT, fee)
+        .is_some()
+        || journal
+            .transfer_loaded(ARB_WASM, inputs.caller, value - fee)
+            .is_some()
+    {
+        return Ok(Some(Outcome::BurnAll));
+    }
+    Ok(None)
+}
+
 fn err(sig: &str, args: &[[u8; 32]]) -> Outcome {
     let mut out = selector(sig).to_vec();
     for a in args {
@@ -306,7 +379,7 @@ impl ArbPrecompiles {
         call: &mut Call,
         codehash: B256,
     ) -> Result<Result<ProgramInfo, Outcome>, crate::evm::DbErr> {
-        if !call.charge(800) {
+        if !call.charge(READ_GAS) {
             return Ok(Err(Outcome::BurnAll));
         }
         let params = self.config.params;
@@ -375,8 +448,9 @@ impl ArbPrecompiles {
             return simple(u64::from(params.block_cache_size));
         }
         if sel == selector("minInitGas()") {
-            let mut out = u(u64::from(params.min_init_gas)).to_vec();
-            out.extend_from_slice(&u(u64::from(params.min_cached_init_gas)));
+            // Stored in units of 128 and 32 gas; the method answers gas.
+            let mut out = u(u64::from(params.min_init_gas) * 128).to_vec();
+            out.extend_from_slice(&u(u64::from(params.min_cached_init_gas) * 32));
             return Ok(Outcome::Ok(out));
         }
         if sel == selector("codehashVersion(bytes32)")
@@ -407,6 +481,9 @@ impl ArbPrecompiles {
             let Some(a) = arg_addr(call.input, 0) else {
                 return Ok(Outcome::BurnAll);
             };
+            if !call.charge(CODE_HASH_GAS) {
+                return Ok(Outcome::BurnAll);
+            }
             let hash = codehash_of(ctx, a)?;
             let info = match self.view_info(ctx, call, hash)? {
                 Ok(info) => info,
@@ -433,6 +510,9 @@ impl ArbPrecompiles {
         if sel == selector("activateProgram(address)") {
             return self.activate(ctx, inputs, call);
         }
+        if sel == selector("codehashKeepalive(bytes32)") {
+            return self.keepalive(ctx, inputs, call);
+        }
         Ok(Outcome::BurnAll)
     }
 
@@ -452,7 +532,7 @@ impl ArbPrecompiles {
         let code = ctx.journal_mut().code(program)?.data;
         let codehash = ctx.journal_mut().code_hash(program)?.data;
         let time = ctx.block.timestamp().saturating_to::<u64>();
-        if !call.charge(800) {
+        if !call.charge(READ_GAS) {
             return Ok(Outcome::BurnAll);
         }
         if let Some(info) = program_info(ctx, codehash)? {
@@ -460,8 +540,14 @@ impl ArbPrecompiles {
                 return Ok(err("ProgramUpToDate()", &[]));
             }
         }
-        if !crate::evm::is_stylus(&code) {
+        // Nitro answers `ProgramNotWasm()` only for an account without code; other code fails
+        // to strip the Stylus prefix, an error that is not Solidity's and so burns all gas.
+        if code.is_empty() {
             return Ok(err("ProgramNotWasm()", &[]));
+        }
+        if !crate::evm::is_stylus(&code) {
+            self.last_error = Some("specified bytecode is not a Stylus program".into());
+            return Ok(Outcome::BurnAll);
         }
         let wasm = match codec::decode_code(&code) {
             Ok(w) => w,
@@ -487,28 +573,15 @@ impl ArbPrecompiles {
             self.last_error = Some("out of gas".into());
             return Ok(Outcome::BurnAll);
         }
-        // Data pricer: two reads and two writes, then the program record.
-        if !call.charge(2 * 800 + 2 * 20_000 + 20_000) {
+        // The module hash is stored first, then the data pricer's model moves.
+        if !call.charge(WRITE_GAS) {
             return Ok(Outcome::BurnAll);
         }
-        let mut pricer = DataPricer {
-            demand: u32::try_from(arbos_load(ctx, DEMAND_SLOT)?).unwrap_or(u32::MAX),
-            last_update_time: match arbos_load(ctx, LAST_UPDATE_SLOT)? {
-                v if v.is_zero() => activation::ARBITRUM_START_TIME,
-                v => v.saturating_to::<u64>(),
-            },
-            ..DataPricer::default()
+        let Some(fee) = update_data_pricer(ctx, call, activated.costs.asm_estimate, time)? else {
+            return Ok(Outcome::BurnAll);
         };
-        let fee = pricer.update(activated.costs.asm_estimate, time);
-        arbos_store(ctx, DEMAND_SLOT, U256::from(pricer.demand))?;
-        arbos_store(ctx, LAST_UPDATE_SLOT, U256::from(pricer.last_update_time))?;
-        let value = inputs.value.get();
-        let fee = U256::from(fee);
-        if value < fee {
-            return Ok(err(
-                "ProgramInsufficientValue(uint256,uint256)",
-                &[word(value), word(fee)],
-            ));
+        if !call.charge(WRITE_GAS) {
+            return Ok(Outcome::BurnAll);
         }
         let info = ProgramInfo {
             version: params.version,
@@ -517,17 +590,8 @@ impl ArbPrecompiles {
             cached: false,
         };
         set_program_info(ctx, codehash, &info)?;
-        let journal = ctx.journal_mut();
-        journal.load_account(NETWORK_FEE_ACCOUNT)?;
-        journal.load_account(inputs.caller)?;
-        if journal
-            .transfer_loaded(ARB_WASM, NETWORK_FEE_ACCOUNT, fee)
-            .is_some()
-            || journal
-                .transfer_loaded(ARB_WASM, inputs.caller, value - fee)
-                .is_some()
-        {
-            return Ok(Outcome::BurnAll);
+        if let Some(refused) = pay_data_fee(ctx, inputs, call, fee)? {
+            return Ok(refused);
         }
         // ProgramActivated(bytes32 indexed codehash, bytes32 moduleHash, address program, uint256 dataFee, uint16 version)
         let topic0 = keccak256("ProgramActivated(bytes32,bytes32,address,uint256,uint16)");
@@ -536,16 +600,64 @@ impl ArbPrecompiles {
         data.extend_from_slice(&addr_word(program));
         data.extend_from_slice(&word(fee));
         data.extend_from_slice(&u(u64::from(params.version)));
-        if !call.charge(375 * 2 + 8 * data.len() as u64) {
+        if !call.charge(event_gas(1, data.len())) {
             return Ok(Outcome::BurnAll);
         }
-        journal.log(Log {
+        ctx.journal_mut().log(Log {
             address: ARB_WASM,
             data: LogData::new_unchecked(vec![topic0, codehash], data.into()),
         });
         let mut out = u(u64::from(params.version)).to_vec();
         out.extend_from_slice(&word(fee));
         Ok(Outcome::Ok(out))
+    }
+
+    /// `codehashKeepalive(bytes32)`: an active program at least `keepaliveDays` old is made
+    /// young again for the data fee of its (KiB-rounded) asm size, as Nitro's
+    /// `ProgramKeepalive` does.
+    fn keepalive(&mut self, ctx: &mut Ctx, inputs: &CallInputs, call: &mut Call) -> PResult {
+        let params = self.config.params;
+        if inputs.is_static {
+            return Ok(Outcome::BurnAll);
+        }
+        let Some(hash) = arg(call.input, 0).map(B256::from) else {
+            return Ok(Outcome::BurnAll);
+        };
+        let mut info = match self.view_info(ctx, call, hash)? {
+            Ok(info) => info,
+            Err(o) => return Ok(o),
+        };
+        let time = ctx.block.timestamp().saturating_to::<u64>();
+        let age = time
+            .saturating_sub(activation::ARBITRUM_START_TIME + u64::from(info.activated_at) * 3600);
+        if age < u64::from(params.keepalive_days) * 86_400 {
+            return Ok(err("ProgramKeepaliveTooSoon(uint64)", &[u(age)]));
+        }
+        let bytes = info.costs.asm_estimate_kib().saturating_mul(1024);
+        let Some(fee) = update_data_pricer(ctx, call, bytes, time)? else {
+            return Ok(Outcome::BurnAll);
+        };
+        if !call.charge(WRITE_GAS) {
+            return Ok(Outcome::BurnAll);
+        }
+        info.activated_at = activation::hours_since_arbitrum(time);
+        set_program_info(ctx, hash, &info)?;
+        if let Some(refused) = pay_data_fee(ctx, inputs, call, fee)? {
+            return Ok(refused);
+        }
+        // ProgramLifetimeExtended(bytes32 indexed codehash, uint256 dataFee)
+        let data = word(fee);
+        if !call.charge(event_gas(1, data.len())) {
+            return Ok(Outcome::BurnAll);
+        }
+        ctx.journal_mut().log(Log {
+            address: ARB_WASM,
+            data: LogData::new_unchecked(
+                vec![keccak256("ProgramLifetimeExtended(bytes32,uint256)"), hash],
+                data.to_vec().into(),
+            ),
+        });
+        Ok(Outcome::Ok(Vec::new()))
     }
 
     fn arb_sys(&mut self, ctx: &mut Ctx, inputs: &CallInputs, call: &mut Call) -> PResult {
@@ -617,7 +729,7 @@ impl ArbPrecompiles {
             body.extend_from_slice(&u(data.len() as u64));
             body.extend_from_slice(&data);
             body.resize(body.len().div_ceil(32) * 32, 0);
-            if !call.charge(375 * 4 + 8 * body.len() as u64) {
+            if !call.charge(event_gas(3, body.len())) {
                 return Ok(Outcome::BurnAll);
             }
             ctx.journal_mut().log(Log {

@@ -615,4 +615,17 @@ impl Chain {
         data.extend_from_slice(program.as_slice());
         self.send(&Tx::call(from, ARB_WASM, data).value(max_fee))
     }
+
+    /// Extends the life of an active code hash through ArbWasm's `codehashKeepalive`, paying up
+    /// to `max_fee` for its data fee (the excess is refunded).
+    pub fn keepalive(
+        &mut self,
+        from: Address,
+        codehash: B256,
+        max_fee: U256,
+    ) -> Result<Receipt, ChainError> {
+        let mut data = arb::selector("codehashKeepalive(bytes32)").to_vec();
+        data.extend_from_slice(codehash.as_slice());
+        self.send(&Tx::call(from, ARB_WASM, data).value(max_fee))
+    }
 }

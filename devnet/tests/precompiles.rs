@@ -132,14 +132,31 @@ fn activation_without_enough_value_reverts_with_have_and_want() {
 }
 
 #[test]
-fn activating_evm_code_is_program_not_wasm() {
+fn activating_evm_code_burns_the_gas_and_an_empty_account_is_program_not_wasm() {
     let mut chain = chain();
     let r = chain
         .deploy(OWNER, vec![0x60, 0x01, 0x60, 0x00, 0xf3])
         .unwrap();
-    let addr = r.created.unwrap();
+    let evm = r.created.unwrap();
+    let data = call_data("activateProgram(address)", &[addr_arg(evm)]);
     let r = chain
-        .activate(OWNER, addr, U256::from(10u128.pow(18)))
+        .send(
+            &Tx::call(OWNER, ARB_WASM, data)
+                .gas(3_000_000)
+                .value(U256::from(10u128.pow(18))),
+        )
+        .unwrap();
+    assert!(!r.status);
+    assert!(r.output.is_empty());
+    assert_eq!(r.gas_used, 3_000_000);
+    assert_eq!(
+        r.activation_error.as_deref(),
+        Some("specified bytecode is not a Stylus program")
+    );
+
+    let nobody = xmtp_devnet::address!("00000000000000000000000000000000000000e7");
+    let r = chain
+        .activate(OWNER, nobody, U256::from(10u128.pow(18)))
         .unwrap();
     assert!(!r.status);
     assert_eq!(r.output.to_vec(), selector("ProgramNotWasm()").to_vec());
@@ -164,62 +181,93 @@ fn refused(wat: &str) -> String {
     r.activation_error.expect("a reason")
 }
 
+/// A module whose entry point runs `body` before returning 0, with `extra` fields.
+fn module(extra: &str, body: &str) -> String {
+    format!(
+        r#"(module {extra} (memory (export "memory") 1 1)
+          (func (export "user_entrypoint") (param i32) (result i32) {body} i32.const 0))"#
+    )
+}
+
 #[test]
-fn invalid_modules_are_refused_with_the_reason() {
-    let float = refused(
-        r#"(module (memory (export "memory") 1 1)
-          (func (export "user_entrypoint") (param i32) (result i32) f32.const 1 f32.const 2 f32.add drop i32.const 0))"#,
+fn float_arithmetic_is_refused_at_activation() {
+    assert_eq!(
+        refused(&module("", "f32.const 1 f32.const 2 f32.add drop")),
+        "failed to parse wasm: function 0: opcode f32.add is refused: Nitro has no implementation for floating-point operations"
     );
-    assert!(
-        float.to_lowercase().contains("float") || float.contains("f32"),
-        "{float}"
-    );
+}
 
-    let simd = refused(
-        r#"(module (memory (export "memory") 1 1)
-          (func (export "user_entrypoint") (param i32) (result i32) v128.const i64x2 0 0 drop i32.const 0))"#,
+#[test]
+fn simd_is_refused_at_activation() {
+    assert_eq!(
+        refused(&module("", "v128.const i64x2 0 0 drop")),
+        "failed to parse wasm: function 0: SIMD support is not enabled (at offset 0x3d)"
     );
-    assert!(simd.to_lowercase().contains("simd"), "{simd}");
+}
 
-    let reference = refused(
-        r#"(module (memory (export "memory") 1 1) (table 1 funcref)
-          (func (export "user_entrypoint") (param i32) (result i32) i32.const 0 table.get 0 drop i32.const 0))"#,
+#[test]
+fn reference_types_are_refused_at_activation() {
+    assert_eq!(
+        refused(&module("(table 1 funcref)", "i32.const 0 table.get 0 drop")),
+        "failed to parse wasm: function 0: reference types support is not enabled (at offset 0x45)"
     );
-    assert!(
-        reference.to_lowercase().contains("reference"),
-        "{reference}"
-    );
+}
 
-    let start = refused(
-        r#"(module (memory (export "memory") 1 1) (func $s) (start $s)
-          (func (export "user_entrypoint") (param i32) (result i32) i32.const 0))"#,
+#[test]
+fn a_start_function_is_refused_at_activation() {
+    assert_eq!(
+        refused(&module("(func $s) (start $s)", "")),
+        "failed to parse wasm: start functions are not allowed"
     );
-    assert!(start.to_lowercase().contains("start"), "{start}");
+}
 
-    let import = refused(
-        r#"(module (import "env" "evil" (func)) (memory (export "memory") 1 1)
-          (func (export "user_entrypoint") (param i32) (result i32) i32.const 0))"#,
+#[test]
+fn a_forbidden_import_is_refused_at_activation() {
+    assert_eq!(
+        refused(&module(r#"(import "env" "evil" (func))"#, "")),
+        "failed to parse wasm: import env.evil is not one of Nitro's vm_hooks hostios"
     );
-    assert!(import.contains("evil"), "{import}");
+    assert_eq!(
+        refused(&module(
+            r#"(import "console" "log_i32" (func (param i32)))"#,
+            ""
+        )),
+        "failed to parse wasm: import console.log_i32 is not one of Nitro's vm_hooks hostios"
+    );
+}
 
-    let memory = refused(
-        r#"(module (import "vm_hooks" "pay_for_memory_grow" (func (param i32))) (memory (export "memory") 129)
-          (func (export "user_entrypoint") (param i32) (result i32) i32.const 0))"#,
+#[test]
+fn too_much_memory_is_refused_at_activation() {
+    let wat = r#"(module (import "vm_hooks" "pay_for_memory_grow" (func (param i32)))
+      (memory (export "memory") 129)
+      (func (export "user_entrypoint") (param i32) (result i32) i32.const 0))"#;
+    assert_eq!(
+        refused(wat),
+        "failed to parse wasm: too many initial memory pages: 129 > 128"
     );
-    assert!(memory.contains("129"), "{memory}");
+}
 
-    let entry = refused(
-        r#"(module (memory (export "memory") 1 1) (func (export "main") (param i32) (result i32) i32.const 0))"#,
+#[test]
+fn a_missing_entry_point_is_refused_at_activation() {
+    let wat = r#"(module (memory (export "memory") 1 1)
+      (func (export "main") (param i32) (result i32) i32.const 0))"#;
+    assert_eq!(
+        refused(wat),
+        "failed to parse wasm: missing export user_entrypoint"
     );
-    assert!(entry.contains("user_entrypoint"), "{entry}");
+}
 
-    let big = format!(
-        r#"(module (memory (export "memory") 1 1) (data (i32.const 0) "{}")
-          (func (export "user_entrypoint") (param i32) (result i32) i32.const 0))"#,
-        "\\00".repeat(140 * 1024)
+#[test]
+fn a_module_over_the_wasm_size_limit_is_refused_at_activation() {
+    // 140 KiB of zeros compresses to a few hundred bytes: the code fits in an account, the
+    // decompressed module does not fit in MaxWasmSize (128 KiB).
+    let data = "\\00".repeat(140 * 1024);
+    let wat = module(&format!(r#"(data (i32.const 0) "{data}")"#), "");
+    assert!(wat::parse_str(&wat).unwrap().len() > 128 * 1024);
+    assert_eq!(
+        refused(&wat),
+        "decompressed wasm exceeds 131072 bytes (MaxWasmSize)"
     );
-    let wasm = wat::parse_str(&big).unwrap();
-    assert!(xmtp_stylus::codec::encode_code(&wasm).is_err() || !refused(&big).is_empty());
 }
 
 #[test]
@@ -399,4 +447,250 @@ fn arbitrary_stylus_code_is_refused_cleanly() {
             .unwrap();
         assert!(!r.status);
     }
+}
+
+/// `(status, output, gas used)` of an `eth_call` to ArbWasm.
+fn arb_wasm_call(
+    chain: &mut xmtp_devnet::Chain,
+    sig: &str,
+    args: &[[u8; 32]],
+) -> (bool, Vec<u8>, u64) {
+    let r = chain
+        .call(&Tx::call(OWNER, ARB_WASM, call_data(sig, args)))
+        .unwrap();
+    (r.status, r.output.to_vec(), r.gas_used)
+}
+
+/// Nitro's precompile wrapper (3 gas per argument and result word, opening ArbOS state and
+/// reading the Stylus parameters at 800 each) around a method's own `work`.
+fn wrapper_gas(args: u64, results: u64, work: u64) -> u64 {
+    3 * args + 800 + 800 + work + 3 * results
+}
+
+/// The asm estimate of the one-function `SMALL` (spec §2.5) and its KiB-rounded size.
+fn small_asm() -> (u64, u64) {
+    let wasm_len = wat::parse_str(SMALL).unwrap().len() as u64;
+    let asm = 512_000 + 996_829 / 1000 + 2 * 11_416 / 1000 + wasm_len * 62_628 / 10_000;
+    (asm, asm.div_ceil(1024) * 1024)
+}
+
+/// Seconds since the hour (counted from the Arbitrum epoch) in which `time` falls.
+fn into_hour(time: u64) -> u64 {
+    (time - ARBITRUM_START_TIME) % 3600
+}
+
+#[test]
+fn parameter_views_answer_the_initial_parameters() {
+    let mut chain = chain();
+    for (sig, expected) in [
+        ("stylusVersion()", vec![2u64]),
+        ("inkPrice()", vec![10_000]),
+        ("maxStackDepth()", vec![262_144]),
+        ("freePages()", vec![2]),
+        ("pageGas()", vec![1000]),
+        ("pageRamp()", vec![620_674_314]),
+        ("pageLimit()", vec![128]),
+        ("minInitGas()", vec![69 * 128, 11 * 32]),
+        ("initCostScalar()", vec![100]),
+        ("expiryDays()", vec![365]),
+        ("keepaliveDays()", vec![31]),
+        ("blockCacheSize()", vec![32]),
+    ] {
+        let (ok, out, gas) = arb_wasm_call(&mut chain, sig, &[]);
+        assert!(ok, "{sig}");
+        let words: Vec<U256> = (0..out.len() / 32).map(|i| u256_at(&out, i)).collect();
+        let expected: Vec<U256> = expected.into_iter().map(U256::from).collect();
+        assert_eq!(words, expected, "{sig}");
+        let n = expected.len() as u64;
+        assert_eq!(
+            gas,
+            tx_gas(&call_data(sig, &[]), wrapper_gas(0, n, 0)),
+            "{sig}"
+        );
+    }
+}
+
+#[test]
+fn program_views_answer_exact_figures_and_gas() {
+    let mut chain = chain();
+    let addr = program(&mut chain, SMALL);
+    let hash = chain.code_hash(addr).0;
+    let activated = chain.timestamp();
+    chain.advance(7200, 1);
+    let wasm_len = wat::parse_str(SMALL).unwrap().len() as u64;
+    let (init, cached) = entry_costs(1, 2, wasm_len, 4, 0, 1);
+    let (_, asm_size) = small_asm();
+    // Activation is recorded to the hour: the program is older than the time passed by the
+    // seconds its activation came into that hour.
+    let age = chain.timestamp() - activated + into_hour(activated);
+    let by_hash: [(&str, Vec<u64>); 2] = [
+        ("codehashVersion(bytes32)", vec![2]),
+        ("codehashAsmSize(bytes32)", vec![asm_size]),
+    ];
+    for (sig, expected) in by_hash {
+        let (ok, out, gas) = arb_wasm_call(&mut chain, sig, &[hash]);
+        assert!(ok, "{sig}");
+        assert_eq!(u256_at(&out, 0), U256::from(expected[0]), "{sig}");
+        // One read of the program's record.
+        assert_eq!(
+            gas,
+            tx_gas(&call_data(sig, &[hash]), wrapper_gas(1, 1, 800)),
+            "{sig}"
+        );
+    }
+    let by_address: [(&str, Vec<u64>); 4] = [
+        ("programVersion(address)", vec![2]),
+        (
+            "programInitGas(address)",
+            vec![
+                entry_gas(init, cached, false),
+                entry_gas(init, cached, true),
+            ],
+        ),
+        ("programMemoryFootprint(address)", vec![1]),
+        ("programTimeLeft(address)", vec![365 * 86_400 - age]),
+    ];
+    for (sig, expected) in by_address {
+        let (ok, out, gas) = arb_wasm_call(&mut chain, sig, &[addr_arg(addr)]);
+        assert!(ok, "{sig}");
+        let words: Vec<U256> = (0..out.len() / 32).map(|i| u256_at(&out, i)).collect();
+        let n = expected.len() as u64;
+        assert_eq!(
+            words,
+            expected.into_iter().map(U256::from).collect::<Vec<_>>(),
+            "{sig}"
+        );
+        // The code hash read (2 600) and the record's read.
+        assert_eq!(
+            gas,
+            tx_gas(
+                &call_data(sig, &[addr_arg(addr)]),
+                wrapper_gas(1, n, 2600 + 800)
+            ),
+            "{sig}"
+        );
+    }
+}
+
+#[test]
+fn program_views_refuse_unknown_and_expired_programs() {
+    let mut chain = chain();
+    let unknown = B256::with_last_byte(9).0;
+    let (ok, out, gas) = arb_wasm_call(&mut chain, "codehashVersion(bytes32)", &[unknown]);
+    assert!(!ok);
+    assert_eq!(out, selector("ProgramNotActivated()").to_vec());
+    // A Solidity error keeps the remaining gas: the wrapper and the record's read.
+    assert_eq!(
+        gas,
+        tx_gas(
+            &call_data("codehashVersion(bytes32)", &[unknown]),
+            wrapper_gas(1, 0, 800)
+        )
+    );
+
+    let addr = program(&mut chain, SMALL);
+    let activated = chain.timestamp();
+    chain.advance(366 * 86_400, 1);
+    let age = chain.timestamp() - activated + into_hour(activated);
+    for (sig, arg) in [
+        ("codehashVersion(bytes32)", chain.code_hash(addr).0),
+        ("programTimeLeft(address)", addr_arg(addr)),
+    ] {
+        let (ok, out, _) = arb_wasm_call(&mut chain, sig, &[arg]);
+        assert!(!ok, "{sig}");
+        let mut expected = selector("ProgramExpired(uint64)").to_vec();
+        expected.extend_from_slice(&U256::from(age).to_be_bytes::<32>());
+        assert_eq!(out, expected, "{sig}");
+    }
+}
+
+#[test]
+fn keepalive_is_refused_before_keepalive_days_and_for_unknown_code() {
+    let mut chain = chain();
+    let addr = program(&mut chain, SMALL);
+    let hash = chain.code_hash(addr);
+    let activated = chain.timestamp();
+    chain.advance(30 * 86_400, 1);
+    let age = chain.timestamp() - activated + into_hour(activated);
+    let r = chain
+        .keepalive(OWNER, hash, U256::from(10u128.pow(18)))
+        .unwrap();
+    assert!(!r.status);
+    let mut expected = selector("ProgramKeepaliveTooSoon(uint64)").to_vec();
+    expected.extend_from_slice(&U256::from(age).to_be_bytes::<32>());
+    assert_eq!(r.output.to_vec(), expected);
+    assert!(r.logs.is_empty());
+
+    let r = chain
+        .keepalive(OWNER, B256::with_last_byte(9), U256::from(10u128.pow(18)))
+        .unwrap();
+    assert!(!r.status);
+    assert_eq!(
+        r.output.to_vec(),
+        selector("ProgramNotActivated()").to_vec()
+    );
+}
+
+#[test]
+fn keepalive_renews_the_program_for_the_data_fee_of_its_asm_size() {
+    let mut chain = chain();
+    let addr = program(&mut chain, SMALL);
+    let hash = chain.code_hash(addr);
+    let activated = chain.timestamp();
+    let (asm, asm_size) = small_asm();
+    chain.advance(40 * 86_400, 1);
+    let now = chain.timestamp();
+    // The pricer saw the activation's demand, then forgives part of it over the 40 days.
+    let mut pricer = DataPricer::default();
+    pricer.update(u32::try_from(asm).unwrap(), activated);
+    let fee = pricer.update(u32::try_from(asm_size).unwrap(), now);
+    assert!(fee > 0);
+
+    // Too little value: have and want, nothing renewed.
+    let r = chain.keepalive(OWNER, hash, U256::from(fee - 1)).unwrap();
+    assert!(!r.status);
+    let mut expected = selector("ProgramInsufficientValue(uint256,uint256)").to_vec();
+    expected.extend_from_slice(&U256::from(fee - 1).to_be_bytes::<32>());
+    expected.extend_from_slice(&U256::from(fee).to_be_bytes::<32>());
+    assert_eq!(r.output.to_vec(), expected);
+
+    let before = chain.balance(OWNER);
+    let network_before = chain.balance(NETWORK_FEE_ACCOUNT);
+    let r = chain
+        .keepalive(OWNER, hash, U256::from(10u128.pow(18)))
+        .unwrap();
+    assert!(r.status, "{r:?}");
+    assert!(r.output.is_empty());
+    assert_eq!(before - chain.balance(OWNER), U256::from(fee));
+    assert_eq!(
+        chain.balance(NETWORK_FEE_ACCOUNT) - network_before,
+        U256::from(fee)
+    );
+    // ProgramLifetimeExtended(bytes32 indexed codehash, uint256 dataFee).
+    assert_eq!(r.logs.len(), 1);
+    assert_eq!(r.logs[0].address, ARB_WASM);
+    assert_eq!(
+        r.logs[0].topics(),
+        &[
+            revm::primitives::keccak256("ProgramLifetimeExtended(bytes32,uint256)"),
+            hash
+        ]
+    );
+    assert_eq!(
+        r.logs[0].data.data.to_vec(),
+        U256::from(fee).to_be_bytes::<32>().to_vec()
+    );
+    // The record's read; the pricer's five reads and two writes; the record's write; the
+    // network fee account's read; the event (signature and one indexed topic, one data word).
+    let work = 800 + (5 * 800 + 2 * 20_000) + 20_000 + 800 + (375 + 2 * 375 + 8 * 32);
+    let data = call_data("codehashKeepalive(bytes32)", &[hash.0]);
+    assert_eq!(r.gas_used, tx_gas(&data, wrapper_gas(1, 0, work)));
+
+    // Renewed: a year from now, to the hour.
+    let (ok, out, _) = arb_wasm_call(&mut chain, "programTimeLeft(address)", &[addr_arg(addr)]);
+    assert!(ok);
+    assert_eq!(u256_at(&out, 0), U256::from(365 * 86_400 - into_hour(now)));
+    // 370 days after its activation the program still runs.
+    chain.advance(330 * 86_400, 1);
+    assert!(send(&mut chain, addr, &[]).status);
 }

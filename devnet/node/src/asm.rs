@@ -28,6 +28,7 @@ pub mod op {
     pub const GT: u8 = 0x11;
     pub const EQ: u8 = 0x14;
     pub const ISZERO: u8 = 0x15;
+    pub const NOT: u8 = 0x19;
     pub const SHL: u8 = 0x1b;
     pub const SHR: u8 = 0x1c;
     pub const SHA3: u8 = 0x20;

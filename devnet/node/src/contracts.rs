@@ -37,19 +37,31 @@ pub fn topic(sig: &str) -> B256 {
 pub const INBOX_MESSAGE_EVENT: &str = "DevnetInboxMessage(address,uint256,bytes)";
 /// ArbRetryableTx's event for a created ticket.
 pub const TICKET_CREATED_EVENT: &str = "TicketCreated(bytes32)";
+/// ArbRetryableTx's event for a ticket given one more lifetime.
+pub const LIFETIME_EXTENDED_EVENT: &str = "LifetimeExtended(bytes32,uint256)";
+/// ArbRetryableTx's event for a ticket its beneficiary cancelled.
+pub const CANCELED_EVENT: &str = "Canceled(bytes32)";
 /// ArbRetryableTx's event for a scheduled redeem.
 pub const REDEEM_SCHEDULED_EVENT: &str =
     "RedeemScheduled(bytes32,bytes32,uint64,uint64,address,uint256,uint256)";
 /// The inbox's operator-only entry point that executes an outbox message.
 pub const EXECUTE_SIG: &str = "devnetExecute(address,uint256,bytes)";
-/// ArbRetryableTx's operator-only entry point that records a ticket.
-pub const CREATE_SIG: &str = "devnetCreate(bytes32,uint256,uint256)";
+/// ArbRetryableTx's operator-only entry point that records a ticket (id, timeout, beneficiary)
+/// and, with a gas limit, schedules its auto-redeem (gas, donor, max refund).
+pub const CREATE_SIG: &str = "devnetCreate(bytes32,uint256,address,uint256,address,uint256)";
+/// ArbRetryableTx's operator-only entry point that marks the ticket whose retry runs next and
+/// its redeemer (zeros: none).
+pub const ENTER_SIG: &str = "devnetEnter(bytes32,address)";
+/// ArbOS's own entry point, which no transaction may call.
+pub const SUBMIT_RETRYABLE_SIG: &str = "submitRetryable(bytes32,uint256,uint256,uint256,uint256,uint64,uint256,address,address,address,bytes)";
 /// ArbRetryableTx's operator-only entry point that deletes a ticket.
 pub const REMOVE_SIG: &str = "devnetRemove(bytes32)";
 /// The inbox's error when the tokens do not cover the ticket's costs.
 pub const INSUFFICIENT_VALUE_SIG: &str = "InsufficientValue(uint256,uint256)";
 /// ArbRetryableTx's error for a missing or expired ticket.
 pub const NO_TICKET_SIG: &str = "NoTicketWithID()";
+/// ArbRetryableTx's error for `submitRetryable`, which only ArbOS may use.
+pub const NOT_CALLABLE_SIG: &str = "NotCallable()";
 
 fn sel_item(sig: &str) -> Item {
     push_bytes(&selector(sig))
@@ -238,38 +250,126 @@ pub fn inbox_code(token: Address, operator: Address, scale: U256) -> Vec<u8> {
     assemble(&v)
 }
 
-/// ArbRetryableTx: `redeem`, `getTimeout`, `getLifetime`, plus the operator's record keeping.
-/// Storage: slot `id` holds a ticket's timeout (0: none), slot `id + 1` its redeem count.
+/// ArbRetryableTx: `redeem`, `keepalive`, `cancel`, `getTimeout`, `getBeneficiary`,
+/// `getLifetime`, `getCurrentRedeemer` and `submitRetryable` (never callable), with Arbitrum's
+/// events and errors, plus the operator's record keeping.
+///
+/// Storage: slot `id` holds a ticket's timeout (0: none), slot `id + 1` its redeem count,
+/// slot `id + 2` its beneficiary; slot 0 the ticket whose retry is running and slot 1 that retry's
+/// redeemer (both zero outside a retry; ticket ids are hashes, so they never collide with them).
+/// Refusals Arbitrum gives as plain errors (not the beneficiary, a ticket touching itself from its
+/// own retry, a keepalive beyond one lifetime ahead) revert without data, as Nitro's precompiles
+/// do for errors that are not Solidity errors.
+#[allow(clippy::too_many_lines)] // One contract reads best as one listing.
 pub fn retryable_code(operator: Address, lifetime: u64) -> Vec<u8> {
     let cdl = |at: u64| [push(at), Op(op::CALLDATALOAD)];
+    // The ticket in the first argument is alive: its timeout is after now.
+    let alive = || {
+        let mut v = cdl(4).to_vec();
+        v.extend([Op(op::SLOAD), Op(op::TIMESTAMP), Op(op::LT), Op(op::ISZERO)]);
+        v.extend([PushLabel("noticket"), Op(op::JUMPI)]);
+        v
+    };
+    // The ticket in the first argument is not the one whose retry is running.
+    let not_running = || {
+        let mut v = cdl(4).to_vec();
+        v.extend([
+            push(0),
+            Op(op::SLOAD),
+            Op(op::EQ),
+            PushLabel("deny"),
+            Op(op::JUMPI),
+        ]);
+        v
+    };
     let mut v = header();
     v.extend(dispatch("redeem(bytes32)", "redeem"));
     v.extend(dispatch("getTimeout(bytes32)", "timeout"));
     v.extend(dispatch("getLifetime()", "lifetime"));
+    v.extend(dispatch("keepalive(bytes32)", "keepalive"));
+    v.extend(dispatch("getBeneficiary(bytes32)", "beneficiary"));
+    v.extend(dispatch("cancel(bytes32)", "cancel"));
+    v.extend(dispatch("getCurrentRedeemer()", "redeemer"));
+    v.extend(dispatch(SUBMIT_RETRYABLE_SIG, "notcallable"));
     v.extend(dispatch(CREATE_SIG, "create"));
     v.extend(dispatch(REMOVE_SIG, "remove"));
+    v.extend(dispatch(ENTER_SIG, "enter"));
     v.extend([Label("deny"), push(0), push(0), Op(op::REVERT)]);
     v.push(Label("noticket"));
     v.extend(mem_selector(NO_TICKET_SIG));
+    v.extend([push(4), push(0), Op(op::REVERT)]);
+    v.push(Label("notcallable"));
+    v.extend(mem_selector(NOT_CALLABLE_SIG));
     v.extend([push(4), push(0), Op(op::REVERT)]);
     v.push(Label("lifetime"));
     v.push(push(lifetime));
     v.extend(return_word());
     v.push(Label("timeout"));
+    v.extend(alive());
+    v.extend(cdl(4));
+    v.push(Op(op::SLOAD));
+    v.extend(return_word());
+    v.push(Label("beneficiary"));
+    v.extend(alive());
+    v.extend(cdl(4));
+    v.extend([push(2), Op(op::ADD), Op(op::SLOAD)]);
+    v.extend(return_word());
+    v.push(Label("redeemer"));
+    v.extend([push(1), Op(op::SLOAD)]);
+    v.extend(return_word());
+    // One more lifetime, for anyone, unless the timeout is already more than one lifetime away.
+    v.push(Label("keepalive"));
+    v.extend(alive());
+    v.extend(cdl(4));
+    v.push(Op(op::SLOAD));
+    v.extend([
+        push(lifetime),
+        Op(op::TIMESTAMP),
+        Op(op::ADD),
+        Op(op::DUP2),
+        Op(op::GT),
+    ]);
+    v.extend([PushLabel("deny"), Op(op::JUMPI)]);
+    v.extend([push(lifetime), Op(op::ADD), Op(op::DUP1)]);
+    v.extend(cdl(4));
+    v.push(Op(op::SSTORE));
+    v.extend([Op(op::DUP1), push(0), Op(op::MSTORE)]);
+    v.extend(cdl(4));
+    v.push(push_bytes(topic(LIFETIME_EXTENDED_EVENT).as_slice()));
+    v.extend([push(32), push(0), Op(op::LOG2)]);
+    v.extend(return_word());
+    // Only the beneficiary cancels; the devnet pays the escrowed call value out after the
+    // transaction, on seeing `Canceled`.
+    v.push(Label("cancel"));
+    v.extend(alive());
+    v.extend(not_running());
     v.extend(cdl(4));
     v.extend([
+        push(2),
+        Op(op::ADD),
         Op(op::SLOAD),
-        Op(op::DUP1),
-        Op(op::TIMESTAMP),
-        Op(op::LT),
-        Op(op::ISZERO),
+        Op(op::CALLER),
+        Op(op::EQ),
     ]);
-    v.extend([PushLabel("noticket"), Op(op::JUMPI)]);
-    v.extend(return_word());
-    v.push(Label("redeem"));
+    v.extend([Op(op::ISZERO), PushLabel("deny"), Op(op::JUMPI)]);
+    v.push(push(0));
     v.extend(cdl(4));
-    v.extend([Op(op::SLOAD), Op(op::TIMESTAMP), Op(op::LT), Op(op::ISZERO)]);
-    v.extend([PushLabel("noticket"), Op(op::JUMPI)]);
+    v.push(Op(op::SSTORE));
+    v.extend(cdl(4));
+    v.push(push_bytes(topic(CANCELED_EVENT).as_slice()));
+    v.extend([push(0), push(0), Op(op::LOG2), Op(op::STOP)]);
+    // A redeem donates the gas left to the retry: memory 64..192 is RedeemScheduled's data
+    // (donated gas, donor, max refund, submission fee refund).
+    v.push(Label("redeem"));
+    v.extend(alive());
+    v.extend(not_running());
+    v.extend([Op(op::GAS), push(64), Op(op::MSTORE)]);
+    v.extend([Op(op::CALLER), push(96), Op(op::MSTORE)]);
+    v.extend([push(0), Op(op::NOT), push(128), Op(op::MSTORE)]);
+    v.extend([push(0), push(160), Op(op::MSTORE)]);
+    // Counts the try, logs RedeemScheduled with the retry's hash keccak256(id ++ try) and
+    // returns that hash.
+    v.push(Label("schedule"));
     v.extend(cdl(4));
     v.extend([push(1), Op(op::ADD), Op(op::DUP1), Op(op::SLOAD)]);
     v.extend([
@@ -282,21 +382,13 @@ pub fn retryable_code(operator: Address, lifetime: u64) -> Vec<u8> {
     v.extend([Op(op::DUP1), push(32), Op(op::MSTORE)]);
     v.extend(cdl(4));
     v.extend([push(0), Op(op::MSTORE), push(64), push(0), Op(op::SHA3)]);
-    v.extend([Op(op::GAS), push(64), Op(op::MSTORE)]);
-    v.extend([Op(op::CALLER), push(96), Op(op::MSTORE)]);
-    v.extend([
-        push(0),
-        push(128),
-        Op(op::MSTORE),
-        push(0),
-        push(160),
-        Op(op::MSTORE),
-    ]);
     v.extend([Op(op::DUP2), Op(op::DUP2)]);
     v.extend(cdl(4));
     v.push(push_bytes(topic(REDEEM_SCHEDULED_EVENT).as_slice()));
     v.extend([push(128), push(64), Op(op::LOG4)]);
     v.extend(return_word());
+    // devnetCreate(id, timeout, beneficiary, gas, donor, maxRefund): TicketCreated, then the
+    // auto-redeem's RedeemScheduled when it has gas.
     v.push(Label("create"));
     v.extend(only_operator(operator));
     v.extend(cdl(36));
@@ -304,15 +396,34 @@ pub fn retryable_code(operator: Address, lifetime: u64) -> Vec<u8> {
     v.push(Op(op::SSTORE));
     v.extend(cdl(68));
     v.extend(cdl(4));
-    v.extend([push(1), Op(op::ADD), Op(op::SSTORE)]);
+    v.extend([push(2), Op(op::ADD), Op(op::SSTORE)]);
     v.extend(cdl(4));
     v.push(push_bytes(topic(TICKET_CREATED_EVENT).as_slice()));
-    v.extend([push(0), push(0), Op(op::LOG2), Op(op::STOP)]);
+    v.extend([push(0), push(0), Op(op::LOG2)]);
+    v.extend(cdl(100));
+    v.extend([Op(op::ISZERO), PushLabel("done"), Op(op::JUMPI)]);
+    v.extend(cdl(100));
+    v.extend([push(64), Op(op::MSTORE)]);
+    v.extend(cdl(132));
+    v.extend([push(96), Op(op::MSTORE)]);
+    v.extend(cdl(164));
+    v.extend([push(128), Op(op::MSTORE)]);
+    v.extend([push(0), push(160), Op(op::MSTORE)]);
+    v.extend([PushLabel("schedule"), Op(op::JUMP)]);
     v.push(Label("remove"));
     v.extend(only_operator(operator));
     v.push(push(0));
     v.extend(cdl(4));
-    v.extend([Op(op::SSTORE), Op(op::STOP)]);
+    v.push(Op(op::SSTORE));
+    v.push(Label("done"));
+    v.push(Op(op::STOP));
+    // devnetEnter(id, redeemer): the retry that is about to run (zeros once it has run).
+    v.push(Label("enter"));
+    v.extend(only_operator(operator));
+    v.extend(cdl(4));
+    v.extend([push(0), Op(op::SSTORE)]);
+    v.extend(cdl(36));
+    v.extend([push(1), Op(op::SSTORE), Op(op::STOP)]);
     assemble(&v)
 }
 

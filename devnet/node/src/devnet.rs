@@ -39,8 +39,16 @@ sol! {
     ) returns (uint256);
     function depositERC20(uint256 amount) returns (uint256);
     function devnetExecute(address to, uint256 amount, bytes data);
-    function devnetCreate(bytes32 id, uint256 timeout, uint256 tries);
+    function devnetCreate(
+        bytes32 id,
+        uint256 timeout,
+        address beneficiary,
+        uint256 gas,
+        address donor,
+        uint256 maxRefund
+    );
     function devnetRemove(bytes32 id);
+    function devnetEnter(bytes32 id, address redeemer);
     function mint(address to, uint256 amount) returns (bool);
 }
 
@@ -174,6 +182,8 @@ pub struct RelayReport {
     pub failed: Vec<B256>,
     /// Tickets that expired (call value sent to their beneficiary).
     pub expired: Vec<B256>,
+    /// Tickets their beneficiary cancelled (call value sent to the beneficiary).
+    pub canceled: Vec<B256>,
     /// Deposits credited on the app chain: (recipient, amount in wei).
     pub deposits: Vec<(Address, U256)>,
     /// Outbox positions executed on the settlement chain.
@@ -497,8 +507,10 @@ impl Devnet {
         }
     }
 
-    /// Outbox entries and redeem requests of an app-chain transaction; redeems run right after it,
-    /// in the same block, as ArbOS schedules them.
+    /// Outbox entries and ArbRetryableTx's events of an app-chain transaction (or of a retry):
+    /// a keepalive moves the ticket's timeout, a cancel pays its call value to the beneficiary,
+    /// and the redeems it scheduled run right after it, in the same block, as ArbOS schedules
+    /// them (after the whole transaction, so a ticket cancelled later in it is not run).
     fn after_app_tx(&mut self, receipt: &Receipt, report: &mut RelayReport) {
         let now = self.app.chain().timestamp();
         for message in receipt.outgoing_messages() {
@@ -508,32 +520,58 @@ impl Devnet {
                 executed: false,
             });
         }
-        let t = topic(contracts::REDEEM_SCHEDULED_EVENT);
-        let redeems: Vec<(B256, u64, u64)> = receipt
+        let scheduled = topic(contracts::REDEEM_SCHEDULED_EVENT);
+        let extended = topic(contracts::LIFETIME_EXTENDED_EVENT);
+        let canceled = topic(contracts::CANCELED_EVENT);
+        let mut redeems = Vec::new();
+        for log in receipt
             .logs
             .iter()
-            .filter(|l| l.address == ARB_RETRYABLE_TX && l.topics().first() == Some(&t))
-            .filter_map(|l| {
-                let id = *l.topics().get(1)?;
-                let seq = U256::from_be_bytes(l.topics().get(3)?.0).saturating_to::<u64>();
-                let gas = U256::from_be_slice(l.data.data.get(..32)?).saturating_to::<u64>();
-                Some((id, seq, gas.min(BLOCK_GAS_LIMIT)))
-            })
-            .collect();
-        for (id, seq, gas) in redeems {
+            .filter(|l| l.address == ARB_RETRYABLE_TX)
+        {
+            let (Some(event), Some(&id)) = (log.topics().first(), log.topics().get(1)) else {
+                continue;
+            };
+            let word = |i: usize| log.data.data.get(32 * i..32 * (i + 1));
+            if *event == scheduled {
+                let (Some(seq), Some(gas), Some(donor)) = (log.topics().get(3), word(0), word(1))
+                else {
+                    continue;
+                };
+                let seq = U256::from_be_bytes(seq.0).saturating_to::<u64>();
+                let gas = U256::from_be_slice(gas).saturating_to::<u64>();
+                let donor = Address::from_slice(&donor[12..]);
+                redeems.push((id, seq, gas.min(BLOCK_GAS_LIMIT), donor));
+            } else if *event == extended {
+                if let (Some(ticket), Some(timeout)) = (self.tickets.get_mut(&id), word(0)) {
+                    ticket.timeout = U256::from_be_slice(timeout).saturating_to::<u64>();
+                }
+            } else if *event == canceled {
+                if let Some(t) = self.tickets.remove(&id) {
+                    let _ =
+                        self.app
+                            .system(&sys(t.escrow, t.beneficiary, t.call_value, Vec::new()));
+                    report.canceled.push(id);
+                }
+            }
+        }
+        for (id, seq, gas, redeemer) in redeems {
             // The redeemer's transaction donated its remaining gas; the retry runs without
             // charging it again.
-            self.retry(id, seq, gas, 0, report);
+            self.retry(id, seq, gas, 0, redeemer, report);
         }
     }
 
-    /// Runs a ticket's retry transaction; returns whether it succeeded.
+    /// Runs a ticket's retry transaction; returns whether it succeeded. `redeemer` is what
+    /// `getCurrentRedeemer` answers during it: the fee refund address for the auto-redeem, the
+    /// caller of `redeem` otherwise.
     fn retry(
         &mut self,
         id: B256,
         seq: u64,
         gas: u64,
         basefee: u64,
+        redeemer: Address,
         report: &mut RelayReport,
     ) -> bool {
         let Some(ticket) = self.tickets.get(&id).cloned() else {
@@ -548,6 +586,7 @@ impl Devnet {
             report.failed.push(id);
             return false;
         }
+        self.enter_retry(id, redeemer);
         let hash = hash_of(&[id.as_slice(), &U256::from(seq).to_be_bytes::<32>()]);
         let result = self.app.system(&SystemTx {
             from,
@@ -558,9 +597,11 @@ impl Devnet {
             basefee,
             hash: Some(hash),
         });
+        self.enter_retry(B256::ZERO, Address::ZERO);
         let used = result.as_ref().map_or(0, |r| r.gas_used);
-        let ok = result.is_ok_and(|r| r.status);
-        if ok {
+        let succeeded = result.ok().filter(|r| r.status);
+        let ok = succeeded.is_some();
+        if let Some(receipt) = succeeded {
             self.tickets.remove(&id);
             let remove = devnetRemoveCall { id }.abi_encode();
             // The operator's own call to its own contract cannot fail.
@@ -568,6 +609,8 @@ impl Devnet {
                 .app
                 .system(&sys(OPERATOR, ARB_RETRYABLE_TX, U256::ZERO, remove));
             report.redeemed.push(hash);
+            // What the retry itself sent to the outbox or asked of ArbRetryableTx.
+            self.after_app_tx(&receipt, report);
         } else {
             let _ = self
                 .app
@@ -582,6 +625,16 @@ impl Devnet {
                 .system(&sys(from, ticket.fee_refund, unused, Vec::new()));
         }
         ok
+    }
+
+    /// Tells ArbRetryableTx which retry runs (zeros: none), for `getCurrentRedeemer` and for
+    /// refusing a ticket's redeem or cancel from its own retry.
+    fn enter_retry(&mut self, id: B256, redeemer: Address) {
+        let enter = devnetEnterCall { id, redeemer }.abi_encode();
+        // The operator's own call to its own contract cannot fail.
+        let _ = self
+            .app
+            .system(&sys(OPERATOR, ARB_RETRYABLE_TX, U256::ZERO, enter));
     }
 
     fn alias_if_contract(&self, a: Address) -> Address {
@@ -640,10 +693,15 @@ impl Devnet {
         chain.fund(escrow, call.l2CallValue);
         chain.fund(from, prepaid);
         chain.fund(fee_refund, refund);
+        // The auto-redeem is scheduled in the submission itself, with the fee refund address as
+        // its gas donor and the gas bought as the most it can refund, as ArbOS logs it.
         let create = devnetCreateCall {
             id,
             timeout: U256::from(timeout),
-            tries: U256::from(u8::from(auto)),
+            beneficiary,
+            gas: U256::from(if auto { gas } else { 0 }),
+            donor: fee_refund,
+            maxRefund: prepaid,
         }
         .abi_encode();
         let mut stx = sys(OPERATOR, ARB_RETRYABLE_TX, U256::ZERO, create);
@@ -666,7 +724,7 @@ impl Devnet {
         );
         report.tickets_created.push(id);
         if auto {
-            self.retry(id, 0, gas, basefee, report);
+            self.retry(id, 0, gas, basefee, fee_refund, report);
         }
     }
 

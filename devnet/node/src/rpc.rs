@@ -141,6 +141,7 @@ fn relay_json(r: &RelayReport) -> Value {
         "redeemed": r.redeemed,
         "failed": r.failed,
         "expired": r.expired,
+        "canceled": r.canceled,
         "deposits": r.deposits.iter().map(|(a, v)| json!({ "recipient": a, "amount": v })).collect::<Vec<_>>(),
         "outboxExecuted": r.outbox_executed,
         "outboxFailed": r.outbox_failed,

@@ -1,10 +1,13 @@
 //! The bridge through the Rust API: retryable tickets (success, failure then manual redeem,
 //! expiry), fee-token deposits with decimal scaling, the inbox's cost check, and the outbox delay.
 
+use alloy_consensus::Transaction as _;
 use alloy_primitives::{keccak256, Address, Bytes, B256, U256};
-use alloy_sol_types::{sol, SolCall, SolError};
-use xmtp_devnet_node::asm::{assemble, init_code, op, push, Item::Op};
-use xmtp_devnet_node::contracts::{recorder_code, ARB_RETRYABLE_TX, DEV_FEE_TOKEN, INBOX};
+use alloy_sol_types::{sol, SolCall, SolError, SolEvent};
+use xmtp_devnet_node::asm::{assemble, init_code, op, push, push_bytes, Item::Op};
+use xmtp_devnet_node::contracts::{
+    recorder_code, selector, ARB_RETRYABLE_TX, DEV_FEE_TOKEN, INBOX,
+};
 use xmtp_devnet_node::devnet::to_alias;
 use xmtp_devnet_node::{CallRequest, Devnet, DevnetConfig, Side, TxRequest};
 
@@ -27,6 +30,36 @@ sol! {
     function redeem(bytes32 ticketId) returns (bytes32);
     function getTimeout(bytes32 ticketId) returns (uint256);
     function getLifetime() returns (uint256);
+    function keepalive(bytes32 ticketId) returns (uint256);
+    function cancel(bytes32 ticketId);
+    function getBeneficiary(bytes32 ticketId) returns (address);
+    function getCurrentRedeemer() returns (address);
+    function submitRetryable(
+        bytes32 requestId,
+        uint256 l1BaseFee,
+        uint256 deposit,
+        uint256 callvalue,
+        uint256 gasFeeCap,
+        uint64 gasLimit,
+        uint256 maxSubmissionFee,
+        address feeRefundAddress,
+        address beneficiary,
+        address retryTo,
+        bytes retryData
+    );
+    event TicketCreated(bytes32 indexed ticketId);
+    event RedeemScheduled(
+        bytes32 indexed ticketId,
+        bytes32 indexed retryTxHash,
+        uint64 indexed sequenceNum,
+        uint64 donatedGas,
+        address gasDonor,
+        uint256 maxRefund,
+        uint256 submissionFeeRefund
+    );
+    event LifetimeExtended(bytes32 indexed ticketId, uint256 newTimeout);
+    event Canceled(bytes32 indexed ticketId);
+    error NotCallable();
     function sendTxToL1(address destination, bytes data) payable returns (uint256);
     error NoTicketWithID();
     error InsufficientValue(uint256 expected, uint256 actual);
@@ -130,8 +163,13 @@ impl Fixture {
     /// Creates a ticket for 2 tokens (2e18 wei) carrying 1e18 of call value and a submission
     /// cost of 1e12; returns the settlement transaction's hash.
     fn ticket(&mut self, gas_limit: u64, max_fee: u64) -> B256 {
+        self.ticket_to(self.target, Bytes::new(), gas_limit, max_fee)
+    }
+
+    /// As [`Fixture::ticket`], to any callee with any calldata.
+    fn ticket_to(&mut self, to: Address, data: Bytes, gas_limit: u64, max_fee: u64) -> B256 {
         let call = createRetryableTicketCall {
-            to: self.target,
+            to,
             l2CallValue: e18(1),
             maxSubmissionCost: U256::from(1_000_000_000_000u64),
             excessFeeRefundAddress: self.refund,
@@ -139,7 +177,7 @@ impl Fixture {
             gasLimit: U256::from(gas_limit),
             maxFeePerGas: U256::from(max_fee),
             tokenTotalFeeAmount: U256::from(2_000_000u64),
-            data: Bytes::new(),
+            data,
         };
         send(
             &mut self.d,
@@ -667,4 +705,350 @@ fn a_contract_sender_is_aliased_and_so_are_refund_addresses_with_code() {
     );
     assert_eq!(report.deposits, vec![(to_alias(fwd), e18(3))]);
     assert_eq!(f.app_balance(fwd), U256::ZERO);
+}
+
+/// ArbRetryableTx's logs of an app-chain transaction, decoded as `E`.
+fn events<E: SolEvent>(d: &Devnet, h: B256) -> Vec<E> {
+    d.app
+        .tx(h)
+        .unwrap()
+        .receipt
+        .logs
+        .iter()
+        .filter(|l| l.address == ARB_RETRYABLE_TX)
+        .filter_map(|l| E::decode_log(l).ok().map(|l| l.data))
+        .collect()
+}
+
+fn app_view<C: SolCall>(f: &mut Fixture, call: &C) -> Result<C::Return, Bytes> {
+    view(&mut f.d, Side::App, ARB_RETRYABLE_TX, call)
+}
+
+fn no_ticket() -> Bytes {
+    Bytes::from(NoTicketWithID {}.abi_encode())
+}
+
+#[test]
+fn the_submission_logs_ticket_created_and_the_auto_redeem_as_arbos_does() {
+    let mut f = fixture();
+    f.ticket(200_000, 2 * BASEFEE);
+    let id = f.d.relay().tickets_created[0];
+    let created: Vec<TicketCreated> = events(&f.d, id);
+    assert_eq!(created.len(), 1);
+    assert_eq!(created[0].ticketId, id);
+    let scheduled: Vec<RedeemScheduled> = events(&f.d, id);
+    assert_eq!(scheduled.len(), 1);
+    let s = &scheduled[0];
+    assert_eq!(
+        (s.ticketId, s.retryTxHash, s.sequenceNum),
+        (id, retry_hash(id, 0), 0)
+    );
+    assert_eq!(s.donatedGas, 200_000, "the ticket's whole gas limit");
+    assert_eq!(s.gasDonor, f.refund, "ArbOS names the fee refund address");
+    assert_eq!(s.maxRefund, U256::from(200_000 * BASEFEE), "the gas bought");
+    assert_eq!(s.submissionFeeRefund, U256::ZERO, "no submission fee here");
+
+    // Without an auto-redeem only TicketCreated is logged, and no retry has run.
+    f.ticket(100_000, 0);
+    let id = f.d.relay().tickets_created[0];
+    assert_eq!(events::<TicketCreated>(&f.d, id).len(), 1);
+    assert!(events::<RedeemScheduled>(&f.d, id).is_empty());
+    assert_eq!(
+        f.d.app
+            .chain()
+            .storage(ARB_RETRYABLE_TX, U256::from_be_bytes(id.0) + U256::from(1)),
+        U256::ZERO,
+        "no try counted"
+    );
+}
+
+#[test]
+fn a_manual_redeem_donates_its_gas_and_logs_the_next_try() {
+    let mut f = fixture();
+    f.ticket(30_000, 2 * BASEFEE);
+    let id = f.d.relay().tickets_created[0];
+    let redeemer = f.d.accounts()[1].address;
+    // The call returns the retry's hash.
+    let hash = view(
+        &mut f.d,
+        Side::App,
+        ARB_RETRYABLE_TX,
+        &redeemCall { ticketId: id },
+    )
+    .unwrap();
+    assert_eq!(hash, retry_hash(id, 1));
+    let h = send(
+        &mut f.d,
+        Side::App,
+        redeemer,
+        ARB_RETRYABLE_TX,
+        redeemCall { ticketId: id }.abi_encode(),
+    );
+    let redeem = f.d.app.tx(h).unwrap().receipt.clone();
+    assert!(redeem.status);
+    assert_eq!(redeem.output, Bytes::from(retry_hash(id, 1).to_vec()));
+    let scheduled: Vec<RedeemScheduled> = events(&f.d, h);
+    assert_eq!(scheduled.len(), 1);
+    let s = &scheduled[0];
+    assert_eq!(
+        (s.ticketId, s.retryTxHash, s.sequenceNum),
+        (id, retry_hash(id, 1), 1)
+    );
+    assert_eq!(s.gasDonor, redeemer);
+    assert_eq!(
+        s.maxRefund,
+        U256::MAX,
+        "a manual redeem's refund is unbounded"
+    );
+    assert_eq!(s.submissionFeeRefund, U256::ZERO);
+    // The retry ran with the donated gas: most of the 2,000,000 the redeemer gave.
+    let retry = f.d.app.tx(retry_hash(id, 1)).unwrap();
+    assert!(retry.receipt.status);
+    assert_eq!(retry.envelope.gas_limit(), s.donatedGas);
+    assert!(s.donatedGas > 1_900_000 && s.donatedGas < 2_000_000);
+}
+
+#[test]
+fn keepalive_adds_one_lifetime_for_anyone_but_not_beyond_one_lifetime_ahead() {
+    const LIFETIME: u64 = 7 * 24 * 3600;
+    let mut f = fixture();
+    f.ticket(100_000, 0);
+    let id = f.d.relay().tickets_created[0];
+    let timeout = f.d.ticket(id).unwrap().timeout;
+    let stranger = f.d.accounts()[5].address;
+
+    let h = send(
+        &mut f.d,
+        Side::App,
+        stranger,
+        ARB_RETRYABLE_TX,
+        keepaliveCall { ticketId: id }.abi_encode(),
+    );
+    let r = f.d.app.tx(h).unwrap().receipt.clone();
+    assert!(r.status);
+    let extended = timeout + LIFETIME;
+    assert_eq!(
+        r.output,
+        Bytes::from(U256::from(extended).to_be_bytes::<32>().to_vec())
+    );
+    let logged: Vec<LifetimeExtended> = events(&f.d, h);
+    assert_eq!(logged.len(), 1);
+    assert_eq!(
+        (logged[0].ticketId, logged[0].newTimeout),
+        (id, U256::from(extended))
+    );
+    assert_eq!(f.d.ticket(id).unwrap().timeout, extended);
+    assert_eq!(
+        app_view(&mut f, &getTimeoutCall { ticketId: id }).unwrap(),
+        U256::from(extended)
+    );
+
+    // Its timeout is now more than one lifetime away: a second keepalive is refused with
+    // Nitro's plain error (no revert data) and changes nothing.
+    let h = send(
+        &mut f.d,
+        Side::App,
+        stranger,
+        ARB_RETRYABLE_TX,
+        keepaliveCall { ticketId: id }.abi_encode(),
+    );
+    let r = &f.d.app.tx(h).unwrap().receipt;
+    assert!(!r.status);
+    assert_eq!(r.output, Bytes::new());
+    assert_eq!(f.d.ticket(id).unwrap().timeout, extended);
+
+    // It outlives its first timeout and expires at the extended one.
+    f.d.advance(LIFETIME);
+    assert!(f.d.relay().expired.is_empty());
+    assert!(app_view(&mut f, &getTimeoutCall { ticketId: id }).is_ok());
+    f.d.advance(LIFETIME);
+    assert_eq!(f.d.relay().expired, vec![id]);
+    assert_eq!(f.app_balance(f.beneficiary), e18(1));
+    assert_eq!(
+        app_view(&mut f, &keepaliveCall { ticketId: id }).unwrap_err(),
+        no_ticket()
+    );
+}
+
+#[test]
+fn only_the_beneficiary_cancels_and_gets_the_call_value() {
+    let mut f = fixture();
+    f.beneficiary = f.d.accounts()[2].address;
+    f.ticket(100_000, 0);
+    let id = f.d.relay().tickets_created[0];
+    let escrow = f.d.ticket(id).unwrap().escrow;
+    assert_eq!(
+        app_view(&mut f, &getBeneficiaryCall { ticketId: id }).unwrap(),
+        f.beneficiary
+    );
+
+    // Anyone else is refused with Nitro's plain error and changes nothing.
+    let stranger = f.d.accounts()[5].address;
+    let h = send(
+        &mut f.d,
+        Side::App,
+        stranger,
+        ARB_RETRYABLE_TX,
+        cancelCall { ticketId: id }.abi_encode(),
+    );
+    let r = &f.d.app.tx(h).unwrap().receipt;
+    assert!(!r.status);
+    assert_eq!(r.output, Bytes::new());
+    assert!(f.d.ticket(id).is_some());
+    assert_eq!(f.app_balance(escrow), e18(1));
+
+    let before = f.app_balance(f.beneficiary);
+    let beneficiary = f.beneficiary;
+    let h = send(
+        &mut f.d,
+        Side::App,
+        beneficiary,
+        ARB_RETRYABLE_TX,
+        cancelCall { ticketId: id }.abi_encode(),
+    );
+    let record = f.d.app.tx(h).unwrap().clone();
+    assert!(record.receipt.status);
+    let canceled: Vec<Canceled> = events(&f.d, h);
+    assert_eq!(canceled.len(), 1);
+    assert_eq!(canceled[0].ticketId, id);
+    assert!(f.d.ticket(id).is_none());
+    assert_eq!(f.app_balance(escrow), U256::ZERO);
+    let fee = U256::from(record.receipt.gas_used) * U256::from(BASEFEE);
+    assert_eq!(f.app_balance(f.beneficiary), before + e18(1) - fee);
+    for refused in [
+        app_view(&mut f, &getTimeoutCall { ticketId: id }).map(|_| ()),
+        app_view(&mut f, &getBeneficiaryCall { ticketId: id }).map(|_| ()),
+        app_view(&mut f, &redeemCall { ticketId: id }).map(|_| ()),
+        app_view(&mut f, &cancelCall { ticketId: id }).map(|_| ()),
+    ] {
+        assert_eq!(refused.unwrap_err(), no_ticket());
+    }
+    // It does not expire a second time.
+    f.d.advance(8 * 24 * 3600);
+    assert!(f.d.relay().is_empty());
+    assert_eq!(f.app_balance(f.beneficiary), before + e18(1) - fee);
+}
+
+/// Stores what ArbRetryableTx's `getCurrentRedeemer` answers in slot 0.
+fn redeemer_recorder() -> Vec<u8> {
+    let sel = selector("getCurrentRedeemer()");
+    init_code(&assemble(&[
+        push_bytes(&sel),
+        push(0xe0),
+        Op(op::SHL),
+        push(0),
+        Op(op::MSTORE),
+        push(32),
+        push(0),
+        push(4),
+        push(0),
+        push(0),
+        push_bytes(ARB_RETRYABLE_TX.as_slice()),
+        Op(op::GAS),
+        Op(op::CALL),
+        Op(op::POP),
+        push(0),
+        Op(op::MLOAD),
+        push(0),
+        Op(op::SSTORE),
+        Op(op::STOP),
+    ]))
+}
+
+#[test]
+fn the_current_redeemer_is_the_fee_refund_address_or_the_caller_of_redeem() {
+    let mut f = fixture();
+    let user = f.user;
+    let h =
+        f.d.send_tx(
+            Side::App,
+            &TxRequest {
+                from: user,
+                data: redeemer_recorder().into(),
+                ..TxRequest::default()
+            },
+        )
+        .unwrap();
+    let recorder = f.d.app.tx(h).unwrap().receipt.created.unwrap();
+    let recorded =
+        |f: &Fixture| Address::from_word(f.d.app.chain().storage(recorder, U256::ZERO).into());
+    assert_eq!(
+        app_view(&mut f, &getCurrentRedeemerCall {}).unwrap(),
+        Address::ZERO,
+        "no retry runs"
+    );
+
+    f.ticket_to(recorder, Bytes::new(), 200_000, 2 * BASEFEE);
+    assert_eq!(f.d.relay().redeemed.len(), 1);
+    assert_eq!(recorded(&f), f.refund);
+
+    f.ticket_to(recorder, Bytes::new(), 100_000, 0);
+    let id = f.d.relay().tickets_created[0];
+    let redeemer = f.d.accounts()[4].address;
+    send(
+        &mut f.d,
+        Side::App,
+        redeemer,
+        ARB_RETRYABLE_TX,
+        redeemCall { ticketId: id }.abi_encode(),
+    );
+    assert!(f.d.ticket(id).is_none());
+    assert_eq!(recorded(&f), redeemer);
+    assert_eq!(
+        app_view(&mut f, &getCurrentRedeemerCall {}).unwrap(),
+        Address::ZERO,
+        "cleared after the retry"
+    );
+}
+
+#[test]
+fn a_ticket_cannot_cancel_or_redeem_itself_from_its_own_retry() {
+    let mut f = fixture();
+    // The sender's alias is the beneficiary, so only ArbOS's self-modification rule refuses.
+    f.beneficiary = to_alias(f.user);
+    for call in [
+        |id| cancelCall { ticketId: id }.abi_encode(),
+        |id| redeemCall { ticketId: id }.abi_encode(),
+    ] {
+        let number = f.d.settlement.chain().storage(INBOX, U256::ZERO);
+        let id = keccak256(
+            [
+                b"retryable".as_slice(),
+                &U256::from(31_338u64).to_be_bytes::<32>(),
+                &number.to_be_bytes::<32>(),
+            ]
+            .concat(),
+        );
+        f.ticket_to(ARB_RETRYABLE_TX, call(id).into(), 200_000, 2 * BASEFEE);
+        let report = f.d.relay();
+        assert_eq!(report.tickets_created, vec![id]);
+        assert_eq!(report.failed, vec![id]);
+        assert!(report.canceled.is_empty() && report.redeemed.is_empty());
+        let retry = &f.d.app.tx(retry_hash(id, 0)).unwrap().receipt;
+        assert!(!retry.status);
+        assert_eq!(retry.output, Bytes::new());
+        assert!(f.d.ticket(id).is_some());
+    }
+}
+
+#[test]
+fn submit_retryable_is_not_callable() {
+    let mut f = fixture();
+    let call = submitRetryableCall {
+        requestId: B256::repeat_byte(1),
+        l1BaseFee: U256::ZERO,
+        deposit: U256::ZERO,
+        callvalue: U256::ZERO,
+        gasFeeCap: U256::ZERO,
+        gasLimit: 0,
+        maxSubmissionFee: U256::ZERO,
+        feeRefundAddress: f.user,
+        beneficiary: f.user,
+        retryTo: f.user,
+        retryData: Bytes::new(),
+    };
+    assert_eq!(
+        app_view(&mut f, &call).map(|_| ()).unwrap_err(),
+        Bytes::from(NotCallable {}.abi_encode())
+    );
 }

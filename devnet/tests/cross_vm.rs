@@ -458,3 +458,70 @@ fn an_inspector_sees_every_frame_of_a_mixed_tree() {
     // And the chain keeps working after lending its state to the inspector.
     assert!(send(&mut chain, caller, &args(0, fwd, &[])).status);
 }
+
+/// No args: returns `msg_reentrant` as one byte. Otherwise calls the address in the first 20
+/// bytes with the rest as calldata and returns the callee's data.
+fn relay_program() -> String {
+    format!(
+        r#"(module {IMPORTS}
+  (memory (export "memory") 1 1)
+  (func (export "user_entrypoint") (param $len i32) (result i32) (local $rlen i32)
+    (if (i32.eqz (local.get $len))
+      (then
+        (i32.store8 (i32.const 100) (call $reentrant))
+        (call $write_result (i32.const 100) (i32.const 1))
+        (return (i32.const 0))))
+    (call $read_args (i32.const 0))
+    (drop (call $call (i32.const 0) (i32.const 20) (i32.sub (local.get $len) (i32.const 20))
+      (i32.const 4000) (i64.const -1) (i32.const 4096)))
+    (local.set $rlen (call $read_return_data (i32.const 8192) (i32.const 0) (call $return_data_size)))
+    (call $write_result (i32.const 8192) (local.get $rlen))
+    (i32.const 0)))"#
+    )
+}
+
+#[test]
+fn stylus_to_stylus_reentrancy_sets_the_flag() {
+    let mut chain = chain();
+    let a = program(&mut chain, &relay_program());
+    // The same code at another address: active already, activation being per code hash.
+    let b = deploy(&mut chain, init_code(&relay_program()));
+    // A -> B: B is entered once.
+    assert_eq!(send(&mut chain, a, b.as_slice()).output.to_vec(), vec![0]);
+    // A -> B -> A: A is open twice.
+    let mut data = b.to_vec();
+    data.extend_from_slice(a.as_slice());
+    assert_eq!(send(&mut chain, a, &data).output.to_vec(), vec![1]);
+}
+
+#[test]
+fn an_evm_call_into_an_inactive_program_consumes_the_forwarded_gas() {
+    let mut chain = chain();
+    let wat = r#"(module (memory (export "memory") 1 1)
+      (func (export "user_entrypoint") (param $len i32) (result i32) i32.const 0))"#;
+    let inactive = deploy(&mut chain, init_code(wat));
+    let expired = program(
+        &mut chain,
+        wat.replace("i32.const 0", "i32.const 0 nop").as_str(),
+    );
+    // CALL(100 000 gas, target, 0, 0, 0, 0, 0); returns (success, RETURNDATASIZE).
+    let caller_of = |target: Address| {
+        format!(
+            "6000600060006000600073{}620186a0f16000523d60205260406000f3",
+            hex(target.as_slice())
+        )
+    };
+    let c1 = evm(&mut chain, &caller_of(inactive));
+    let c2 = evm(&mut chain, &caller_of(expired));
+    chain.advance(366 * 86_400, 1);
+    for c in [c1, c2] {
+        let r = send(&mut chain, c, &[]);
+        assert!(r.status, "{r:?}");
+        // Failure, no return data.
+        assert_eq!(r.output.to_vec(), [word(0), word(0)].concat());
+        // Pushes (7 x 3), a cold CALL (2 600) whose 100 000 are all consumed, two MSTOREs
+        // (3 + 3 memory each), RETURNDATASIZE (2), the return's pushes (2 x 3).
+        let execution = 7 * 3 + 2600 + 100_000 + 3 + 2 * (3 + 3) + 2 + 3 + 2 * 3;
+        assert_eq!(r.gas_used, tx_gas(&[], execution));
+    }
+}

@@ -767,3 +767,314 @@ fn caching_an_unknown_program_changes_nothing() {
     let addr = program(&mut chain, ECHO);
     assert!(send(&mut chain, addr, &[1]).status);
 }
+
+/// A data segment at 2048 holding the given addresses one after another (20 bytes each).
+fn addresses_data(addrs: &[Address]) -> String {
+    let mut s = String::new();
+    for b in addrs.iter().flat_map(|a| a.as_slice()) {
+        let _ = write!(s, "\\{b:02x}");
+    }
+    format!(r#"(data (i32.const 2048) "{s}")"#)
+}
+
+/// 40 bytes 1..=40 at 1024 (call data) and the identity precompile's address at 2048.
+fn identity_data() -> String {
+    let mut s = String::new();
+    for b in 1..=40u8 {
+        let _ = write!(s, "\\{b:02x}");
+    }
+    format!(
+        r#"(data (i32.const 1024) "{s}") {}"#,
+        addr_data(xmtp_devnet::address!(
+            "0000000000000000000000000000000000000004"
+        ))
+    )
+}
+
+/// Gas the identity precompile uses for 40 bytes (15 + 3 per word), plus the warm access.
+const IDENTITY_40: u64 = 100 + 15 + 3 * 2;
+
+#[test]
+fn delegate_and_static_calls_price_like_call() {
+    let mut chain = chain();
+    for hostio in ["$delegate", "$static"] {
+        // Status at 8, return length at 12.
+        let snippet = format!(
+            "i32.const 8\ni32.const 2048\ni32.const 1024\ni32.const 40\ni64.const -1\ni32.const 12\ncall {hostio}\ni32.store"
+        );
+        let (ink, out) = measure(&mut chain, &snippet, 16, &identity_data(), &[]);
+        assert_eq!(
+            ink,
+            TEMPLATE_INK
+                + snippet_ink(&snippet)
+                + 83_193
+                + 2 * read_price(40)
+                + IDENTITY_40 * INK_PRICE,
+            "{hostio}"
+        );
+        assert_eq!(&out[..4], &[0, 0, 0, 0], "{hostio}: status");
+        assert_eq!(&out[4..8], &40u32.to_le_bytes(), "{hostio}: return length");
+    }
+}
+
+#[test]
+fn read_return_data_copies_only_the_overlap() {
+    let mut chain = chain();
+    let snippet = "\
+i32.const 8\ni32.const 2048\ni32.const 1024\ni32.const 40\ni32.const 3000\ni64.const -1\ni32.const 12\ncall $call\ni32.store\n\
+i32.const 16\ni32.const 100\ni32.const 30\ni32.const 100\ncall $read_return_data\ni32.store\n\
+i32.const 20\ni32.const 200\ni32.const 50\ni32.const 8\ncall $read_return_data\ni32.store";
+    let (ink, out) = measure(&mut chain, snippet, 110, &identity_data(), &[]);
+    // Offset 30 of 40 bytes: 10 written, priced as 10; offset 50: none, priced as 0.
+    let expected = TEMPLATE_INK
+        + snippet_ink(snippet)
+        + 83_193
+        + 2 * read_price(40)
+        + IDENTITY_40 * INK_PRICE
+        + 68_073
+        + write_price(10)
+        + 68_073
+        + write_price(0);
+    assert_eq!(ink, expected);
+    assert_eq!(&out[8..12], &10u32.to_le_bytes());
+    assert_eq!(&out[12..16], &0u32.to_le_bytes());
+    assert_eq!(&out[92..102], (31..=40).collect::<Vec<u8>>().as_slice());
+}
+
+#[test]
+fn exit_early_is_not_charged() {
+    let mut chain = chain();
+    let wat = r#"(module
+  (import "vm_hooks" "exit_early" (func $exit_early (param i32)))
+  (memory (export "memory") 1 1)
+  (func (export "user_entrypoint") (param $len i32) (result i32)
+    i32.const 0
+    call $exit_early
+    unreachable))"#;
+    let addr = program(&mut chain, wat);
+    let r = send(&mut chain, addr, &[]);
+    assert!(r.status, "{r:?}");
+    assert!(r.output.is_empty());
+    // One block paid (6 251 ink: one gas); the hostio's 8 400 would make it two.
+    let ink = snippet_ink("i32.const 0\ncall");
+    let wasm_len = wat::parse_str(wat).unwrap().len() as u64;
+    let (init, cached) = entry_costs(1, 2, wasm_len, 4, 0, 1);
+    assert_eq!(
+        r.gas_used,
+        tx_gas(
+            &[],
+            entry_gas(init, cached, false) + ink.div_ceil(INK_PRICE)
+        )
+    );
+}
+
+#[test]
+fn pay_for_memory_grow_charges_its_base_only_for_zero_pages() {
+    let mut chain = chain();
+    // Zero pages: the hostio's 8 400. One page (1 open -> 2, free): nothing, not even the
+    // base. Another (2 -> 3): 1 000 linear, exp[3] - exp[2] = 0.
+    let snippet = "i32.const 0\ncall $pay\ni32.const 1\ncall $pay\ni32.const 1\ncall $pay";
+    let (ink, _) = measure(&mut chain, snippet, 8, "", &[]);
+    assert_eq!(
+        ink,
+        TEMPLATE_INK + snippet_ink(snippet) + 8400 + 1000 * INK_PRICE
+    );
+}
+
+#[test]
+fn evm_gas_left_is_the_ink_left_in_whole_gas() {
+    let mut chain = chain();
+    let snippet = "i32.const 8\ncall $ink\ni64.store\ni32.const 16\ncall $gas_left\ni64.store";
+    let (ink, out) = measure(&mut chain, snippet, 24, "", &[]);
+    assert_eq!(ink, TEMPLATE_INK + snippet_ink(snippet) + 2 * 8400);
+    let ink_then = u64::from_le_bytes(out[..8].try_into().unwrap());
+    let gas_left = u64::from_le_bytes(out[8..16].try_into().unwrap());
+    // Between the two: the next block (i64.store, i32.const, call, header) and the hostio.
+    let between = snippet_ink("i64.store\ni32.const\ncall") + 8400;
+    assert_eq!(gas_left, (ink_then - between) / INK_PRICE);
+}
+
+#[test]
+fn basefee_gas_price_and_block_gas_limit() {
+    let mut chain = chain();
+    chain.set_basefee(7);
+    let snippet = "\
+i32.const 8\ncall $basefee\n\
+i32.const 40\ncall $gas_price\n\
+i32.const 72\ncall $block_gas_limit\ni64.store";
+    let (ink, out) = measure(&mut chain, snippet, 80, "", &[]);
+    assert_eq!(ink, TEMPLATE_INK + snippet_ink(snippet) + 2 * 13_440 + 8400);
+    assert_eq!(U256::from_be_slice(&out[..32]), U256::from(7));
+    // Arbitrum's gas price is the base fee.
+    assert_eq!(U256::from_be_slice(&out[32..64]), U256::from(7));
+    // Arbitrum's block gas limit, 2^50.
+    assert_eq!(u64::from_le_bytes(out[64..72].try_into().unwrap()), 1 << 50);
+}
+
+#[test]
+fn codehash_of_missing_and_codeless_accounts_and_code_of_a_cold_contract() {
+    let mut chain = chain();
+    let missing = xmtp_devnet::address!("00000000000000000000000000000000000000e1");
+    let codeless = xmtp_devnet::address!("00000000000000000000000000000000000000e2");
+    let contract = xmtp_devnet::address!("00000000000000000000000000000000000000e3");
+    chain.fund(codeless, U256::from(1));
+    let code = [0x60u8, 0x2a, 0x60, 0x00, 0xf3];
+    chain.set_code(contract, code.to_vec().into());
+    // Hashes at 8 and 40; 3 bytes of code from offset 1 at 72, their count at 76.
+    let snippet = "\
+i32.const 2048\ni32.const 8\ncall $codehash\n\
+i32.const 2068\ni32.const 40\ncall $codehash\n\
+i32.const 76\ni32.const 2088\ni32.const 1\ni32.const 3\ni32.const 72\ncall $code\ni32.store";
+    let extra = addresses_data(&[missing, codeless, contract]);
+    let (ink, out) = measure(&mut chain, snippet, 80, &extra, &[]);
+    // All three accounts are cold: 2 600 each, 700 more for code, whose whole length is
+    // priced as written.
+    let expected = TEMPLATE_INK
+        + snippet_ink(snippet)
+        + 2 * (78_153 + 2600 * INK_PRICE)
+        + 68_073
+        + (700 + 2600) * INK_PRICE
+        + write_price(code.len() as u64);
+    assert_eq!(ink, expected);
+    assert_eq!(&out[..32], &[0u8; 32]);
+    assert_eq!(&out[32..64], revm::primitives::KECCAK_EMPTY.as_slice());
+    assert_eq!(&out[64..67], &code[1..4]);
+    assert_eq!(&out[68..72], &3u32.to_le_bytes());
+}
+
+#[test]
+fn opcode_prices_follow_the_table() {
+    let mut chain = chain();
+    // Straight-line code (no branch taken): every instruction and every block header is paid.
+    let snippet = "\
+nop
+i32.const 7
+i32.const 3
+i32.add
+i32.const 2
+i32.sub
+i32.const 6
+i32.mul
+i32.const 5
+i32.div_s
+i32.const 3
+i32.rem_u
+i32.const 1
+i32.shl
+i32.const 1
+i32.rotl
+i32.popcnt
+i32.clz
+i32.ctz
+i32.eqz
+i32.const 4
+i32.lt_u
+i32.extend8_s
+i64.extend_i32_u
+i64.const 9
+i64.add
+i64.const 3
+i64.mul
+i64.const 2
+i64.div_u
+i64.const 7
+i64.rem_s
+i64.popcnt
+i64.clz
+i64.ctz
+i64.extend32_s
+i64.const 1
+i64.xor
+i64.eqz
+drop
+global.get $g
+local.tee $len
+global.set $g
+local.get $len
+local.set $len
+i32.const 100
+i32.load
+i32.const 104
+i64.load
+i32.wrap_i64
+i32.add
+i32.const 1
+i32.const 2
+select
+drop
+i32.const 200
+i32.const 9
+i32.store8
+i32.const 208
+i64.const 9
+i64.store32
+memory.size
+drop
+loop
+i32.const 0
+br_if 0
+end
+block
+end";
+    let (ink, _) = measure(
+        &mut chain,
+        snippet,
+        8,
+        "(global $g (mut i32) (i32.const 5))",
+        &[],
+    );
+    assert_eq!(ink, TEMPLATE_INK + snippet_ink(snippet));
+}
+
+#[test]
+fn taken_branches_skip_the_blocks_they_jump_over() {
+    let mut chain = chain();
+    let extra = r"(type $t (func (param i32) (result i32)))
+  (table 1 funcref) (elem (i32.const 0) $f)
+  (func $f (type $t) local.get 0)";
+    let snippet = "\
+block
+block
+i32.const 0
+br_table 0 1
+end
+i32.const 1
+if
+nop
+else
+nop
+end
+end
+i32.const 7
+i32.const 0
+call_indirect (type $t)
+drop";
+    let (ink, _) = measure(&mut chain, snippet, 8, extra, &[]);
+    // Blocks end after br_table, end, if, else, end, end, call_indirect. br_table jumps past
+    // the inner `end`'s block (its header sits before that `end`); the taken `then` arm jumps
+    // over the `else` arm's block.
+    let br_table = 2400 + 325;
+    let call_indirect = 13_610 + 650;
+    let paid = [
+        1 + 1 + 1 + br_table,  // block block i32.const br_table
+        1 + 765,               // i32.const if
+        1 + 1,                 // nop else
+        1,                     // end (outer)
+        1 + 1 + call_indirect, // i32.const i32.const call_indirect
+        75 + 1,                // $f: local.get end
+    ];
+    let expected = TEMPLATE_INK + paid.iter().map(|c| c + HEADER).sum::<u64>() + op_ink("drop");
+    assert_eq!(ink, expected);
+}
+
+#[test]
+fn bulk_copy_and_fill_pay_per_byte() {
+    let mut chain = chain();
+    let snippet = "\
+i32.const 100\ni32.const 200\ni32.const 64\nmemory.copy\n\
+i32.const 8\ni32.const 7\ni32.const 10\nmemory.fill";
+    let (ink, out) = measure(&mut chain, snippet, 18, "", &[]);
+    // 100 ink per byte on top of the static price.
+    assert_eq!(ink, TEMPLATE_INK + snippet_ink(snippet) + (64 + 10) * 100);
+    assert_eq!(out, vec![7u8; 10]);
+}

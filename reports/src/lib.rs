@@ -7,6 +7,7 @@
 //!   program consumes, in its order.
 //! - [`PayerReport`]: the report's fields, its EIP-712 struct hash (with the reference's
 //!   non-standard hashing of `nodeIds`: the full ABI encoding of the dynamic array) and digest.
+//! - [`batch_root`]: the root a batch and its proof commit to, as the program recomputes it.
 //! - [`sign`] / [`sign_compact`]: a node's signature over a digest (65-byte `r ‖ s ‖ v` or
 //!   EIP-2098 64-byte `r ‖ vs`).
 //! - [`submit_calldata`] / [`settle_calldata`]: the transactions' calldata.
@@ -75,34 +76,71 @@ impl core::fmt::Display for ReportError {
 
 impl std::error::Error for ReportError {}
 
-/// The verifier's errors, which the prover's walk cannot reach once its inputs are checked.
-#[derive(Debug)]
-struct Unreachable;
+/// Why the verifier refuses a batch (the `PayerReportManager`'s errors of the same names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProofError {
+    /// A batch without leaves (other than the empty tree's).
+    NoLeaves,
+    /// A leaf count above `2^32 − 1`.
+    InvalidBitCount32Input,
+    /// The batch does not sit at its position in the tree of the root, or the proof has too
+    /// few elements.
+    InvalidProof,
+    /// An empty proof (no leaf count).
+    NoProofElements,
+    /// A leaf count above `2^32 − 1` read on its own.
+    InvalidLeafCount,
+}
 
-impl From<NoLeaves> for Unreachable {
+impl core::fmt::Display for ProofError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            Self::NoLeaves => "NoLeaves(): a batch needs leaves",
+            Self::InvalidBitCount32Input => "InvalidBitCount32Input(): leaf count above 2^32 - 1",
+            Self::InvalidProof => "InvalidProof(): the batch is not at its position in the tree",
+            Self::NoProofElements => "NoProofElements(): the proof is empty",
+            Self::InvalidLeafCount => "InvalidLeafCount(): leaf count above 2^32 - 1",
+        })
+    }
+}
+
+impl std::error::Error for ProofError {}
+
+impl From<NoLeaves> for ProofError {
     fn from(_: NoLeaves) -> Self {
-        Self
+        Self::NoLeaves
     }
 }
-impl From<InvalidBitCount32Input> for Unreachable {
+impl From<InvalidBitCount32Input> for ProofError {
     fn from(_: InvalidBitCount32Input) -> Self {
-        Self
+        Self::InvalidBitCount32Input
     }
 }
-impl From<InvalidProof> for Unreachable {
+impl From<InvalidProof> for ProofError {
     fn from(_: InvalidProof) -> Self {
-        Self
+        Self::InvalidProof
     }
 }
-impl From<NoProofElements> for Unreachable {
+impl From<NoProofElements> for ProofError {
     fn from(_: NoProofElements) -> Self {
-        Self
+        Self::NoProofElements
     }
 }
-impl From<InvalidLeafCount> for Unreachable {
+impl From<InvalidLeafCount> for ProofError {
     fn from(_: InvalidLeafCount) -> Self {
-        Self
+        Self::InvalidLeafCount
     }
+}
+
+/// The root that `leaves` at positions `start ..` and `proof` commit to, computed as the
+/// `PayerReportManager` does when it settles them: a settler can check a batch against the
+/// report's stored root before sending it.
+pub fn batch_root<L: AsRef<[u8]>>(
+    start: u64,
+    leaves: &[L],
+    proof: &[B256],
+) -> Result<B256, ProofError> {
+    merkle::get_root(keccak, start, leaves, proof)
 }
 
 fn keccak(data: &[u8]) -> B256 {
@@ -222,7 +260,7 @@ impl PayerTree {
         let mut proof = vec![B256::from(U256::from(self.leaf_count()))];
         let hashes = merkle::reversed_leaf_hashes(keccak, leaves);
         let header = proof.clone();
-        let root = merkle::walk::<Unreachable>(keccak, start, hashes, &header, |index| {
+        let root = merkle::walk::<ProofError>(keccak, start, hashes, &header, |index| {
             let node = self.nodes[to_usize(index)];
             proof.push(node);
             Some(node)

@@ -430,6 +430,138 @@ fn calldata_round_trips_through_the_interface() {
     assert_eq!(call.signatures_[0].signature.to_vec(), signature.to_vec());
 }
 
+// ---- §12.6: the reference's proof samples ----
+
+fn plus_one(word: B256) -> B256 {
+    B256::from(U256::from_be_bytes(word.0).wrapping_add(U256::from(1)))
+}
+
+/// Only a batch of each sample's tree is known, so its proof cannot be rebuilt; the root a
+/// batch and its proof commit to can, and every variant the reference tests is refused.
+#[test]
+fn reference_proof_samples_give_their_roots() {
+    for (name, start, leaves, proof, root) in merkle::vectors::samples() {
+        assert_eq!(batch_root(start, &leaves, &proof), Ok(root), "{name}");
+        assert_eq!(
+            verify(plus_one(root), start, &leaves, &proof),
+            Err(ProofError::InvalidProof)
+        );
+        let mut tampered = leaves.clone();
+        tampered[0] = B256::repeat_byte(0x0f);
+        assert_eq!(
+            verify(root, start, &tampered, &proof),
+            Err(ProofError::InvalidProof)
+        );
+        if proof.len() > 1 {
+            let mut tampered = proof.clone();
+            tampered[1] = plus_one(tampered[1]);
+            assert_eq!(
+                verify(root, start, &leaves, &tampered),
+                Err(ProofError::InvalidProof)
+            );
+        }
+        let n = U256::from_be_bytes(proof[0].0).to::<u64>();
+        let mut bigger = proof.clone();
+        bigger[0] = plus_one(proof[0]);
+        for (start, proof) in [(start + 1, &proof), (n + 1, &proof), (start, &bigger)] {
+            assert_eq!(
+                verify(root, start, &leaves, proof),
+                Err(ProofError::InvalidProof),
+                "{name} variant"
+            );
+        }
+    }
+}
+
+/// B1 and U1 are whole trees once B1's second leaf is known: B1's decommitment is the leaf
+/// hash of B2's first leaf. The toolkit rebuilds both roots and proofs bit for bit.
+#[test]
+fn the_whole_tree_samples_are_rebuilt_with_their_proofs() {
+    use merkle::vectors::{samples, B2_LEAVES, LEAF_6330};
+    let samples = samples();
+    let (_, _, _, b1_proof, b1_root) = &samples[0];
+    assert_eq!(
+        b1_proof[1],
+        merkle::leaf_hash(keccak, B2_LEAVES[0].as_slice())
+    );
+    let b1 = PayerTree::from_leaves(vec![LEAF_6330.to_vec(), B2_LEAVES[0].to_vec()]).unwrap();
+    assert_eq!(b1.root(), *b1_root);
+    assert_eq!(&b1.proof(0, 1).unwrap(), b1_proof);
+    let (_, _, _, u1_proof, u1_root) = &samples[3];
+    let u1 = PayerTree::from_leaves(vec![LEAF_6330.to_vec()]).unwrap();
+    assert_eq!(u1.root(), *u1_root);
+    assert_eq!(&u1.proof(0, 1).unwrap(), u1_proof);
+}
+
+#[test]
+fn batch_root_edge_cases_are_the_verifiers() {
+    let none: [&[u8]; 0] = [];
+    let word = |n: u64| B256::from(U256::from(n));
+    assert_eq!(batch_root(0, &none, &[word(0)]), Ok(B256::ZERO));
+    assert_eq!(
+        batch_root(0, &[b""], &[word(0)]),
+        Err(ProofError::InvalidProof)
+    );
+    assert_eq!(batch_root(1, &none, &[word(0)]), Err(ProofError::NoLeaves));
+    assert_eq!(batch_root(0, &none, &[word(1)]), Err(ProofError::NoLeaves));
+    assert_eq!(
+        batch_root(0, &[[0u8]], &[word(1 << 32)]),
+        Err(ProofError::InvalidBitCount32Input)
+    );
+    assert_eq!(batch_root(0, &none, &[]), Err(ProofError::NoProofElements));
+    assert_eq!(
+        ProofError::InvalidProof.to_string(),
+        "InvalidProof(): the batch is not at its position in the tree"
+    );
+}
+
+// ---- §12.2: the vectors that must not match, and the high-s twin ----
+
+/// Row 3 hashed the standard EIP-712 way (element words only): the spec's two values, which
+/// the toolkit's digest must differ from.
+#[test]
+fn standard_array_hashing_gives_the_spec_s_other_digest() {
+    let report = row3();
+    let standard_ids: Vec<u8> = report
+        .node_ids
+        .iter()
+        .flat_map(|id| U256::from(*id).to_be_bytes::<32>())
+        .collect();
+    let mut preimage = PAYER_REPORT_TYPEHASH.to_vec();
+    for value in [1u64, 2, 3, 4] {
+        preimage.extend_from_slice(&U256::from(value).to_be_bytes::<32>());
+    }
+    preimage.extend_from_slice(report.payers_merkle_root.as_slice());
+    preimage.extend_from_slice(keccak256(standard_ids).as_slice());
+    let standard = keccak256(preimage);
+    assert_eq!(
+        standard,
+        b256!("0xd0f843926bf2c20c37b9673705d77648dadfb14a63ac659f06929347d6ad7dd2")
+    );
+    let standard_digest = digest_of(foundry_domain().separator(), standard);
+    assert_eq!(
+        standard_digest,
+        b256!("0x79f316f2836745161f3020e431db382ce57aab339df1429de068a62bf940295b")
+    );
+    assert_ne!(report.struct_hash(), standard);
+    assert_ne!(report.digest(&foundry_domain()), standard_digest);
+}
+
+/// The toolkit signs with low `s`; its high-`s` twin (which the program accepts) is the spec's.
+#[test]
+fn the_row3_signature_s_high_s_twin_is_the_spec_s() {
+    let signature = sign(&key(ANVIL_0), row3().digest(&foundry_domain())).unwrap();
+    let order = U256::from_be_bytes(hex!(
+        "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141"
+    ));
+    let twin = order - U256::from_be_slice(&signature[32..64]);
+    assert_eq!(
+        B256::from(twin),
+        b256!("0x840f82a8783efeff52832e1a406531ded593d18233e9815913dc545fd7df221b")
+    );
+    assert_eq!(55 - signature[64], 28);
+}
+
 // ---- properties ----
 
 fn leaves_of(seed: u64, n: usize) -> Vec<Vec<u8>> {
@@ -445,45 +577,86 @@ fn leaves_of(seed: u64, n: usize) -> Vec<Vec<u8>> {
         .collect()
 }
 
-fn verify(root: B256, start: u64, leaves: &[Vec<u8>], proof: &[B256]) -> Result<(), Failure> {
-    merkle::verify::<Failure, _>(keccak, root, start, leaves, proof)
+fn verify<L: AsRef<[u8]>>(
+    root: B256,
+    start: u64,
+    leaves: &[L],
+    proof: &[B256],
+) -> Result<(), ProofError> {
+    if batch_root(start, leaves, proof)? == root {
+        Ok(())
+    } else {
+        Err(ProofError::InvalidProof)
+    }
 }
 
-#[derive(Debug, PartialEq)]
-enum Failure {
-    Rejected,
-}
-impl From<NoLeaves> for Failure {
-    fn from(_: NoLeaves) -> Self {
-        Self::Rejected
+/// Batches from any boundaries verify, in order, and cover each leaf exactly once; any
+/// altered leaf, offset, count or element is refused.
+fn batches_verify_and_tampering_fails(n: usize, seed: u64, cuts: &[u64], pick: u64) {
+    let tree = PayerTree::from_leaves(leaves_of(seed, n)).unwrap();
+    let batches = tree.batches(cuts).unwrap();
+    let mut next = 0u64;
+    for batch in &batches {
+        assert_eq!(batch.start, next);
+        assert_eq!(
+            verify(tree.root(), batch.start, &batch.leaves, &batch.proof),
+            Ok(())
+        );
+        next += batch.leaves.len() as u64;
+    }
+    assert_eq!(next, n as u64);
+
+    let batch = &batches[usize::try_from(pick).unwrap() % batches.len()];
+    let refused = |start: u64, leaves: &[Vec<u8>], proof: &[B256], what: &str| {
+        assert_eq!(
+            verify(tree.root(), start, leaves, proof),
+            Err(ProofError::InvalidProof),
+            "{what}"
+        );
+    };
+    let leaf = usize::try_from(pick >> 8).unwrap() % batch.leaves.len();
+    for (byte, what) in [(63, "amount"), (31, "payer")] {
+        let mut leaves = batch.leaves.clone();
+        leaves[leaf][byte] ^= 1;
+        refused(batch.start, &leaves, &batch.proof, what);
+    }
+    refused(batch.start + 1, &batch.leaves, &batch.proof, "offset + 1");
+    if batch.start > 0 {
+        refused(batch.start - 1, &batch.leaves, &batch.proof, "offset - 1");
+    }
+    if batch.proof.len() > 1 {
+        let element = 1 + usize::try_from(pick >> 16).unwrap() % (batch.proof.len() - 1);
+        let mut proof = batch.proof.clone();
+        proof[element].0[31] ^= 1;
+        refused(batch.start, &batch.leaves, &proof, "element");
+        let short = &batch.proof[..batch.proof.len() - 1];
+        refused(batch.start, &batch.leaves, short, "element missing");
+    }
+    let mut proof = batch.proof.clone();
+    proof[0] = B256::from(U256::from(n + 1));
+    refused(batch.start, &batch.leaves, &proof, "leaf count");
+    if batch.leaves.len() > 1 {
+        refused(
+            batch.start,
+            &batch.leaves[1..],
+            &batch.proof,
+            "leaf left out",
+        );
     }
 }
-impl From<InvalidBitCount32Input> for Failure {
-    fn from(_: InvalidBitCount32Input) -> Self {
-        Self::Rejected
-    }
-}
-impl From<InvalidProof> for Failure {
-    fn from(_: InvalidProof) -> Self {
-        Self::Rejected
-    }
-}
-impl From<NoProofElements> for Failure {
-    fn from(_: NoProofElements) -> Self {
-        Self::Rejected
-    }
-}
-impl From<InvalidLeafCount> for Failure {
-    fn from(_: InvalidLeafCount) -> Self {
-        Self::Rejected
-    }
+
+/// The property at both ends of its range, so the 3,000-leaf bound is always exercised.
+#[test]
+fn batches_at_one_and_three_thousand_leaves() {
+    batches_verify_and_tampering_fails(1, 3, &[], 0);
+    batches_verify_and_tampering_fails(3000, 4, &[1, 1024, 2048, 2999], 0x0102_0304);
+    batches_verify_and_tampering_fails(3000, 5, &[], 9);
 }
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
-    /// Batches from any boundaries verify in the shared verifier, in order, and cover each
-    /// leaf exactly once; any altered leaf, offset, count or element is refused.
+    /// Random payer sets of 1 to 3,000 leaves and random batch boundaries.
     #[test]
     fn batch_proofs_verify_and_tampering_fails(
         n in 1usize..=3000,
@@ -491,44 +664,8 @@ proptest! {
         raw_cuts in proptest::collection::vec(any::<u64>(), 0..8),
         pick in any::<u64>(),
     ) {
-        let tree = PayerTree::from_leaves(leaves_of(seed, n)).unwrap();
         let cuts: Vec<u64> = raw_cuts.iter().map(|c| c % n as u64).collect();
-        let batches = tree.batches(&cuts).unwrap();
-        let mut next = 0u64;
-        for batch in &batches {
-            prop_assert_eq!(batch.start, next);
-            prop_assert_eq!(verify(tree.root(), batch.start, &batch.leaves, &batch.proof), Ok(()));
-            next += batch.leaves.len() as u64;
-        }
-        prop_assert_eq!(next, n as u64);
-
-        let batch = &batches[usize::try_from(pick).unwrap() % batches.len()];
-        let leaf = usize::try_from(pick >> 8).unwrap() % batch.leaves.len();
-        let mut leaves = batch.leaves.clone();
-        leaves[leaf][63] ^= 1;
-        prop_assert!(verify(tree.root(), batch.start, &leaves, &batch.proof).is_err(), "amount");
-        let mut leaves = batch.leaves.clone();
-        leaves[leaf][31] ^= 1;
-        prop_assert!(verify(tree.root(), batch.start, &leaves, &batch.proof).is_err(), "payer");
-        prop_assert!(verify(tree.root(), batch.start + 1, &batch.leaves, &batch.proof).is_err());
-        if batch.start > 0 {
-            prop_assert!(verify(tree.root(), batch.start - 1, &batch.leaves, &batch.proof).is_err());
-        }
-        if batch.proof.len() > 1 {
-            let element = 1 + usize::try_from(pick >> 16).unwrap() % (batch.proof.len() - 1);
-            let mut proof = batch.proof.clone();
-            proof[element].0[31] ^= 1;
-            prop_assert!(verify(tree.root(), batch.start, &batch.leaves, &proof).is_err());
-            prop_assert!(
-                verify(tree.root(), batch.start, &batch.leaves, &batch.proof[..batch.proof.len() - 1]).is_err()
-            );
-        }
-        let mut proof = batch.proof.clone();
-        proof[0] = B256::from(U256::from(n + 1));
-        prop_assert!(verify(tree.root(), batch.start, &batch.leaves, &proof).is_err());
-        if batch.leaves.len() > 1 {
-            prop_assert!(verify(tree.root(), batch.start, &batch.leaves[1..], &batch.proof).is_err());
-        }
+        batches_verify_and_tampering_fails(n, seed, &cuts, pick);
     }
 
     /// The split never pays out more than was settled, and pays all of it.

@@ -237,14 +237,164 @@ pub fn walk<E: MerkleError>(
     }
 }
 
+/// The reference's test vectors for proofs (spec §12.6), shared by this module's tests and the
+/// off-chain toolkit's.
+#[cfg(any(test, feature = "testing"))]
+pub mod vectors {
+    use alloc::{vec, vec::Vec};
+
+    use alloy_primitives::{b256, hex, B256, U256};
+
+    fn word(n: u64) -> B256 {
+        B256::from(U256::from(n))
+    }
+
+    /// The B2 sample's leaves (leaves 1 to 4 of an 8-leaf tree).
+    pub const B2_LEAVES: [B256; 4] = [
+        b256!("0xa8152e7c56b62d9fcb8af361257a260b2b9481c8683e8df1651a31508cc6ee31"),
+        b256!("0x007f47e1c51d53cab18977050347e8e8dc488bdd9590babe3e104fcb9a1ef599"),
+        b256!("0x7cbe68a29af312d42c40e6d083bb64fe2ba0ac6bf1cac8e4b10f5356142e3828"),
+        b256!("0x4a864e860c0d0247c6aa5ebcb2bc3f15fc4ddf86213258f4bf0b72e51c9d9c69"),
+    ];
+    /// The B3 and U3 samples' leaves (from position 9).
+    pub const B3_LEAVES: [B256; 4] = [
+        b256!("0xa1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d2e3f4a5b6c7d8e9f0a1b2"),
+        b256!("0x112233445566778899aabbccddeeff00112233445566778899aabbccddeeff00"),
+        b256!("0xf0e1d2c3b4a5968778695a4b3c2d1e0f1f2e3d4c5b6a79887766554433221100"),
+        b256!("0xabcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789"),
+    ];
+    /// The B1 and U1 samples' leaf.
+    pub const LEAF_6330: B256 =
+        b256!("0x6330b989705733cc5c1f7285b8a5b892e08be86ed6fbe9d254713a4277bc5bd2");
+
+    /// `(name, start, leaves, proof, root)`.
+    pub type Sample = (&'static str, u64, Vec<B256>, Vec<B256>, B256);
+
+    /// The reference's proof samples (spec §12.6) B1–B3 and U1–U4, verbatim: a table, long
+    /// by nature.
+    #[allow(clippy::too_many_lines)]
+    pub fn samples() -> Vec<Sample> {
+        let u4_leaves = [
+            "fe0403dd500c862ddbbb4736c071a575d9fd43fbdeea602833234e9cd198bb3f",
+            "5129d77889ad52ef899ba3d85e01a6df5c230804ccc586faa7e8376b89aa0600",
+            "f1d6a296210c112eda6ca002273abc7d21b933cf99ca0c8292e344ba2d62f750",
+            "907f141e1702157a9ca13881b0ecb0cb10be9b588bd6499479496965ce933225",
+            "c77ccc18e17ec5d50bbbf775f564debfa1f9da8031be2fc7ce618cea8a625226",
+            "aad8eb018edb0690bbdcebe48db820a6a13e3f8102bb0e5535fdfed79eaa5c39",
+            "374346003edf10ea2da568e8e973857ec4291bf10a8bf81612b36efaf6e93c23",
+            "45a3c2e32a3c8ea5e34562806f8279e85cfad69f6015588b599dc2e774d50cee",
+            "9322c7cbfb342280d72d4eba15c0d9711e3f730072375bc4b0cf538970014e7a",
+            "b3017e1b1874f68c4508c0b147a4f2b96dd166274c81bb4a86082d391efad6fa",
+            "76d7f81c6813544dc594db8b5f3d6cef292e91d02a50ad556e6bcddc1eb59f8c",
+            "320cfee2fb238c49255d102213b395963c2a3ebd7a8ee424e8df02b01361e484",
+            "697fa39a1e23106c54eeecf38d213bfe2fcf896f55b790815085241b7e7e7361",
+            "510fde4a04ecbe4bf94a514ab836074270959d2b96492a56909706de0b0248be",
+            "5fa7828c8c661f4243c97527d637bf318e5e801dcf3b488f0f302622abdf61e9",
+            "6f7fafb63e26bafeb5fd21a76615d0f2b45e6684324e294f10078661c00b4026",
+            "e80b189bd7a1e5d0a04d9ba778d11f1bbffec4e276f502780a97fc7006715ac5",
+            "25e66cd82e8fa7b6072d7759d2b49d0979bad20b018c730f4d1fcac7a6959bd4",
+            "0695e86d43e2c5097acd182042d09cda438fc1f773335ce0f190dbed668ff508",
+            "783eb995b1a99bb4181dad1c386dff06c5c02469a4893ca8c0a5b5fd82f7747a",
+            "44fb0e55a04f4d5accd7a9e00fd5bbbf8926083ef169c0711f503ae16b589c20",
+            "2815ef424dd0613d69f70546821ebddf2fe1b7452510cd21d25f3e438863e8a3",
+        ]
+        .map(|h| B256::from_slice(&hex::decode(h).unwrap()))
+        .to_vec();
+        vec![
+            (
+                "B1",
+                0,
+                vec![LEAF_6330],
+                vec![
+                    word(2),
+                    b256!("0xb8283b9a33ca222061b7d8d5f85170289c5c4a7f96997ce2ae5bafc94fc8a59b"),
+                ],
+                b256!("0xeeef536868dc2c030bec2d3602cc13fbe660bd5d63deca6a0a4dfd201eb941c0"),
+            ),
+            (
+                "B2",
+                1,
+                B2_LEAVES.to_vec(),
+                vec![
+                    word(8),
+                    b256!("0xb7f40118daf8bbb92b1759e810c6eb4b0b92e04d1b7e4be48a147721ea457d87"),
+                    b256!("0x06331c9b61be683c1819b2cd20c83f315499477f6253ae8d8bb02cbc6bd93c9f"),
+                    b256!("0xc3d064e0f1ace0f92e6c822d5346de5330fb23a6c31a0c84a80d9d5c8543cc0e"),
+                ],
+                b256!("0x00f8c0ad3c60c727ededce5717c8baa64047b5c3f29e409085df14dc3bfda1a7"),
+            ),
+            (
+                "B3",
+                9,
+                B3_LEAVES.to_vec(),
+                vec![
+                    word(16),
+                    b256!("0x194f8cb59bc03a6e9dfcc3566bed0a85a069f50de609f51af6c74dee673450d4"),
+                    b256!("0x2642cf6153e4ddfd7ea9c1c99d86efe99c03d29bce0ce4adbf7c0162865aa93a"),
+                    b256!("0x9d8799ecccbca75f60304876c8426007565302fdb72449fe980917d7847d43e7"),
+                    b256!("0x1f70e7dd11a042e3868e8b0992118a3d7bd301b029a3b967a5b2042466c5110c"),
+                ],
+                b256!("0x31338b156e26447f0a3a965981b0be87957bf5606b44e0dcdc99eb4646048942"),
+            ),
+            (
+                "U1",
+                0,
+                vec![LEAF_6330],
+                vec![word(1)],
+                b256!("0x5b833bdf4f55e39d1838653841d4a2c651a71b5626b7936e1bedb5212cae96e3"),
+            ),
+            (
+                "U2",
+                4,
+                vec![
+                    B2_LEAVES[3],
+                    b256!("0x51b7ae2bab96bd3fbb3b26e1efefb0b9b6a60054ed7ffcfa700374d58f315a31"),
+                ],
+                vec![
+                    word(7),
+                    b256!("0x6b379ab3dd3b0b8df76cbe09e2a04f21ebf601f2932d3505ecfb89417f3de836"),
+                    b256!("0x52bd35868bccc1b1f4c3ac67dd7e3b3db4a24f60436411162d633e6d1118de89"),
+                ],
+                b256!("0x38631dd8b5081555ec3c51cc8db7918ee90158fa33a70674c1399234d23908b2"),
+            ),
+            (
+                "U3",
+                9,
+                B3_LEAVES.to_vec(),
+                vec![
+                    word(13),
+                    b256!("0x2642cf6153e4ddfd7ea9c1c99d86efe99c03d29bce0ce4adbf7c0162865aa93a"),
+                    b256!("0x1f70e7dd11a042e3868e8b0992118a3d7bd301b029a3b967a5b2042466c5110c"),
+                ],
+                b256!("0xf92d4ca528834b0350cecd9307bec2dd97d0a6bbb58b077ab51cdad36fc5c087"),
+            ),
+            (
+                "U4",
+                200,
+                u4_leaves,
+                vec![
+                    word(324),
+                    b256!("0x55f9b393403d39fdf3b35fe8f394e13a272509df05d5562e5da6937c11bb1214"),
+                    b256!("0xa4c0ad363d17cb84be9e3f757278de2b26843e918e48e33e1b00438764fefa2b"),
+                    b256!("0xafee522c5ba27318361dd426e355fa02e5821fbc8b2ba52dea3b36885d76ec94"),
+                    b256!("0x25171fda9d5059c4cc4b8a86af5e0634dd8217cd2167c8d868733eef3f23054f"),
+                    b256!("0x1e3106cd69a1fec956fa702eae218bdba94f7150d87c05210b282e334218d265"),
+                    b256!("0xd2b4a539a1349d2d145fe307c30ce5bd43fa10887ce20a8a71da53300c0a6150"),
+                ],
+                b256!("0x8f28d0f19d1805a3b539bcc2bb0e627ded4bf5b873bebc9199ed179a30ca312c"),
+            ),
+        ]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     extern crate std;
 
-    use alloy_primitives::{b256, hex, keccak256};
+    use alloy_primitives::{b256, keccak256};
     use std::string::String;
 
-    use super::*;
+    use super::{vectors::*, *};
 
     /// The errors as one value, to compare outcomes.
     #[derive(Debug, PartialEq)]
@@ -445,139 +595,6 @@ mod tests {
             get_root::<Failure, _>(k, 0, &none, &[]),
             Err(Failure::NoProofElements)
         );
-    }
-
-    const B2_LEAVES: [B256; 4] = [
-        b256!("0xa8152e7c56b62d9fcb8af361257a260b2b9481c8683e8df1651a31508cc6ee31"),
-        b256!("0x007f47e1c51d53cab18977050347e8e8dc488bdd9590babe3e104fcb9a1ef599"),
-        b256!("0x7cbe68a29af312d42c40e6d083bb64fe2ba0ac6bf1cac8e4b10f5356142e3828"),
-        b256!("0x4a864e860c0d0247c6aa5ebcb2bc3f15fc4ddf86213258f4bf0b72e51c9d9c69"),
-    ];
-    const B3_LEAVES: [B256; 4] = [
-        b256!("0xa1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d2e3f4a5b6c7d8e9f0a1b2"),
-        b256!("0x112233445566778899aabbccddeeff00112233445566778899aabbccddeeff00"),
-        b256!("0xf0e1d2c3b4a5968778695a4b3c2d1e0f1f2e3d4c5b6a79887766554433221100"),
-        b256!("0xabcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789"),
-    ];
-    const LEAF_6330: B256 =
-        b256!("0x6330b989705733cc5c1f7285b8a5b892e08be86ed6fbe9d254713a4277bc5bd2");
-
-    /// (name, start, leaves, proof, root).
-    type Sample = (&'static str, u64, Vec<B256>, Vec<B256>, B256);
-
-    /// The reference's proof samples, verbatim: a table, long by nature.
-    #[allow(clippy::too_many_lines)]
-    fn samples() -> Vec<Sample> {
-        let u4_leaves = [
-            "fe0403dd500c862ddbbb4736c071a575d9fd43fbdeea602833234e9cd198bb3f",
-            "5129d77889ad52ef899ba3d85e01a6df5c230804ccc586faa7e8376b89aa0600",
-            "f1d6a296210c112eda6ca002273abc7d21b933cf99ca0c8292e344ba2d62f750",
-            "907f141e1702157a9ca13881b0ecb0cb10be9b588bd6499479496965ce933225",
-            "c77ccc18e17ec5d50bbbf775f564debfa1f9da8031be2fc7ce618cea8a625226",
-            "aad8eb018edb0690bbdcebe48db820a6a13e3f8102bb0e5535fdfed79eaa5c39",
-            "374346003edf10ea2da568e8e973857ec4291bf10a8bf81612b36efaf6e93c23",
-            "45a3c2e32a3c8ea5e34562806f8279e85cfad69f6015588b599dc2e774d50cee",
-            "9322c7cbfb342280d72d4eba15c0d9711e3f730072375bc4b0cf538970014e7a",
-            "b3017e1b1874f68c4508c0b147a4f2b96dd166274c81bb4a86082d391efad6fa",
-            "76d7f81c6813544dc594db8b5f3d6cef292e91d02a50ad556e6bcddc1eb59f8c",
-            "320cfee2fb238c49255d102213b395963c2a3ebd7a8ee424e8df02b01361e484",
-            "697fa39a1e23106c54eeecf38d213bfe2fcf896f55b790815085241b7e7e7361",
-            "510fde4a04ecbe4bf94a514ab836074270959d2b96492a56909706de0b0248be",
-            "5fa7828c8c661f4243c97527d637bf318e5e801dcf3b488f0f302622abdf61e9",
-            "6f7fafb63e26bafeb5fd21a76615d0f2b45e6684324e294f10078661c00b4026",
-            "e80b189bd7a1e5d0a04d9ba778d11f1bbffec4e276f502780a97fc7006715ac5",
-            "25e66cd82e8fa7b6072d7759d2b49d0979bad20b018c730f4d1fcac7a6959bd4",
-            "0695e86d43e2c5097acd182042d09cda438fc1f773335ce0f190dbed668ff508",
-            "783eb995b1a99bb4181dad1c386dff06c5c02469a4893ca8c0a5b5fd82f7747a",
-            "44fb0e55a04f4d5accd7a9e00fd5bbbf8926083ef169c0711f503ae16b589c20",
-            "2815ef424dd0613d69f70546821ebddf2fe1b7452510cd21d25f3e438863e8a3",
-        ]
-        .map(|h| B256::from_slice(&hex::decode(h).unwrap()))
-        .to_vec();
-        vec![
-            (
-                "B1",
-                0,
-                vec![LEAF_6330],
-                vec![
-                    word(2),
-                    b256!("0xb8283b9a33ca222061b7d8d5f85170289c5c4a7f96997ce2ae5bafc94fc8a59b"),
-                ],
-                b256!("0xeeef536868dc2c030bec2d3602cc13fbe660bd5d63deca6a0a4dfd201eb941c0"),
-            ),
-            (
-                "B2",
-                1,
-                B2_LEAVES.to_vec(),
-                vec![
-                    word(8),
-                    b256!("0xb7f40118daf8bbb92b1759e810c6eb4b0b92e04d1b7e4be48a147721ea457d87"),
-                    b256!("0x06331c9b61be683c1819b2cd20c83f315499477f6253ae8d8bb02cbc6bd93c9f"),
-                    b256!("0xc3d064e0f1ace0f92e6c822d5346de5330fb23a6c31a0c84a80d9d5c8543cc0e"),
-                ],
-                b256!("0x00f8c0ad3c60c727ededce5717c8baa64047b5c3f29e409085df14dc3bfda1a7"),
-            ),
-            (
-                "B3",
-                9,
-                B3_LEAVES.to_vec(),
-                vec![
-                    word(16),
-                    b256!("0x194f8cb59bc03a6e9dfcc3566bed0a85a069f50de609f51af6c74dee673450d4"),
-                    b256!("0x2642cf6153e4ddfd7ea9c1c99d86efe99c03d29bce0ce4adbf7c0162865aa93a"),
-                    b256!("0x9d8799ecccbca75f60304876c8426007565302fdb72449fe980917d7847d43e7"),
-                    b256!("0x1f70e7dd11a042e3868e8b0992118a3d7bd301b029a3b967a5b2042466c5110c"),
-                ],
-                b256!("0x31338b156e26447f0a3a965981b0be87957bf5606b44e0dcdc99eb4646048942"),
-            ),
-            (
-                "U1",
-                0,
-                vec![LEAF_6330],
-                vec![word(1)],
-                b256!("0x5b833bdf4f55e39d1838653841d4a2c651a71b5626b7936e1bedb5212cae96e3"),
-            ),
-            (
-                "U2",
-                4,
-                vec![
-                    B2_LEAVES[3],
-                    b256!("0x51b7ae2bab96bd3fbb3b26e1efefb0b9b6a60054ed7ffcfa700374d58f315a31"),
-                ],
-                vec![
-                    word(7),
-                    b256!("0x6b379ab3dd3b0b8df76cbe09e2a04f21ebf601f2932d3505ecfb89417f3de836"),
-                    b256!("0x52bd35868bccc1b1f4c3ac67dd7e3b3db4a24f60436411162d633e6d1118de89"),
-                ],
-                b256!("0x38631dd8b5081555ec3c51cc8db7918ee90158fa33a70674c1399234d23908b2"),
-            ),
-            (
-                "U3",
-                9,
-                B3_LEAVES.to_vec(),
-                vec![
-                    word(13),
-                    b256!("0x2642cf6153e4ddfd7ea9c1c99d86efe99c03d29bce0ce4adbf7c0162865aa93a"),
-                    b256!("0x1f70e7dd11a042e3868e8b0992118a3d7bd301b029a3b967a5b2042466c5110c"),
-                ],
-                b256!("0xf92d4ca528834b0350cecd9307bec2dd97d0a6bbb58b077ab51cdad36fc5c087"),
-            ),
-            (
-                "U4",
-                200,
-                u4_leaves,
-                vec![
-                    word(324),
-                    b256!("0x55f9b393403d39fdf3b35fe8f394e13a272509df05d5562e5da6937c11bb1214"),
-                    b256!("0xa4c0ad363d17cb84be9e3f757278de2b26843e918e48e33e1b00438764fefa2b"),
-                    b256!("0xafee522c5ba27318361dd426e355fa02e5821fbc8b2ba52dea3b36885d76ec94"),
-                    b256!("0x25171fda9d5059c4cc4b8a86af5e0634dd8217cd2167c8d868733eef3f23054f"),
-                    b256!("0x1e3106cd69a1fec956fa702eae218bdba94f7150d87c05210b282e334218d265"),
-                    b256!("0xd2b4a539a1349d2d145fe307c30ce5bd43fa10887ce20a8a71da53300c0a6150"),
-                ],
-                b256!("0x8f28d0f19d1805a3b539bcc2bb0e627ded4bf5b873bebc9199ed179a30ca312c"),
-            ),
-        ]
     }
 
     fn plus_one(word: B256) -> B256 {

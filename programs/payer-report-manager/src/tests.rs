@@ -1448,60 +1448,203 @@ fn revert_data_is_the_interface_encoding_of_every_error() {
 
 // ---- properties ----
 
+/// `n` payers' fees: payers drawn from a pool of `pool` addresses (so a payer may owe in
+/// several leaves), fees of up to 44 bits of pico-dollars.
+fn random_fees(n: usize, pool: usize, seed: u64) -> Vec<Fee> {
+    (0..n)
+        .map(|i| {
+            let draw = keccak256((seed, i as u64).abi_encode());
+            let which = u64::from_be_bytes(draw[..8].try_into().unwrap()) % pool as u64;
+            Fee {
+                payer: Address::from_word(keccak256((seed, which).abi_encode())),
+                fee: u128::from(u64::from_be_bytes(draw[8..16].try_into().unwrap()) >> 20),
+            }
+        })
+        .collect()
+}
+
+/// The report's `(offset, isSettled, feesSettled)`.
+fn progress(manager: &PayerReportManager) -> (u32, bool, U96) {
+    let report = manager.get_payer_report(3, U256::ZERO).unwrap().0;
+    (report.4, report.5, report.3)
+}
+
+/// Every way of altering a batch the issue names, tried before the batch is settled: each is
+/// refused with `InvalidProof()` and leaves the report as it was.
+fn tampered_batches_are_refused(
+    manager: &mut PayerReportManager,
+    tree: &PayerTree,
+    batch: &xmtp_reports::Batch,
+    pick: u64,
+) {
+    let before = progress(manager);
+    let n = tree.leaf_count();
+    let start = usize::try_from(batch.start).unwrap();
+    let leaves: Vec<Bytes> = batch.leaves.iter().cloned().map(Bytes::from).collect();
+    let leaf = usize::try_from(pick).unwrap() % leaves.len();
+    let flip = |byte: usize| {
+        let mut altered = leaves.clone();
+        let mut bytes = altered[leaf].to_vec();
+        bytes[byte] ^= 1;
+        altered[leaf] = Bytes::from(bytes);
+        altered
+    };
+    let mut attempts: Vec<(&str, Vec<Bytes>, Vec<B256>)> = vec![
+        ("amount", flip(63), batch.proof.clone()),
+        ("payer", flip(31), batch.proof.clone()),
+    ];
+    let mut count = batch.proof.clone();
+    count[0] = word(n + 1);
+    attempts.push(("leaf count + 1", leaves.clone(), count));
+    if n > 1 {
+        let mut count = batch.proof.clone();
+        count[0] = word(n - 1);
+        attempts.push(("leaf count - 1", leaves.clone(), count));
+    }
+    if batch.proof.len() > 1 {
+        let element = 1 + usize::try_from(pick >> 8).unwrap() % (batch.proof.len() - 1);
+        let mut proof = batch.proof.clone();
+        proof[element].0[usize::try_from(pick >> 16).unwrap() % 32] ^= 1;
+        attempts.push(("proof element", leaves.clone(), proof));
+        let short = batch.proof[..batch.proof.len() - 1].to_vec();
+        attempts.push(("proof element missing", leaves.clone(), short));
+    }
+    if leaves.len() > 1 {
+        // A batch that starts past the report's offset, with the proof of where it really is.
+        let skipped = leaves[1..].to_vec();
+        let proof = tree.proof(batch.start + 1, skipped.len() as u64).unwrap();
+        attempts.push(("offset + 1", skipped, proof));
+    }
+    if start > 0 {
+        // One leaf before the offset: already settled.
+        let mut earlier = leaves.clone();
+        earlier.insert(0, Bytes::from(tree.leaves()[start - 1].clone()));
+        let proof = tree.proof(batch.start - 1, earlier.len() as u64).unwrap();
+        attempts.push(("offset - 1", earlier, proof));
+    }
+    for (what, leaves, proof) in attempts {
+        assert_eq!(
+            manager.settle(3, U256::ZERO, leaves, proof),
+            Err(err(InvalidProof {})),
+            "{what}"
+        );
+        assert_eq!(progress(manager), before, "{what}");
+    }
+}
+
+/// Settles report 0 of originator 3 (root of `fees`) in the toolkit's batches for `cuts` with
+/// a payer registry that keeps a ledger of `balances`; tampered variants of each batch are
+/// refused first when `tamper`. Returns the final balances and the report's progress.
+fn settle_with_ledger(
+    fees: &[Fee],
+    cuts: &[u64],
+    balances: &std::collections::BTreeMap<Address, i128>,
+    tamper: Option<u64>,
+) -> (std::collections::BTreeMap<Address, i128>, (u32, bool, U96)) {
+    let (host, mut manager) = manager();
+    let tree = PayerTree::from_fees(fees).unwrap();
+    store_report(&manager, 3, tree.root());
+    let digest = digest_of(&manager, 3, 0, 0, 0, tree.root(), &[]);
+    let mut ledger = balances.clone();
+    for batch in tree.batches(cuts).unwrap() {
+        if let Some(pick) = tamper {
+            tampered_batches_are_refused(&mut manager, &tree, &batch, pick);
+        }
+        let start = usize::try_from(batch.start).unwrap();
+        let scaled: Vec<PayerFee> = fees[start..start + batch.leaves.len()]
+            .iter()
+            .map(|fee| PayerFee {
+                payer: fee.payer,
+                fee: U96::from(fee.micro_dollars()),
+            })
+            .collect();
+        // The registry's side: debit each payer (into debt if need be), return the sum.
+        let mut sum = 0u128;
+        for fee in &scaled {
+            *ledger.get_mut(&fee.payer).unwrap() -= i128::try_from(fee.fee.to::<u128>()).unwrap();
+            sum += fee.fee.to::<u128>();
+        }
+        let calldata = IPayerRegistryLike::settleUsageCall {
+            payerReportId_: digest,
+            payerFees_: scaled,
+        }
+        .abi_encode();
+        host.mock(
+            CallKind::Call(U256::ZERO),
+            PAYERS,
+            calldata,
+            Ok(U256::from(sum).abi_encode()),
+        );
+        let leaves: Vec<Bytes> = batch.leaves.iter().cloned().map(Bytes::from).collect();
+        assert_eq!(manager.settle(3, U256::ZERO, leaves, batch.proof), Ok(()));
+    }
+    // Each batch is exactly one settleUsage call: nothing settled twice or left out.
+    let settle_calls = host
+        .calls()
+        .iter()
+        .filter(|(_, to, _)| *to == PAYERS)
+        .count();
+    assert_eq!(settle_calls, tree.batches(cuts).unwrap().len());
+    (ledger, progress(&manager))
+}
+
+/// Two batchings of the same random payer set end in the same balances and report, which are
+/// what settling every leaf once gives; every tampered batch along the way is refused.
+fn any_batching_gives_the_same_balances(
+    n: usize,
+    pool: usize,
+    seed: u64,
+    cuts: (&[u64], &[u64]),
+    pick: u64,
+) {
+    let fees = random_fees(n, pool, seed);
+    // Half the payers are funded, the others start at zero and end in debt.
+    let balances: std::collections::BTreeMap<Address, i128> = fees
+        .iter()
+        .enumerate()
+        .map(|(i, fee)| (fee.payer, if i % 2 == 0 { 1 << 50 } else { 0 }))
+        .collect();
+    let mut expected = balances.clone();
+    let mut total = 0u128;
+    for fee in &fees {
+        *expected.get_mut(&fee.payer).unwrap() -= i128::try_from(fee.micro_dollars()).unwrap();
+        total += fee.micro_dollars();
+    }
+    let n32 = u32::try_from(n).unwrap();
+    let expected_report = (n32, true, U96::from(total));
+    let first = settle_with_ledger(&fees, cuts.0, &balances, Some(pick));
+    assert_eq!(first, (expected.clone(), expected_report));
+    let second = settle_with_ledger(&fees, cuts.1, &balances, None);
+    assert_eq!(second, (expected, expected_report));
+}
+
+/// The property at both ends of its range, so the 3,000-leaf bound is always exercised.
+#[test]
+fn any_batching_at_one_and_three_thousand_leaves() {
+    any_batching_gives_the_same_balances(1, 1, 7, (&[], &[0, 1]), 5);
+    any_batching_gives_the_same_balances(3000, 3000, 11, (&[1, 1500, 2047, 2999], &[1024]), 77);
+    any_batching_gives_the_same_balances(3000, 40, 12, (&[], &[3, 4, 5, 1000]), 1234);
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(24))]
 
-    /// For any payer set and batching, the toolkit's batches settle through the program: each
-    /// leaf is debited exactly once (its rounded-up fee), the report ends settled with the sum,
-    /// and a batch at the wrong offset or with an altered leaf is refused.
+    /// For any payer set (1 to 3,000 leaves, payers possibly repeated) and any two batchings,
+    /// the toolkit's batches settle through the program, each leaf debited once at its
+    /// rounded-up fee, both ending in the same balances and settled report; an altered leaf,
+    /// amount, leaf count, offset or proof element is refused.
     #[test]
-    fn any_batching_settles_every_leaf_exactly_once(
+    fn any_batching_settles_every_leaf_once_to_the_same_balances(
         n in 1usize..=3000,
+        pool in any::<u64>(),
         seed in any::<u64>(),
         raw_cuts in proptest::collection::vec(any::<u64>(), 0..6),
+        other_cuts in proptest::collection::vec(any::<u64>(), 0..6),
+        pick in any::<u64>(),
     ) {
-        let (host, mut manager) = manager();
-        let fees: Vec<Fee> = (0..n)
-            .map(|i| Fee {
-                payer: Address::from_word(keccak256((seed, i as u64).abi_encode())),
-                fee: u128::from(u64::from_be_bytes(keccak256((i as u64, seed).abi_encode())[..8].try_into().unwrap()) >> 20),
-            })
-            .collect();
-        let tree = PayerTree::from_fees(&fees).unwrap();
-        store_report(&manager, 3, tree.root());
-        let digest = digest_of(&manager, 3, 0, 0, 0, tree.root(), &[]);
+        let pool = usize::try_from(pool % n as u64).unwrap() + 1;
         let cuts: Vec<u64> = raw_cuts.iter().map(|c| c % n as u64).collect();
-        let batches = tree.batches(&cuts).unwrap();
-        let mut total = 0u128;
-        for batch in &batches {
-            let start = usize::try_from(batch.start).unwrap();
-            let scaled: Vec<PayerFee> = fees[start..start + batch.leaves.len()]
-                .iter()
-                .map(|fee| PayerFee { payer: fee.payer, fee: U96::from(fee.micro_dollars()) })
-                .collect();
-            let sum: u128 = scaled.iter().map(|fee| fee.fee.to::<u128>()).sum();
-            total += sum;
-            let calldata = IPayerRegistryLike::settleUsageCall { payerReportId_: digest, payerFees_: scaled }.abi_encode();
-            host.mock(CallKind::Call(U256::ZERO), PAYERS, calldata, Ok(U256::from(sum).abi_encode()));
-            let leaves: Vec<Bytes> = batch.leaves.iter().cloned().map(Bytes::from).collect();
-            if batch.start > 0 {
-                // The previous offset is gone: replaying this batch one leaf earlier fails.
-                let mut shifted = leaves.clone();
-                shifted.insert(0, Bytes::from(tree.leaves()[start - 1].clone()));
-                prop_assert!(manager.settle(3, U256::ZERO, shifted, batch.proof.clone()).is_err());
-            }
-            let mut altered = leaves.clone();
-            let mut leaf = altered[0].to_vec();
-            leaf[63] ^= 1;
-            altered[0] = Bytes::from(leaf);
-            prop_assert_eq!(manager.settle(3, U256::ZERO, altered, batch.proof.clone()), Err(err(InvalidProof {})));
-            prop_assert_eq!(manager.settle(3, U256::ZERO, leaves, batch.proof.clone()), Ok(()));
-        }
-        let report = manager.get_payer_report(3, U256::ZERO).unwrap().0;
-        prop_assert_eq!(report.4, u32::try_from(n).unwrap());
-        prop_assert!(report.5);
-        prop_assert_eq!(report.3, U96::from(total));
-        let settled_calls = host.calls().iter().filter(|(_, to, _)| *to == PAYERS).count();
-        prop_assert_eq!(settled_calls, batches.len());
+        let other: Vec<u64> = other_cuts.iter().map(|c| c % n as u64).collect();
+        any_batching_gives_the_same_balances(n, pool, seed, (&cuts, &other), pick);
     }
 }

@@ -1,5 +1,6 @@
 use alloy_primitives::{address, b256, Address, B256, U256};
 use alloy_sol_types::{SolCall, SolError, SolEvent, SolValue};
+use proptest::prelude::*;
 use xmtp_abi::{
     distribution_manager::IDistributionManager,
     oz_erc721::ERC721NonexistentToken,
@@ -1070,4 +1071,170 @@ fn revert_data_is_the_interface_encoding_of_every_error() {
         assert_eq!(Vec::<u8>::from(error), expected);
     }
     assert_eq!(Vec::<u8>::from(err(Bubbled(vec![1, 2, 3]))), vec![1, 2, 3]);
+}
+
+// ---- properties ----
+
+/// The split as §6.4 states it, computed independently: `(protocol, each node's portion)`.
+fn expected_split(fees: u128, rate: u16, nodes: usize) -> (u128, u128) {
+    if nodes == 0 {
+        return (fees, 0);
+    }
+    xmtp_split(fees, rate, nodes)
+}
+
+/// Pays out `owed` to `recipient` through `withdraw` against a token balance of `*balance` and
+/// a registry excess of `*excess` (pulled only when the balance is short), as the fee token
+/// and the registry would; returns what was paid.
+fn withdraw_modelled(
+    host: &MockHost,
+    (balance, excess): (&mut u128, &mut u128),
+    owed: u128,
+    recipient: Address,
+    withdraw: impl FnOnce() -> Result<U96, DistributionManagerError>,
+) -> u128 {
+    mock_balance(host, U256::from(*balance));
+    let mut available = *balance;
+    if owed > available {
+        if *excess > 0 {
+            mock_excess(host, Ok(U256::from(*excess).abi_encode()));
+            available += *excess;
+            *excess = 0;
+        } else {
+            mock_excess(host, Err(NoExcess {}.abi_encode()));
+        }
+    }
+    if available == 0 {
+        assert_eq!(withdraw(), Err(err(ZeroAvailableBalance {})));
+        return 0;
+    }
+    let paid = owed.min(available);
+    let transfer = IERC20Like::transferCall {
+        recipient_: recipient,
+        amount_: U256::from(paid),
+    };
+    host.mock(
+        CallKind::Call(U256::ZERO),
+        TOKEN,
+        transfer.abi_encode(),
+        Ok(true.abi_encode()),
+    );
+    assert_eq!(withdraw(), Ok(U96::from(paid)));
+    *balance = available - paid;
+    paid
+}
+
+/// Settled reports `(feesSettled, rate, nodeIds)` of originators 1, 2, …: the protocol and
+/// every listed node claim, then everyone withdraws while the registry's excess is
+/// `collected`. Returns `(node claims, protocol claims, paid out)`.
+fn claim_and_withdraw_all(
+    reports: &[(u128, u16, Vec<u32>)],
+    collected: u128,
+) -> (u128, u128, u128) {
+    let (host, mut manager) = manager();
+    set_recipient(&manager, RECIPIENT);
+    let stored: Vec<PayerReport> = reports
+        .iter()
+        .map(|(fees, rate, nodes)| PayerReport {
+            feesSettled: U96::from(*fees),
+            ..report(0, *rate, nodes.clone(), true)
+        })
+        .collect();
+    let pairs: Vec<(u32, u64)> = (1..=u32::try_from(reports.len()).unwrap())
+        .map(|o| (o, 0))
+        .collect();
+    let originators: Vec<u32> = pairs.iter().map(|p| p.0).collect();
+    let indices = vec![U256::ZERO; pairs.len()];
+    mock_reports(&host, &pairs, Ok(stored.clone()));
+    host.vm.set_sender(STRANGER);
+    let protocol = manager
+        .claim_protocol_fees(originators, indices)
+        .unwrap()
+        .to::<u128>();
+    let expected: u128 = reports
+        .iter()
+        .map(|(fees, rate, nodes)| expected_split(*fees, *rate, nodes.len()).0)
+        .sum();
+    assert_eq!(protocol, expected);
+
+    host.vm.set_sender(OWNER);
+    let mut node_ids: Vec<u32> = reports.iter().flat_map(|r| r.2.clone()).collect();
+    node_ids.sort_unstable();
+    node_ids.dedup();
+    let mut nodes_claimed = 0u128;
+    for node in &node_ids {
+        let mine: Vec<usize> = (0..reports.len())
+            .filter(|i| reports[*i].2.contains(node))
+            .collect();
+        let pairs: Vec<(u32, u64)> = mine.iter().map(|i| (pairs[*i].0, 0)).collect();
+        mock_reports(
+            &host,
+            &pairs,
+            Ok(mine.iter().map(|i| stored[*i].clone()).collect()),
+        );
+        mock_owner(&host, *node, Ok(OWNER));
+        let claimed = manager
+            .claim(
+                *node,
+                pairs.iter().map(|p| p.0).collect(),
+                vec![U256::ZERO; pairs.len()],
+            )
+            .unwrap()
+            .to::<u128>();
+        let expected: u128 = mine
+            .iter()
+            .map(|i| expected_split(reports[*i].0, reports[*i].1, reports[*i].2.len()).1)
+            .sum();
+        assert_eq!(claimed, expected);
+        nodes_claimed += claimed;
+    }
+    assert_eq!(manager.total_owed_fees().to::<u128>(), nodes_claimed);
+
+    let (mut balance, mut excess) = (0u128, collected);
+    let mut paid = 0u128;
+    for node in &node_ids {
+        let owed = manager.get_owed_fees(*node).to::<u128>();
+        if owed == 0 {
+            assert_eq!(manager.withdraw(*node, OWNER), Err(err(NoFeesOwed {})));
+            continue;
+        }
+        paid += withdraw_modelled(&host, (&mut balance, &mut excess), owed, OWNER, || {
+            manager.withdraw(*node, OWNER)
+        });
+    }
+    let owed = manager.owed_protocol_fees().to::<u128>();
+    if owed > 0 {
+        paid += withdraw_modelled(&host, (&mut balance, &mut excess), owed, RECIPIENT, || {
+            manager.withdraw_protocol_fees()
+        });
+    }
+    (nodes_claimed, protocol, paid)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Over any settled reports (fees up to 2^94, any rate, 0 to 9 nodes each), the node
+    /// claims plus the protocol's claims are exactly the fees settled, and the withdrawals pay
+    /// out no more than was claimed, nor more than the tokens collected.
+    #[test]
+    fn distribution_never_pays_out_more_than_was_settled(
+        reports in proptest::collection::vec(
+            (0u128..(1 << 94), 0u16..=10_000, proptest::collection::btree_set(1u32..=9, 0..=9)),
+            1..=4,
+        ),
+        collected_share in 0u128..=1000,
+    ) {
+        let reports: Vec<(u128, u16, Vec<u32>)> = reports
+            .into_iter()
+            .map(|(fees, rate, nodes)| (fees, rate, nodes.into_iter().collect()))
+            .collect();
+        let settled: u128 = reports.iter().map(|r| r.0).sum();
+        // What the payers actually paid: part of what was settled (the rest is unpaid debt).
+        let collected = settled / 1000 * collected_share;
+        let (nodes, protocol, paid) = claim_and_withdraw_all(&reports, collected);
+        prop_assert_eq!(nodes + protocol, settled);
+        prop_assert!(paid <= nodes + protocol);
+        prop_assert_eq!(paid, collected.min(settled));
+    }
 }

@@ -24,7 +24,7 @@ use xmtp_abi::{
         MaxCanonicalNodesUpdated, NodeAdded, NodeAddedToCanonicalNetwork,
         NodeRemovedFromCanonicalNetwork, NotAdmin,
     },
-    oz_erc20::Transfer as Erc20Transfer,
+    oz_erc20::{ERC20InsufficientAllowance, Transfer as Erc20Transfer},
     oz_erc721::{ERC721NonexistentToken, Transfer},
     parameter_registry::IParameterRegistry,
     payer_registry::{
@@ -34,8 +34,8 @@ use xmtp_abi::{
     rate_registry::{FromIndexOutOfRange, IRateRegistry, RatesUpdated},
 };
 use xmtp_deploy::{
-    network::{self, Base, Operator},
-    pipeline, Artifact, Options,
+    network::{self, Base, Operator, Programs},
+    Artifact,
 };
 use xmtp_devnet::{Chain, Receipt};
 use xmtp_system_tests::{chain, log_of, programs, revert_data, transact, view, DEPLOYER};
@@ -76,49 +76,21 @@ fn u96(amount: U256) -> alloy_primitives::aliases::U96 {
     alloy_primitives::aliases::U96::from(amount.to::<u128>())
 }
 
-/// The `MockUnderlyingFeeToken` is a library crate (the pipeline maps program crates to
-/// reference contracts, and the reference has no manifest entry for it): its wasm is built
-/// here as a `cdylib`, once, then goes through the real pipeline like every program.
-fn usdc_raw() -> &'static [u8] {
-    static RAW: OnceLock<Vec<u8>> = OnceLock::new();
-    RAW.get_or_init(|| {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-        let workspace = xmtp_deploy::discover(&root).expect("cargo metadata");
-        let status = std::process::Command::new(env!("CARGO"))
-            .args([
-                "rustc",
-                "--locked",
-                "--profile",
-                "program",
-                "--target",
-                "wasm32-unknown-unknown",
-                "--lib",
-                "-p",
-                "xmtp-mock-underlying-fee-token",
-                "--crate-type",
-                "cdylib",
-            ])
-            .current_dir(&root)
-            .status()
-            .expect("cargo runs");
-        assert!(status.success(), "the mock stablecoin builds");
-        let path = workspace
-            .target_dir
-            .join("wasm32-unknown-unknown/program/xmtp_mock_underlying_fee_token.wasm");
-        std::fs::read(&path).expect("the mock's wasm")
-    })
-}
-
+/// The `MockUnderlyingFeeToken` through the pipeline, wired to `parameter_registry`. It is a
+/// deployable program outside the reference's ABI manifest and not among the harness's
+/// `PROGRAMS`, so this binary builds it once on its own, the way the deploy tooling builds
+/// every program.
 fn usdc_artifact(parameter_registry: Address) -> Artifact {
-    let wiring = [("parameterRegistry", parameter_registry.into_word().0)];
-    pipeline::process(
-        usdc_raw(),
-        &Options {
-            wiring: Some(&wiring),
-            project_hash: None,
-        },
-    )
-    .expect("the mock stablecoin passes the pipeline")
+    const MOCK: &str = "xmtp-mock-underlying-fee-token";
+    static BUILT: OnceLock<Programs> = OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+            let workspace = xmtp_deploy::discover(&root).expect("cargo metadata");
+            Programs::build(&workspace, &[MOCK]).expect("the mock stablecoin builds")
+        })
+        .artifact(MOCK, &[("parameterRegistry", parameter_registry)])
+        .expect("the mock stablecoin passes the pipeline")
 }
 
 /// The settlement core, deployed and configured.
@@ -536,6 +508,35 @@ fn a_payer_wraps_deposits_and_withdraws_through_the_lock() {
         )]
     );
     assert_eq!(payer_balance(&mut core, payer), 120 * i128::from(DOLLAR));
+    // Replayed, the permit fails (its nonce is spent) and is ignored, as the reference ignores
+    // it; the deposit then has no allowance to spend.
+    let replay = IPayerRegistry::depositWithPermitCall {
+        payer_: payer,
+        amount_: u96(dollars(20)),
+        deadline_: deadline,
+        v_: v,
+        r_: r,
+        s_: s,
+    };
+    assert_eq!(
+        revert_data(&mut core.chain, payer, registry, &replay),
+        Bytes::from(
+            ERC20InsufficientAllowance {
+                spender: registry,
+                allowance: U256::ZERO,
+                needed: dollars(20),
+            }
+            .abi_encode()
+        )
+    );
+    assert_eq!(
+        view(
+            &mut core.chain,
+            fee_token,
+            &IFeeToken::noncesCall { owner_: payer }
+        ),
+        nonce + U256::from(1)
+    );
 
     // From the underlying: with an approval, then with a permit of USDC.
     transact(
@@ -622,23 +623,29 @@ fn a_payer_wraps_deposits_and_withdraws_through_the_lock() {
         )]
     );
     assert_eq!(payer_balance(&mut core, payer), 130 * i128::from(DOLLAR));
-    assert_eq!(
-        revert_data(
-            &mut core.chain,
-            payer,
-            registry,
-            &IPayerRegistry::finalizeWithdrawalCall { recipient_: payer }
-        ),
-        Bytes::from(
-            WithdrawalNotReady {
-                timestamp: u32::try_from(core.chain.timestamp()).expect("a uint32 timestamp"),
-                withdrawableTimestamp: withdrawable,
-                nonce: alloy_primitives::aliases::U24::from(1),
-            }
-            .abi_encode()
-        )
-    );
-    core.chain.advance(LOCK, 1);
+    // Refused at the request and still one second before the lock ends; accepted exactly when
+    // it ends.
+    for wait in [0, LOCK - 1] {
+        core.chain.advance(wait, 1);
+        assert_eq!(
+            revert_data(
+                &mut core.chain,
+                payer,
+                registry,
+                &IPayerRegistry::finalizeWithdrawalCall { recipient_: payer }
+            ),
+            Bytes::from(
+                WithdrawalNotReady {
+                    timestamp: u32::try_from(core.chain.timestamp()).expect("a uint32 timestamp"),
+                    withdrawableTimestamp: withdrawable,
+                    nonce: alloy_primitives::aliases::U24::from(1),
+                }
+                .abi_encode()
+            )
+        );
+    }
+    core.chain.advance(1, 1);
+    assert_eq!(core.chain.timestamp(), requested_at + LOCK);
     let (_, receipt) = transact(
         &mut core.chain,
         payer,

@@ -178,7 +178,7 @@ pub(crate) fn balance_of_call() -> Vec<u8> {
     IERC20Like::balanceOfCall { account_: PROXY }.abi_encode()
 }
 
-fn permit_call(owner: Address, amount: u128) -> Vec<u8> {
+pub(crate) fn permit_call(owner: Address, amount: u128) -> Vec<u8> {
     IPermitErc20Like::permitCall {
         owner_: owner,
         spender_: PROXY,
@@ -209,12 +209,12 @@ pub(crate) fn deposit(
     registry.deposit(payer, u96(amount))
 }
 
-fn mock_get(host: &MockHost, key: &str, value: Result<Vec<u8>, Vec<u8>>) {
+pub(crate) fn mock_get(host: &MockHost, key: &str, value: Result<Vec<u8>, Vec<u8>>) {
     let calldata = IParameterRegistryLike::get_0Call { key_: key.into() }.abi_encode();
     host.mock(CallKind::Static, REGISTRY, calldata, value);
 }
 
-fn uint_word(value: u128) -> Vec<u8> {
+pub(crate) fn uint_word(value: u128) -> Vec<u8> {
     B256::from(U256::from(value)).to_vec()
 }
 
@@ -445,11 +445,11 @@ fn deposit_with_permit_tries_the_fee_token_permit_first() {
 
 // ---- depositFromUnderlying ----
 
-fn underlying_transfer_from(amount: u128) -> Vec<u8> {
+pub(crate) fn underlying_transfer_from(amount: u128) -> Vec<u8> {
     transfer_from_call(ALICE, amount)
 }
 
-fn approve_call(amount: u128) -> Vec<u8> {
+pub(crate) fn approve_call(amount: u128) -> Vec<u8> {
     IERC20Like::approveCall {
         spender_: FEE_TOKEN,
         amount_: U256::from(amount),
@@ -457,14 +457,14 @@ fn approve_call(amount: u128) -> Vec<u8> {
     .abi_encode()
 }
 
-fn wrap_call(amount: u128) -> Vec<u8> {
+pub(crate) fn wrap_call(amount: u128) -> Vec<u8> {
     IFeeTokenLike::depositCall {
         amount_: U256::from(amount),
     }
     .abi_encode()
 }
 
-fn mock_underlying_path(host: &MockHost, amount: u128) {
+pub(crate) fn mock_underlying_path(host: &MockHost, amount: u128) {
     host.mock(
         CALL,
         UNDERLYING,
@@ -792,17 +792,58 @@ fn finalize_withdrawal_at_the_timestamp_clears_emits_and_transfers() {
 }
 
 #[test]
+fn finalize_withdrawal_into_underlying_checks_in_the_same_order() {
+    let (host, mut registry) = registry();
+    assert_eq!(
+        registry.finalize_withdrawal_into_underlying(Address::ZERO),
+        Err(ZeroRecipient {}.into())
+    );
+    assert_eq!(
+        registry.finalize_withdrawal_into_underlying(BOB),
+        Err(NoPendingWithdrawal {}.into())
+    );
+    set_payer(&host, ALICE, -1, 10, 0, 1);
+    assert_eq!(
+        registry.finalize_withdrawal_into_underlying(BOB),
+        Err(PayerInDebt {}.into())
+    );
+    pause(&host);
+    assert_eq!(
+        registry.finalize_withdrawal_into_underlying(Address::ZERO),
+        Err(Paused {}.into())
+    );
+    assert!(host.calls().is_empty());
+    assert_eq!(
+        word(&host, payer_slot(ALICE)),
+        field(-1, 104) | (U256::from(10) << 104) | (U256::from(1) << 232)
+    );
+}
+
+#[test]
 fn finalize_withdrawal_into_underlying_unwraps_to_the_recipient() {
     let (host, mut registry) = registry();
-    set_payer(&host, ALICE, 0, 10, 1, 1);
-    set_totals(&host, false, 10, 0, 0);
+    set_payer(&host, ALICE, 3, 10, 1, 1);
+    set_totals(&host, false, 13, 0, 0);
     host.mock(CALL, FEE_TOKEN, withdraw_to_call(BOB, 10), Ok(bool_word(1)));
+    let seen = host.vm.get_emitted_logs().len();
     assert_eq!(registry.finalize_withdrawal_into_underlying(BOB), Ok(()));
+    assert_eq!(
+        logs_after(&host, seen),
+        vec![log(&WithdrawalFinalized {
+            payer: ALICE,
+            nonce: U24::from(1)
+        })]
+    );
     assert_eq!(
         host.calls(),
         vec![(CALL, FEE_TOKEN, withdraw_to_call(BOB, 10))]
     );
-    assert_eq!(registry.total_deposits(), i104(0));
+    // Balance kept, pending amount and timestamp cleared, nonce kept.
+    assert_eq!(
+        word(&host, payer_slot(ALICE)),
+        U256::from(3) | (U256::from(1) << 232)
+    );
+    assert_eq!(registry.total_deposits(), i104(3));
 }
 
 #[test]

@@ -14,8 +14,9 @@ use xmtp_core::{
     erc20_permit::PERMIT_TYPEHASH,
     slots::{ERC1967_IMPLEMENTATION, OZ_EIP712, OZ_ERC20, OZ_INITIALIZABLE, OZ_NONCES},
     testing::{
-        mock_ecrecover, sign, CallKind, MockHost, ANVIL_KEY_0 as KEY_0, ANVIL_KEY_1 as KEY_1,
-        ANVIL_SIGNER_0 as SIGNER_0, ANVIL_SIGNER_1 as SIGNER_1, SECP256K1_ORDER as ORDER,
+        mock_ecrecover, real_ecrecover, sign, CallKind, MockHost, ANVIL_KEY_0 as KEY_0,
+        ANVIL_KEY_1 as KEY_1, ANVIL_SIGNER_0 as SIGNER_0, ANVIL_SIGNER_1 as SIGNER_1,
+        SECP256K1_ORDER as ORDER,
     },
     wiring::set_address_for_tests,
 };
@@ -353,6 +354,43 @@ fn permit_reverts_expired_wrong_signer_and_high_s() {
     );
     assert_eq!(host.calls().len(), calls);
     assert_eq!(token.nonces(SIGNER_0), U256::ZERO);
+}
+
+#[test]
+fn permit_replayed_reverts_invalid_signer_and_keeps_the_nonce() {
+    let (host, mut token) = initialized_token();
+    let deadline = u256(NOW);
+    let digest = permit_digest(SIGNER_0, BOB, u256(4), U256::ZERO, deadline);
+    let signed = sign(KEY_0, digest);
+    mock_ecrecover(&host, digest, &signed);
+    let permit = |token: &mut MockUnderlyingFeeToken| {
+        token.permit(
+            SIGNER_0,
+            BOB,
+            u256(4),
+            deadline,
+            signed.v,
+            signed.r,
+            signed.s,
+        )
+    };
+    assert_eq!(permit(&mut token), Ok(()));
+    // The digest now carries nonce 1: the same signature recovers an unrelated address.
+    let replay_digest = permit_digest(SIGNER_0, BOB, u256(4), u256(1), deadline);
+    mock_ecrecover(&host, replay_digest, &signed);
+    let recovered =
+        Address::from_slice(&real_ecrecover(replay_digest, signed.v, signed.r, signed.s)[12..]);
+    assert_ne!(recovered, SIGNER_0);
+    assert_eq!(
+        permit(&mut token),
+        Err(ERC2612InvalidSigner {
+            signer: recovered,
+            owner: SIGNER_0
+        }
+        .into())
+    );
+    assert_eq!(token.nonces(SIGNER_0), u256(1));
+    assert_eq!(token.allowance(SIGNER_0, BOB), u256(4));
 }
 
 #[test]

@@ -5,7 +5,7 @@
 //! its fee; every token unit is accounted for at the end.
 
 use alloy_primitives::{aliases::U96, Address, Bytes, B256, U256};
-use alloy_sol_types::{sol, SolCall};
+use alloy_sol_types::{sol, SolCall, SolError};
 use k256::ecdsa::SigningKey;
 use xmtp_abi::{
     distribution_manager::{
@@ -14,15 +14,20 @@ use xmtp_abi::{
     fee_token::IFeeToken,
     node_registry::INodeRegistry,
     oz_erc20::Transfer,
+    oz_erc721::ERC721NonexistentToken,
     parameter_registry::IParameterRegistry,
     payer_registry::{ExcessTransferred, IPayerRegistry, UsageSettled},
-    payer_report_manager::{IPayerReportManager, PayerReportSubmitted, PayerReportSubsetSettled},
+    payer_report_manager::{
+        IPayerReportManager, InsufficientSignatures, PayerReportSubmitted, PayerReportSubsetSettled,
+    },
 };
 use xmtp_devnet::Chain;
 use xmtp_devnet_node::contracts::dev_token_code;
-use xmtp_reports::{fee_split, sign, signer_address, Domain, PayerFee, PayerReport, PayerTree};
+use xmtp_reports::{
+    fee_split, sign, sign_compact, signer_address, Domain, PayerFee, PayerReport, PayerTree,
+};
 use xmtp_system_tests::{
-    log_of, send_ok,
+    log_of, revert_data, send_ok,
     system::{deploy_system, pull_payment_parameters, PaymentPath, CHAIN_ID, UNDERLYING},
     transact, view, DEPLOYER,
 };
@@ -758,4 +763,118 @@ fn a_report_is_signed_submitted_settled_claimed_and_paid_out_to_the_unit() {
     );
     // The fee token stays fully backed: its supply is the stablecoin it holds.
     assert_eq!(net.underlying_balance(fee_token), deposited - node_share);
+}
+
+/// `submit` of `report` with `(nodeId, signature)` pairs, as the interface types it.
+fn submit_call(
+    report: &PayerReport,
+    signatures: &[(u32, Vec<u8>)],
+) -> IPayerReportManager::submitCall {
+    IPayerReportManager::submitCall::abi_decode(&xmtp_reports::submit_calldata(report, signatures))
+        .unwrap()
+}
+
+/// The high-`s` twin of a 65-byte signature: `s' = n − s` with the other `v`.
+fn high_s_twin(signature: &[u8]) -> Vec<u8> {
+    let order = U256::from_be_slice(&alloy_primitives::hex!(
+        "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141"
+    ));
+    let mut twin = signature.to_vec();
+    let s = U256::from_be_slice(&signature[32..64]);
+    twin[32..64].copy_from_slice(&(order - s).to_be_bytes::<32>());
+    twin[64] = 55 - signature[64];
+    twin
+}
+
+/// Solady's acceptance rules hold with the chain's own `ecrecover` (not a test double): an
+/// EIP-2098 compact signature and a high-`s` twin count, a `v` of 0 or 1, a wrong length and
+/// another key's signature are skipped, and a node id the registry does not know reverts the
+/// whole submission with the registry's error.
+#[test]
+fn signature_rules_hold_against_the_chains_ecrecover() {
+    let mut net = network();
+    let reports = net.reports;
+    let report = PayerReport {
+        originator_node_id: 300,
+        start_sequence_id: 0,
+        end_sequence_id: 9,
+        end_minute_since_epoch: 29_000_000,
+        payers_merkle_root: B256::repeat_byte(0x5e),
+        node_ids: NODE_IDS.to_vec(),
+    };
+    let digest = report.digest(&Domain {
+        chain_id: CHAIN_ID,
+        verifying_contract: reports,
+    });
+    let full = |index: usize| sign(&node_key(index), digest).unwrap().to_vec();
+    let mut v_zero_or_one = full(3);
+    v_zero_or_one[64] -= 27;
+    let mut wrong_length = full(4);
+    wrong_length.push(0);
+    let mut signatures = vec![
+        (100, sign_compact(&node_key(0), digest).unwrap().to_vec()),
+        (200, high_s_twin(&full(1))),
+        (300, full(2)),
+        (400, v_zero_or_one),
+        (500, wrong_length),
+        (600, full(0)),
+    ];
+    // Three valid of seven: one short of the majority.
+    assert_eq!(
+        revert_data(
+            &mut net.chain,
+            DEPLOYER,
+            reports,
+            &submit_call(&report, &signatures)
+        ),
+        Bytes::from(
+            InsufficientSignatures {
+                validSignatureCount: 3,
+                requiredSignatureCount: 4,
+            }
+            .abi_encode()
+        )
+    );
+    // A signature naming a node that does not exist: the registry's refusal, whole.
+    let mut with_unknown = signatures.clone();
+    with_unknown.push((800, full(6)));
+    assert_eq!(
+        revert_data(
+            &mut net.chain,
+            DEPLOYER,
+            reports,
+            &submit_call(&report, &with_unknown)
+        ),
+        Bytes::from(
+            ERC721NonexistentToken {
+                tokenId: U256::from(800),
+            }
+            .abi_encode()
+        )
+    );
+    // Node 700's ordinary signature makes four.
+    signatures.push((700, full(6)));
+    let (index, receipt) = transact(
+        &mut net.chain,
+        DEPLOYER,
+        reports,
+        &submit_call(&report, &signatures),
+    );
+    assert_eq!(index, U256::ZERO);
+    assert_eq!(
+        receipt.logs,
+        vec![log_of(
+            reports,
+            &PayerReportSubmitted {
+                originatorNodeId: 300,
+                payerReportIndex: U256::ZERO,
+                startSequenceId: 0,
+                endSequenceId: 9,
+                endMinuteSinceEpoch: 29_000_000,
+                payersMerkleRoot: report.payers_merkle_root,
+                nodeIds: NODE_IDS.to_vec(),
+                signingNodeIds: vec![100, 200, 300, 700],
+            }
+        )]
+    );
 }

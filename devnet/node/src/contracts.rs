@@ -363,7 +363,9 @@ pub fn retryable_code(operator: Address, lifetime: u64) -> Vec<u8> {
     v.push(Label("redeem"));
     v.extend(alive());
     v.extend(not_running());
-    v.extend([Op(op::GAS), push(64), Op(op::MSTORE)]);
+    // Nitro refuses a redeem that would donate less than a transaction's base cost.
+    v.extend([Op(op::GAS), Op(op::DUP1), push(21_000), Op(op::GT)]);
+    v.extend([PushLabel("deny"), Op(op::JUMPI), push(64), Op(op::MSTORE)]);
     v.extend([Op(op::CALLER), push(96), Op(op::MSTORE)]);
     v.extend([push(0), Op(op::NOT), push(128), Op(op::MSTORE)]);
     v.extend([push(0), push(160), Op(op::MSTORE)]);

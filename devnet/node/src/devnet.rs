@@ -23,7 +23,7 @@ use xmtp_devnet::chain::OutgoingMessage;
 use xmtp_devnet::{Chain, Receipt};
 
 use crate::contracts::{self, selector, topic, ARB_RETRYABLE_TX, DEV_FEE_TOKEN, INBOX, OPERATOR};
-use crate::node::{Node, NodeError, NodeSnapshot, SystemTx, BLOCK_GAS_LIMIT};
+use crate::node::{failure, CallRequest, Node, NodeError, NodeSnapshot, SystemTx, BLOCK_GAS_LIMIT};
 
 sol! {
     function createRetryableTicket(
@@ -49,6 +49,7 @@ sol! {
     );
     function devnetRemove(bytes32 id);
     function devnetEnter(bytes32 id, address redeemer);
+    function redeem(bytes32 ticketId) returns (bytes32);
     function mint(address to, uint256 amount) returns (bool);
 }
 
@@ -287,6 +288,33 @@ fn sys(from: Address, to: Address, value: U256, data: Vec<u8>) -> SystemTx {
     }
 }
 
+/// A redeem ArbRetryableTx scheduled (its `RedeemScheduled` log).
+struct Scheduled {
+    id: B256,
+    seq: u64,
+    gas: u64,
+    donor: Address,
+}
+
+fn scheduled_redeems(receipt: &Receipt) -> Vec<Scheduled> {
+    let scheduled = topic(contracts::REDEEM_SCHEDULED_EVENT);
+    receipt
+        .logs
+        .iter()
+        .filter(|l| l.address == ARB_RETRYABLE_TX && l.topics().first() == Some(&scheduled))
+        .filter_map(|l| {
+            let word = |i: usize| l.data.data.get(32 * i..32 * (i + 1));
+            let gas = U256::from_be_slice(word(0)?).saturating_to::<u64>();
+            Some(Scheduled {
+                id: *l.topics().get(1)?,
+                seq: U256::from_be_bytes(l.topics().get(3)?.0).saturating_to::<u64>(),
+                gas: gas.min(BLOCK_GAS_LIMIT),
+                donor: Address::from_slice(&word(1)?[12..]),
+            })
+        })
+        .collect()
+}
+
 fn hash_of(parts: &[&[u8]]) -> B256 {
     keccak256(parts.concat())
 }
@@ -446,17 +474,20 @@ impl Devnet {
                 ))
             })?
             .clone();
-        let node = self.node_mut(side);
         let gas = match req.gas {
             Some(g) => g,
-            None => node.estimate_gas(&crate::node::CallRequest {
-                from: Some(req.from),
-                to: req.to,
-                value: req.value,
-                data: req.data.clone(),
-                gas: None,
-            })?,
+            None => self.estimate_gas(
+                side,
+                &CallRequest {
+                    from: Some(req.from),
+                    to: req.to,
+                    value: req.value,
+                    data: req.data.clone(),
+                    gas: None,
+                },
+            )?,
         };
+        let node = self.node_mut(side);
         let tx = TxEip1559 {
             chain_id: node.chain_id(),
             nonce: req.nonce.unwrap_or_else(|| node.chain().nonce(req.from)),
@@ -520,10 +551,8 @@ impl Devnet {
                 executed: false,
             });
         }
-        let scheduled = topic(contracts::REDEEM_SCHEDULED_EVENT);
         let extended = topic(contracts::LIFETIME_EXTENDED_EVENT);
         let canceled = topic(contracts::CANCELED_EVENT);
-        let mut redeems = Vec::new();
         for log in receipt
             .logs
             .iter()
@@ -533,16 +562,7 @@ impl Devnet {
                 continue;
             };
             let word = |i: usize| log.data.data.get(32 * i..32 * (i + 1));
-            if *event == scheduled {
-                let (Some(seq), Some(gas), Some(donor)) = (log.topics().get(3), word(0), word(1))
-                else {
-                    continue;
-                };
-                let seq = U256::from_be_bytes(seq.0).saturating_to::<u64>();
-                let gas = U256::from_be_slice(gas).saturating_to::<u64>();
-                let donor = Address::from_slice(&donor[12..]);
-                redeems.push((id, seq, gas.min(BLOCK_GAS_LIMIT), donor));
-            } else if *event == extended {
+            if *event == extended {
                 if let (Some(ticket), Some(timeout)) = (self.tickets.get_mut(&id), word(0)) {
                     ticket.timeout = U256::from_be_slice(timeout).saturating_to::<u64>();
                 }
@@ -555,10 +575,85 @@ impl Devnet {
                 }
             }
         }
-        for (id, seq, gas, redeemer) in redeems {
+        for s in scheduled_redeems(receipt) {
             // The redeemer's transaction donated its remaining gas; the retry runs without
             // charging it again.
-            self.retry(id, seq, gas, 0, redeemer, report);
+            self.retry(s.id, s.seq, s.gas, 0, s.donor, report);
+        }
+    }
+
+    /// `eth_estimateGas`: the chain's own estimate, except for a redeem of a live ticket on the
+    /// app chain, which is estimated with its retry, as Nitro's estimator runs the retries a
+    /// transaction schedules: the least gas for which the redeem succeeds and donates enough for
+    /// the retry to succeed. A retry that fails even with all the gas fails the estimate with
+    /// the retry's revert.
+    pub fn estimate_gas(&mut self, side: Side, req: &CallRequest) -> Result<u64, NodeError> {
+        let own = self.node_mut(side).estimate_gas(req)?;
+        if side != Side::App || req.to != Some(ARB_RETRYABLE_TX) {
+            return Ok(own);
+        }
+        let Some(ticket) = redeemCall::abi_decode(&req.data)
+            .ok()
+            .and_then(|c| self.tickets.get(&c.ticketId).cloned())
+        else {
+            return Ok(own);
+        };
+        // The retry is probed from the ticket's sender holding the call value, as it would
+        // once the escrow paid it; the state is put back afterwards.
+        let saved = self.app.chain().snapshot();
+        self.app.chain_mut().fund(ticket.from, ticket.call_value);
+        let result = self.estimate_redeem(own, req, &ticket);
+        self.app.chain_mut().restore(saved);
+        result
+    }
+
+    fn estimate_redeem(
+        &mut self,
+        own: u64,
+        req: &CallRequest,
+        ticket: &Ticket,
+    ) -> Result<u64, NodeError> {
+        let cap = req.gas.unwrap_or(BLOCK_GAS_LIMIT).min(BLOCK_GAS_LIMIT);
+        let (mut lo, mut hi) = (own.saturating_sub(1), cap);
+        self.redeem_with_retry(req, ticket, cap)?;
+        // Bisection over at most 2^25 gas: at most 25 probes of two calls each.
+        while hi - lo > 1 {
+            let mid = lo + (hi - lo) / 2;
+            if self.redeem_with_retry(req, ticket, mid).is_ok() {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+        }
+        Ok(hi)
+    }
+
+    /// Whether a redeem with `gas` succeeds and its retry with the donated gas too.
+    fn redeem_with_retry(
+        &mut self,
+        req: &CallRequest,
+        ticket: &Ticket,
+        gas: u64,
+    ) -> Result<(), NodeError> {
+        let redeem = self.app.call(&CallRequest {
+            gas: Some(gas),
+            ..req.clone()
+        })?;
+        if !redeem.status {
+            return Err(failure(&redeem));
+        }
+        let donated = scheduled_redeems(&redeem).first().map_or(0, |s| s.gas);
+        let retry = self.app.call(&CallRequest {
+            from: Some(ticket.from),
+            to: Some(ticket.to),
+            value: ticket.call_value,
+            data: ticket.data.clone(),
+            gas: Some(donated),
+        })?;
+        if retry.status {
+            Ok(())
+        } else {
+            Err(failure(&retry))
         }
     }
 
@@ -676,7 +771,9 @@ impl Devnet {
         let deposit = call.tokenTotalFeeAmount.saturating_mul(self.scale);
         let basefee = self.app.basefee();
         let gas = u64::try_from(call.gasLimit).unwrap_or(u64::MAX);
-        let auto = gas > 0 && gas <= BLOCK_GAS_LIMIT && call.maxFeePerGas >= U256::from(basefee);
+        // As ArbOS: no auto-redeem below a transaction's base cost or under the base fee.
+        let auto =
+            (21_000..=BLOCK_GAS_LIMIT).contains(&gas) && call.maxFeePerGas >= U256::from(basefee);
         // Gas for the auto-redeem is bought at the base fee; the rest of the deposit beyond the
         // call value (submission cost, which this chain does not charge, the fee cap's excess
         // and any surplus) goes straight to the fee refund address.

@@ -337,7 +337,7 @@ impl Rpc {
             "eth_estimateGas" => {
                 let req: TransactionRequest = param(p, 0, "transaction")?;
                 latest_only(d.node(side), p, 1)?;
-                let g = d.node_mut(side).estimate_gas(&call_request(&req))?;
+                let g = d.estimate_gas(side, &call_request(&req))?;
                 return Ok(quantity(g));
             }
             "eth_sendRawTransaction" => {

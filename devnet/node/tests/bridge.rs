@@ -1052,3 +1052,75 @@ fn submit_retryable_is_not_callable() {
         Bytes::from(NotCallable {}.abi_encode())
     );
 }
+
+#[test]
+fn a_redeem_is_estimated_with_its_retry_and_refused_below_a_transactions_cost() {
+    let mut f = fixture();
+    f.ticket(30_000, 2 * BASEFEE);
+    let id = f.d.relay().tickets_created[0];
+    let redeemer = f.d.accounts()[1].address;
+    let request = CallRequest {
+        from: Some(redeemer),
+        to: Some(ARB_RETRYABLE_TX),
+        data: redeemCall { ticketId: id }.abi_encode().into(),
+        ..CallRequest::default()
+    };
+    let alone = f.d.app.estimate_gas(&request).unwrap();
+    let estimate = f.d.estimate_gas(Side::App, &request).unwrap();
+    // The retry's three cold stores need far more than the redeem itself.
+    assert!(estimate > alone + 60_000, "{estimate} vs {alone}");
+    let redeem_with = |f: &mut Fixture, gas: u64| {
+        f.d.send_tx(
+            Side::App,
+            &TxRequest {
+                from: redeemer,
+                to: Some(ARB_RETRYABLE_TX),
+                data: redeemCall { ticketId: id }.abi_encode().into(),
+                gas: Some(gas),
+                ..TxRequest::default()
+            },
+        )
+        .unwrap()
+    };
+
+    // Below a transaction's base cost left to donate, Nitro refuses the redeem outright.
+    let h = redeem_with(&mut f, 30_000);
+    let r = &f.d.app.tx(h).unwrap().receipt;
+    assert!(!r.status);
+    assert_eq!(r.output, Bytes::new());
+    assert!(f.d.app.tx(retry_hash(id, 1)).is_none(), "no try counted");
+
+    // One gas short of the estimate, the retry runs out of gas; with the estimate it succeeds.
+    let snap = f.d.snapshot();
+    redeem_with(&mut f, estimate - 1);
+    assert!(!f.d.app.tx(retry_hash(id, 1)).unwrap().receipt.status);
+    assert!(f.d.ticket(id).is_some());
+    assert!(f.d.revert(snap));
+    redeem_with(&mut f, estimate);
+    assert!(f.d.app.tx(retry_hash(id, 1)).unwrap().receipt.status);
+    assert!(f.d.ticket(id).is_none());
+    // The ticket gone, a redeem is estimated as the call it is, which reverts.
+    let gone = f.d.estimate_gas(Side::App, &request).unwrap_err();
+    assert_eq!(gone.data, Some(no_ticket()));
+}
+
+#[test]
+fn a_redeem_whose_retry_always_fails_has_no_estimate() {
+    let mut f = fixture();
+    // ArbRetryableTx refuses an unknown selector: this retry can never succeed.
+    f.ticket_to(ARB_RETRYABLE_TX, Bytes::from(vec![1, 2, 3, 4]), 100_000, 0);
+    let id = f.d.relay().tickets_created[0];
+    let request = CallRequest {
+        from: Some(f.user),
+        to: Some(ARB_RETRYABLE_TX),
+        data: redeemCall { ticketId: id }.abi_encode().into(),
+        ..CallRequest::default()
+    };
+    let err = f.d.estimate_gas(Side::App, &request).unwrap_err();
+    assert_eq!((err.code, err.message.as_str()), (3, "execution reverted"));
+    assert_eq!(err.data, Some(Bytes::new()));
+    // Estimating changed nothing: the ticket and its sender's balance are as they were.
+    let ticket = f.d.ticket(id).unwrap().clone();
+    assert_eq!(f.app_balance(ticket.from), U256::ZERO);
+    assert_eq!(f.app_balance(ticket.escrow), e18(1));
+}

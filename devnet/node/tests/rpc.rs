@@ -12,7 +12,7 @@ use alloy::rpc::types::{Filter, TransactionRequest};
 use alloy::signers::local::PrivateKeySigner;
 use alloy::sol;
 use alloy::sol_types::{SolCall as _, SolEvent as _};
-use alloy_consensus::{SignableTransaction as _, TxEip1559, TxEnvelope};
+use alloy_consensus::{SignableTransaction, TxEip1559, TxEip2930, TxEnvelope, TxLegacy};
 use alloy_eips::eip2718::Encodable2718 as _;
 use alloy_signer::SignerSync as _;
 use serde_json::{json, Value};
@@ -123,7 +123,11 @@ fn rpc(addr: SocketAddr, method: &str, params: Value) -> Value {
     post(addr, &req.to_string())
 }
 
-fn sign(key: &PrivateKeySigner, tx: TxEip1559) -> Bytes {
+fn sign<T>(key: &PrivateKeySigner, tx: T) -> Bytes
+where
+    T: SignableTransaction<alloy::primitives::Signature>,
+    alloy_consensus::Signed<T>: Into<TxEnvelope>,
+{
     let sig = key.sign_hash_sync(&tx.signature_hash()).unwrap();
     let env: TxEnvelope = tx.into_signed(sig).into();
     env.encoded_2718().into()
@@ -624,4 +628,385 @@ fn the_cli_prints_endpoints_and_accounts_and_serves() {
         .unwrap();
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).starts_with("unknown option --bogus"));
+}
+
+fn hex_u64(v: &Value) -> u64 {
+    u64::from_str_radix(v.as_str().unwrap().trim_start_matches("0x"), 16).unwrap()
+}
+
+#[tokio::test]
+async fn legacy_and_eip2930_transactions_are_mined_with_their_types() {
+    use alloy::consensus::Transaction as _;
+    use alloy::network::ReceiptResponse as _;
+    let server = start();
+    let provider = ProviderBuilder::new().connect_http(server.settlement_url().parse().unwrap());
+    let key = signer(4);
+    let me = key.address();
+    let to = Address::repeat_byte(9);
+    let balance = provider.get_balance(me).await.unwrap();
+
+    // Legacy, replay-protected: the base fee is charged, not the offered price (no tips).
+    let legacy = TxLegacy {
+        chain_id: Some(31_337),
+        nonce: 0,
+        gas_price: u128::from(3 * BASEFEE),
+        gas_limit: 21_000,
+        to: to.into(),
+        value: U256::from(5),
+        input: Bytes::new(),
+    };
+    let r = provider
+        .send_raw_transaction(&sign(&key, legacy.clone()))
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
+    assert!(r.status());
+    assert_eq!(r.inner.tx_type(), alloy::consensus::TxType::Legacy);
+    assert_eq!(r.effective_gas_price, u128::from(BASEFEE));
+    assert_eq!(
+        provider.get_balance(me).await.unwrap(),
+        balance - U256::from(21_000 * BASEFEE + 5)
+    );
+    let tx = provider
+        .get_transaction_by_hash(r.transaction_hash)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(tx.inner.tx_type(), alloy::consensus::TxType::Legacy);
+    assert_eq!(tx.inner.gas_price(), Some(u128::from(3 * BASEFEE)));
+
+    // Legacy without a chain id is refused, as geth refuses it by default.
+    let mut unprotected = legacy;
+    unprotected.chain_id = None;
+    unprotected.nonce = 1;
+    let resp = rpc(
+        server.settlement_addr(),
+        "eth_sendRawTransaction",
+        json!([sign(&key, unprotected)]),
+    );
+    assert_eq!(resp["error"]["code"], -32000);
+    assert_eq!(
+        resp["error"]["message"],
+        "only replay-protected (EIP-155) transactions allowed"
+    );
+
+    // EIP-2930 with an access list: mined as type 1, the list kept.
+    let list = alloy::eips::eip2930::AccessList(vec![alloy::eips::eip2930::AccessListItem {
+        address: to,
+        storage_keys: vec![alloy::primitives::B256::ZERO],
+    }]);
+    let typed = TxEip2930 {
+        chain_id: 31_337,
+        nonce: 1,
+        gas_price: u128::from(BASEFEE),
+        gas_limit: 30_000,
+        to: to.into(),
+        value: U256::from(6),
+        access_list: list.clone(),
+        input: Bytes::new(),
+    };
+    let r = provider
+        .send_raw_transaction(&sign(&key, typed))
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
+    assert!(r.status());
+    assert_eq!(r.inner.tx_type(), alloy::consensus::TxType::Eip2930);
+    assert_eq!(r.from(), me);
+    let tx = provider
+        .get_transaction_by_hash(r.transaction_hash)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(tx.inner.access_list(), Some(&list));
+    assert_eq!(provider.get_balance(to).await.unwrap(), U256::from(11));
+    assert_eq!(provider.get_transaction_count(me).await.unwrap(), 2);
+    server.shutdown();
+}
+
+#[tokio::test]
+async fn blocks_fees_code_storage_and_the_client_version_are_served() {
+    let server = start();
+    let provider = ProviderBuilder::new().connect_http(server.settlement_url().parse().unwrap());
+    let addr = server.settlement_addr();
+    let from = signer(0).address();
+    let send = |to: Option<Address>, data: Vec<u8>| {
+        let mut tx = json!({"from": from, "data": Bytes::from(data)});
+        if let Some(to) = to {
+            tx["to"] = json!(to);
+        }
+        let hash = rpc(addr, "eth_sendTransaction", json!([tx]))["result"].clone();
+        rpc(addr, "eth_getTransactionReceipt", json!([hash]))["result"].clone()
+    };
+    let deployed = send(None, store_code());
+    let store: Address = serde_json::from_value(deployed["contractAddress"].clone()).unwrap();
+    let set = send(
+        Some(store),
+        Store::setCall {
+            v: U256::from(0x2a),
+        }
+        .abi_encode(),
+    );
+    assert_eq!(set["status"], "0x1");
+
+    assert_eq!(
+        provider.get_storage_at(store, U256::ZERO).await.unwrap(),
+        U256::from(0x2a)
+    );
+    let runtime = &store_code()[10..];
+    assert_eq!(provider.get_code_at(store).await.unwrap().as_ref(), runtime);
+    assert_eq!(provider.get_gas_price().await.unwrap(), u128::from(BASEFEE));
+    assert_eq!(
+        provider.get_max_priority_fee_per_gas().await.unwrap(),
+        0,
+        "Arbitrum pays no tips"
+    );
+    assert!(provider
+        .get_client_version()
+        .await
+        .unwrap()
+        .starts_with("xmtp-devnet/v"));
+
+    // A block by hash is the block by number.
+    let by_number = provider
+        .get_block_by_number(2.into())
+        .await
+        .unwrap()
+        .unwrap();
+    let by_hash = provider
+        .get_block_by_hash(by_number.header.hash)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(by_hash.header, by_number.header);
+    assert_eq!(
+        by_hash.transactions.hashes().collect::<Vec<_>>(),
+        vec![
+            serde_json::from_value::<alloy::primitives::B256>(set["transactionHash"].clone())
+                .unwrap()
+        ]
+    );
+    assert!(provider
+        .get_block_by_hash(alloy::primitives::B256::repeat_byte(3))
+        .await
+        .unwrap()
+        .is_none());
+
+    // Fee history over the two mined blocks: constant base fee, each block's gas share, and
+    // zero rewards.
+    let history = provider
+        .get_fee_history(2, alloy::eips::BlockNumberOrTag::Latest, &[25.0, 75.0])
+        .await
+        .unwrap();
+    assert_eq!(history.oldest_block, 1);
+    assert_eq!(history.base_fee_per_gas, vec![u128::from(BASEFEE); 3]);
+    let used = |r: &Value| hex_u64(&r["gasUsed"]) as f64 / 32_000_000.0;
+    assert_eq!(history.gas_used_ratio, vec![used(&deployed), used(&set)]);
+    assert_eq!(history.reward, Some(vec![vec![0, 0], vec![0, 0]]));
+    server.shutdown();
+}
+
+#[test]
+fn dev_methods_set_code_and_the_next_timestamp() {
+    let server = start();
+    let addr = server.app_addr();
+    let code = Bytes::from(vec![0x60, 0x01, 0x5f, 0x52, 0x60, 0x20, 0x5f, 0xf3]);
+    let at = Address::repeat_byte(0x77);
+    assert_eq!(
+        rpc(addr, "anvil_setCode", json!([at, code]))["result"],
+        Value::Null
+    );
+    assert_eq!(
+        rpc(addr, "eth_getCode", json!([at, "latest"]))["result"],
+        json!(code)
+    );
+    // The code runs: it returns the word 1.
+    assert_eq!(
+        rpc(addr, "eth_call", json!([{"to": at}, "latest"]))["result"],
+        json!(alloy::primitives::B256::from(U256::from(1)))
+    );
+
+    let now = server.with(|d| d.app.chain().timestamp()).unwrap();
+    rpc(addr, "evm_setNextBlockTimestamp", json!([now + 1_000]));
+    rpc(addr, "evm_mine", json!([]));
+    let block = rpc(addr, "eth_getBlockByNumber", json!(["latest", false]))["result"].clone();
+    assert_eq!(hex_u64(&block["timestamp"]), now + 1_000);
+    let earlier = rpc(addr, "evm_setNextBlockTimestamp", json!([now]));
+    assert_eq!(earlier["error"]["code"], -32602);
+    assert_eq!(
+        earlier["error"]["message"],
+        format!("timestamp {now} is before the current time {}", now + 1_000)
+    );
+    // Both chains share the clock.
+    assert_eq!(
+        server.with(|d| d.settlement.chain().timestamp()).unwrap(),
+        now + 1_000
+    );
+    server.shutdown();
+}
+
+sol! {
+    function createRetryableTicket(
+        address to,
+        uint256 l2CallValue,
+        uint256 maxSubmissionCost,
+        address excessFeeRefundAddress,
+        address callValueRefundAddress,
+        uint256 gasLimit,
+        uint256 maxFeePerGas,
+        uint256 tokenTotalFeeAmount,
+        bytes data
+    ) returns (uint256);
+    function balanceOf(address owner) returns (uint256);
+    function sendTxToL1(address destination, bytes data) payable returns (uint256);
+    #[sol(rpc)]
+    contract ArbRetryableTx {
+        function redeem(bytes32 ticketId) returns (bytes32);
+        event TicketCreated(bytes32 indexed ticketId);
+    }
+}
+
+/// Without auto-relay nothing crosses until `devnet_relay`, which delivers every pending message
+/// and executes every outbox entry at once, delay or not.
+#[tokio::test]
+async fn devnet_relay_delivers_tickets_deposits_and_withdrawals_at_once() {
+    use xmtp_devnet_node::contracts::{recorder_code, ARB_RETRYABLE_TX};
+    let options = ServerOptions {
+        auto_relay: false,
+        ..ServerOptions::default()
+    };
+    let server = DevnetServer::start(DevnetConfig::default(), &options).unwrap();
+    let (settlement, app) = (server.settlement_addr(), server.app_addr());
+    let me = signer(0).address();
+    let send = |at: SocketAddr, to: Option<Address>, data: Vec<u8>, value: U256| {
+        let mut tx = json!({"from": me, "data": Bytes::from(data), "value": value});
+        if let Some(to) = to {
+            tx["to"] = json!(to);
+        }
+        let hash = rpc(at, "eth_sendTransaction", json!([tx]))["result"].clone();
+        let receipt = rpc(at, "eth_getTransactionReceipt", json!([hash]))["result"].clone();
+        assert_eq!(receipt["status"], "0x1", "{receipt}");
+        receipt
+    };
+    let balance = |at: SocketAddr, who: Address| -> U256 {
+        serde_json::from_value(rpc(at, "eth_getBalance", json!([who]))["result"].clone()).unwrap()
+    };
+    let receipt = send(app, None, recorder_code(), U256::ZERO);
+    let target: Address = serde_json::from_value(receipt["contractAddress"].clone()).unwrap();
+    let approve = approveCall {
+        spender: INBOX,
+        amount: U256::MAX,
+    };
+    send(
+        settlement,
+        Some(DEV_FEE_TOKEN),
+        approve.abi_encode(),
+        U256::ZERO,
+    );
+    // A ticket whose 30,000 gas cannot run the recorder, and a deposit of one token.
+    let ticket = createRetryableTicketCall {
+        to: target,
+        l2CallValue: U256::ZERO,
+        maxSubmissionCost: U256::ZERO,
+        excessFeeRefundAddress: me,
+        callValueRefundAddress: me,
+        gasLimit: U256::from(30_000),
+        maxFeePerGas: U256::from(BASEFEE),
+        tokenTotalFeeAmount: U256::from(1_000_000u64),
+        data: Bytes::new(),
+    };
+    send(settlement, Some(INBOX), ticket.abi_encode(), U256::ZERO);
+    let deposit = depositERC20Call {
+        amount: U256::from(1_000_000u64),
+    };
+    send(settlement, Some(INBOX), deposit.abi_encode(), U256::ZERO);
+    let on_app = balance(app, me);
+    assert_eq!(server.with(|d| d.pending_messages()).unwrap(), 2);
+
+    let relayed = rpc(app, "devnet_relay", json!([]))["result"].clone();
+    let id: alloy::primitives::B256 =
+        serde_json::from_value(relayed["ticketsCreated"][0].clone()).unwrap();
+    assert_eq!(relayed["failed"], json!([id]));
+    assert_eq!(relayed["redeemed"], json!([]));
+    let e18 = U256::from(1_000_000_000_000_000_000u64);
+    assert_eq!(
+        relayed["deposits"],
+        json!([{"recipient": me, "amount": e18}])
+    );
+    // The failed auto-redeem's 30,000 gas was bought from the ticket's tokens; the rest and the
+    // deposit reached the account.
+    assert_eq!(
+        balance(app, me),
+        on_app + e18 + e18 - U256::from(30_000 * BASEFEE)
+    );
+    let created = alloy::rpc::types::Filter::new()
+        .address(ARB_RETRYABLE_TX)
+        .event_signature(ArbRetryableTx::TicketCreated::SIGNATURE_HASH)
+        .from_block(0);
+    let app_provider = ProviderBuilder::new()
+        .wallet(EthereumWallet::from(signer(1)))
+        .connect_http(server.app_url().parse().unwrap());
+    let logs = app_provider.get_logs(&created).await.unwrap();
+    assert_eq!(logs.len(), 1);
+    assert_eq!(logs[0].transaction_hash, Some(id));
+
+    // A signed redeem with alloy's estimate runs the retry in its block, relay or not: the
+    // estimate covers the retry, as Nitro's does.
+    let retryable = ArbRetryableTx::new(ARB_RETRYABLE_TX, &app_provider);
+    let redeem = retryable
+        .redeem(id)
+        .send()
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
+    assert!(redeem.status());
+    let retry_hash = alloy::primitives::keccak256([id.as_slice(), &[0u8; 31], &[1u8]].concat());
+    let retry = app_provider
+        .get_transaction_receipt(retry_hash)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(retry.status());
+    assert_eq!(retry.block_number, redeem.block_number);
+
+    // A withdrawal waits for no delay under devnet_relay.
+    let withdraw = sendTxToL1Call {
+        destination: me,
+        data: Bytes::new(),
+    };
+    send(
+        app,
+        Some(xmtp_devnet::arb::ARB_SYS),
+        withdraw.abi_encode(),
+        e18,
+    );
+    let tokens = move |d: &mut xmtp_devnet_node::Devnet| {
+        let call = balanceOfCall { owner: me }.abi_encode();
+        let r = d
+            .settlement
+            .call(&xmtp_devnet_node::CallRequest {
+                to: Some(DEV_FEE_TOKEN),
+                data: call.into(),
+                ..xmtp_devnet_node::CallRequest::default()
+            })
+            .unwrap();
+        U256::from_be_slice(&r.output)
+    };
+    let before = server.with(tokens).unwrap();
+    let relayed = rpc(settlement, "devnet_relay", json!([]))["result"].clone();
+    assert_eq!(relayed["outboxExecuted"], json!([U256::ZERO]));
+    assert_eq!(
+        server.with(tokens).unwrap(),
+        before + U256::from(1_000_000u64)
+    );
+    let nothing = rpc(settlement, "devnet_relay", json!([]))["result"].clone();
+    assert_eq!(nothing["outboxExecuted"], json!([]));
+    assert_eq!(nothing["ticketsCreated"], json!([]));
+    server.shutdown();
 }

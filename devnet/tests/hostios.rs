@@ -1078,3 +1078,107 @@ i32.const 8\ni32.const 7\ni32.const 10\nmemory.fill";
     assert_eq!(ink, TEMPLATE_INK + snippet_ink(snippet) + (64 + 10) * 100);
     assert_eq!(out, vec![7u8; 10]);
 }
+
+#[test]
+fn calls_forward_63_64ths_of_the_gas_left_or_the_request() {
+    // The callee returns what GAS reads (the gas it was given, less GAS's own 2).
+    let callee = xmtp_devnet::address!("00000000000000000000000000000000000000c4");
+    let block = "i64.store\ni32.const\ni32.const\ni32.const\ni32.const\ni32.const\ni64.const\ni32.const\ncall";
+    for (request, requested) in [("-1", None), ("5000", Some(5000u64))] {
+        let mut chain = chain();
+        chain.set_code(
+            callee,
+            vec![0x5a, 0x60, 0x00, 0x52, 0x60, 0x20, 0x60, 0x00, 0xf3].into(),
+        );
+        // Ink left at 8, then the call: status at 16, return length at 20, returned word at 24.
+        let snippet = format!(
+            "i32.const 8\ncall $ink\n\
+i64.store\ni32.const 16\ni32.const 2048\ni32.const 0\ni32.const 0\ni32.const 3000\ni64.const {request}\ni32.const 20\ncall $call\n\
+i32.store\ni32.const 24\ni32.const 0\ni32.const 32\ncall $read_return_data\ndrop"
+        );
+        let (ink, out) = measure(&mut chain, &snippet, 56, &addr_data(callee), &[]);
+        let ink_then = u64::from_le_bytes(out[..8].try_into().unwrap());
+        let hostio = 83_193 + 2 * read_price(0);
+        let gas_left = (ink_then - snippet_ink(block) - hostio) / INK_PRICE;
+        // A cold callee: 2 600 before the rule applies.
+        let all_but_a_64th = (gas_left - 2600) * 63 / 64;
+        let forwarded = requested.map_or(all_but_a_64th, |r| r.min(all_but_a_64th));
+        assert_eq!(&out[8..12], &[0, 0, 0, 0]);
+        assert_eq!(U256::from_be_slice(&out[16..48]), U256::from(forwarded - 2));
+        // The caller pays the access and what the callee used: GAS, two PUSH1, MSTORE with
+        // one word of memory, two PUSH1 and RETURN.
+        let callee_used = 2 + 3 + 3 + 3 + 3 + 3;
+        assert_eq!(
+            ink,
+            TEMPLATE_INK
+                + snippet_ink(&snippet)
+                + 8400
+                + hostio
+                + (2600 + callee_used) * INK_PRICE
+                + 68_073
+                + write_price(32)
+        );
+    }
+}
+
+/// EVM code that STATICCALLs `target` with no data and all gas and returns the success flag
+/// as a word.
+fn static_caller(target: Address) -> Vec<u8> {
+    let mut runtime = vec![0x60, 0x00, 0x60, 0x00, 0x60, 0x00, 0x60, 0x00, 0x73];
+    runtime.extend_from_slice(target.as_slice());
+    runtime.extend_from_slice(&[0x5a, 0xfa, 0x60, 0x00, 0x52, 0x60, 0x20, 0x60, 0x00, 0xf3]);
+    let mut init = vec![
+        0x60,
+        u8::try_from(runtime.len()).unwrap(),
+        0x80,
+        0x60,
+        0x0b,
+        0x60,
+        0x00,
+        0x39,
+        0x60,
+        0x00,
+        0xf3,
+    ];
+    init.extend_from_slice(&runtime);
+    init
+}
+
+#[test]
+fn writes_in_a_static_context_are_failures() {
+    let mut chain = chain();
+    for (name, body) in [
+        (
+            "transient store",
+            "(call $tstore (i32.const 1024) (i32.const 1056))",
+        ),
+        (
+            "log",
+            "(call $emit_log (i32.const 1024) (i32.const 32) (i32.const 0))",
+        ),
+        (
+            "flush of a dirty slot",
+            "(call $scache (i32.const 1024) (i32.const 1056)) (call $flush (i32.const 0))",
+        ),
+    ] {
+        let wat = format!(
+            r#"(module {IMPORTS}
+  (memory (export "memory") 1 1)
+  {}
+  (func (export "user_entrypoint") (param $len i32) (result i32) {body} i32.const 0))"#,
+            key_data()
+        );
+        let writer = program(&mut chain, &wat);
+        // Called directly it succeeds.
+        assert!(send(&mut chain, writer, &[]).status, "{name}");
+        let caller = deploy(&mut chain, static_caller(writer));
+        let r = send(&mut chain, caller, &[]);
+        assert!(r.status, "{name}: {r:?}");
+        assert_eq!(U256::from_be_slice(&r.output), U256::ZERO, "{name}");
+        assert!(
+            matches!(r.stylus_halts.as_slice(), [StylusHalt::Failure(_)]),
+            "{name}: {:?}",
+            r.stylus_halts
+        );
+    }
+}

@@ -454,6 +454,95 @@ fn a_failed_approval_bubbles() {
     assert_eq!(host.vm.get_storage(DEPOSIT_SPLITTER_SLOT), B256::ZERO);
 }
 
+fn deposit_from_underlying(
+    splitter: &mut DepositSplitter,
+    payers: U96,
+    app: U96,
+) -> Result<(), DepositSplitterError> {
+    splitter.deposit_from_underlying(PAYER, payers, RECIPIENT, app, U256::from(7), U256::from(9))
+}
+
+/// The fee token's `transferFrom` is an ordinary call: its bool must decode, but `false` is
+/// not checked.
+#[test]
+fn deposit_decodes_the_pulls_bool_without_checking_it() {
+    let (host, mut splitter) = splitter();
+    mock_approvals(&host);
+    ok(&host, TOKEN, &transfer_from(10), false.abi_encode());
+    ok(&host, PAYERS, &payer_deposit(10), vec![]);
+    assert_eq!(deposit(&mut splitter, 10, 0), Ok(()));
+    assert_eq!(
+        host.calls().last().unwrap(),
+        &call(PAYERS, payer_deposit(10))
+    );
+    for output in [vec![], U256::from(2).abi_encode()] {
+        ok(&host, TOKEN, &transfer_from(10), output);
+        assert_eq!(deposit(&mut splitter, 10, 0), Err(err(Bubbled::default())));
+    }
+}
+
+/// Solady's pull of the underlying: a returned 1 or, from a token with code, nothing at all
+/// succeeds; any other word, or an account without code, is `TransferFromFailed()`.
+#[test]
+fn deposit_from_underlying_follows_soladys_pull() {
+    let (host, mut splitter) = splitter();
+    mock_approvals(&host);
+    ok(&host, TOKEN, &wrap(10), vec![]);
+    ok(&host, PAYERS, &payer_deposit(10), vec![]);
+    let ten = U96::from(10);
+    ok(&host, USDC, &underlying_pull(10), vec![]);
+    assert_eq!(
+        deposit_from_underlying(&mut splitter, ten, U96::ZERO),
+        Ok(())
+    );
+    assert_eq!(
+        host.calls().last().unwrap(),
+        &call(PAYERS, payer_deposit(10))
+    );
+    ok(
+        &host,
+        USDC,
+        &underlying_pull(10),
+        U256::from(2).abi_encode(),
+    );
+    assert_eq!(
+        deposit_from_underlying(&mut splitter, ten, U96::ZERO),
+        Err(err(TransferFromFailed {}))
+    );
+    ok(&host, USDC, &underlying_pull(10), vec![]);
+    host.vm.set_code(USDC, vec![]);
+    assert_eq!(
+        deposit_from_underlying(&mut splitter, ten, U96::ZERO),
+        Err(err(TransferFromFailed {}))
+    );
+}
+
+/// The underlying paths add the two amounts (checked `uint96`) before pulling anything.
+#[test]
+fn deposit_from_underlying_total_overflow_is_panic_0x11() {
+    let (host, mut splitter) = splitter();
+    assert_eq!(
+        deposit_from_underlying(&mut splitter, U96::MAX, U96::from(1)),
+        Err(err(Panic::from(PanicKind::UnderOverflow)))
+    );
+    assert_eq!(
+        splitter.deposit_from_underlying_with_permit(
+            PAYER,
+            U96::MAX,
+            RECIPIENT,
+            U96::from(1),
+            U256::ZERO,
+            U256::ZERO,
+            U256::ZERO,
+            27,
+            B256::ZERO,
+            B256::ZERO
+        ),
+        Err(err(Panic::from(PanicKind::UnderOverflow)))
+    );
+    assert_eq!(host.calls(), vec![]);
+}
+
 #[test]
 fn every_interface_function_is_routed() {
     use stylus_sdk::abi::Router;

@@ -1040,6 +1040,11 @@ fn update_fee_distributor_reads_checks_stores_and_emits() {
         registry.update_fee_distributor(),
         Err(ZeroFeeDistributor {}.into())
     );
+    mock_get(&host, key, Ok(B256::repeat_byte(1).to_vec()));
+    assert_eq!(
+        registry.update_fee_distributor(),
+        Err(ParameterOutOfTypeBounds {}.into())
+    );
     mock_get(&host, key, Ok(DISTRIBUTOR.into_word().to_vec()));
     assert_eq!(registry.update_fee_distributor(), Ok(()));
     assert_eq!(registry.fee_distributor(), DISTRIBUTOR);
@@ -1183,6 +1188,43 @@ fn migrate_reverts_zero_migrator_when_unset() {
     let (host, mut registry) = registry();
     mock_get(&host, MIGRATOR_PARAMETER_KEY, Ok(B256::ZERO.to_vec()));
     assert_eq!(registry.migrate(), Err(ZeroMigrator {}.into()));
+}
+
+#[test]
+fn migrate_refuses_a_non_address_a_failing_and_a_codeless_migrator() {
+    let (host, mut registry) = registry();
+    mock_get(
+        &host,
+        MIGRATOR_PARAMETER_KEY,
+        Ok(B256::repeat_byte(0xff).to_vec()),
+    );
+    assert_eq!(registry.migrate(), Err(ParameterOutOfTypeBounds {}.into()));
+    mock_get(
+        &host,
+        MIGRATOR_PARAMETER_KEY,
+        Ok(MIGRATOR.into_word().to_vec()),
+    );
+    // The migrator's revert data travels inside MigrationFailed.
+    host.mock(CallKind::Delegate, MIGRATOR, vec![], Err(vec![0xab, 0xcd]));
+    assert_eq!(
+        registry.migrate(),
+        Err(MigrationFailed {
+            migrator_: MIGRATOR,
+            revertData_: vec![0xab, 0xcd].into()
+        }
+        .into())
+    );
+    // Success without return data from an address without code.
+    host.mock(CallKind::Delegate, MIGRATOR, vec![], Ok(vec![]));
+    assert_eq!(
+        registry.migrate(),
+        Err(EmptyCode {
+            migrator_: MIGRATOR
+        }
+        .into())
+    );
+    mock_get(&host, MIGRATOR_PARAMETER_KEY, Err(vec![0x01]));
+    assert_eq!(registry.migrate(), Err(Bubbled(vec![0x01]).into()));
 }
 
 // ---- views ----

@@ -1182,3 +1182,43 @@ fn writes_in_a_static_context_are_failures() {
         );
     }
 }
+
+#[test]
+fn ecrecover_answers_a_program() {
+    let mut chain = chain();
+    // go-ethereum's ecrecover test vector: hash, v = 27, r, s.
+    let input = "38d18acb67d25c8bb9942764b62f18e17054f66a817bd4295423adf9ed98873e\
+000000000000000000000000000000000000000000000000000000000000001b\
+38d18acb67d25c8bb9942764b62f18e17054f66a817bd4295423adf9ed98873e\
+789d1dd423d25f0772d2748d60f7e4b81bb14d086eba8e8e8efb6dcff8a4ae02";
+    let mut bytes = String::new();
+    for i in (0..input.len()).step_by(2) {
+        let _ = write!(bytes, "\\{}", &input[i..i + 2]);
+    }
+    let extra = format!(
+        r#"(data (i32.const 1024) "{bytes}") {}"#,
+        addr_data(xmtp_devnet::address!(
+            "0000000000000000000000000000000000000001"
+        ))
+    );
+    let snippet = "\
+i32.const 2048\ni32.const 1024\ni32.const 128\ni64.const -1\ni32.const 200\ncall $static\ndrop\n\
+i32.const 8\ni32.const 0\ni32.const 32\ncall $read_return_data\ndrop";
+    let (ink, out) = measure(&mut chain, snippet, 40, &extra, &[]);
+    // ecrecover's 3 000 gas plus the warm access.
+    assert_eq!(
+        ink,
+        TEMPLATE_INK
+            + snippet_ink(snippet)
+            + 83_193
+            + 2 * read_price(128)
+            + (100 + 3000) * INK_PRICE
+            + 68_073
+            + write_price(32)
+    );
+    assert_eq!(&out[..12], &[0u8; 12]);
+    assert_eq!(
+        &out[12..32],
+        xmtp_devnet::address!("ceaccac640adf55b2028469bd36ba501f28b699d").as_slice()
+    );
+}

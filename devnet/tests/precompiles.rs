@@ -1,4 +1,5 @@
-//! ArbWasm activation and queries, refusals with their reasons, ArbSys and ArbGasInfo.
+//! ArbWasm activation, keepalive and queries, refusals with their reasons, ArbSys and
+//! ArbGasInfo, and the chain API's time, blocks, snapshots and module cache.
 
 mod common;
 
@@ -723,4 +724,62 @@ fn keepalive_renews_the_program_for_the_data_fee_of_its_asm_size() {
     // 370 days after its activation the program still runs.
     chain.advance(330 * 86_400, 1);
     assert!(send(&mut chain, addr, &[]).status);
+}
+
+/// Increments a byte of its memory and returns it with the block number and timestamp
+/// (8 bytes each, little-endian).
+const COUNTER: &str = r#"(module
+  (import "vm_hooks" "write_result" (func $write_result (param i32 i32)))
+  (import "vm_hooks" "block_number" (func $block_number (result i64)))
+  (import "vm_hooks" "block_timestamp" (func $timestamp (result i64)))
+  (memory (export "memory") 1 1)
+  (func (export "user_entrypoint") (param $len i32) (result i32)
+    (i32.store8 (i32.const 0) (i32.add (i32.load8_u (i32.const 0)) (i32.const 1)))
+    (i64.store (i32.const 1) (call $block_number))
+    (i64.store (i32.const 9) (call $timestamp))
+    (call $write_result (i32.const 0) (i32.const 17))
+    (i32.const 0)))"#;
+
+#[test]
+fn programs_see_time_and_blocks_move_and_snapshots_restore_them() {
+    let mut chain = chain();
+    let addr = program(&mut chain, COUNTER);
+    let read = |chain: &mut xmtp_devnet::Chain| {
+        let out = send(chain, addr, &[]).output.to_vec();
+        let at = |i: usize| u64::from_le_bytes(out[i..i + 8].try_into().unwrap());
+        (out[0], at(1), at(9))
+    };
+    let (count, number, time) = read(&mut chain);
+    // A fresh instance, so fresh memory, for every call.
+    assert_eq!(count, 1);
+    // `block_number` is the L1 block number, which moves only when the chain is advanced.
+    assert_eq!((number, time), (1, chain.timestamp()));
+    let l2_block = chain.block_number();
+    let snap = chain.snapshot();
+    let nonce = chain.nonce(OWNER);
+    chain.advance(3600, 10);
+    assert_eq!(read(&mut chain), (1, number + 10, time + 3600));
+    // Ten blocks advanced, one more for the transaction.
+    assert_eq!(chain.block_number(), l2_block + 11);
+    assert_eq!(chain.nonce(OWNER), nonce + 1);
+    chain.restore(snap);
+    assert_eq!(chain.block_number(), l2_block);
+    assert_eq!(chain.nonce(OWNER), nonce);
+    assert_eq!(read(&mut chain), (1, number, time));
+}
+
+#[test]
+fn compiled_modules_are_cached_by_code_hash() {
+    let mut chain = chain();
+    let a = program(&mut chain, COUNTER);
+    let b = deploy(&mut chain, init_code(COUNTER));
+    let instances = chain.instances_created();
+    assert!(send(&mut chain, a, &[]).status);
+    let compiled = chain.compiled_programs();
+    assert!(compiled >= 1);
+    // Same code hash at another address: no second compilation, but a fresh instance per call.
+    assert!(send(&mut chain, b, &[]).status);
+    assert!(send(&mut chain, a, &[]).status);
+    assert_eq!(chain.compiled_programs(), compiled);
+    assert_eq!(chain.instances_created(), instances + 3);
 }

@@ -970,7 +970,7 @@ fn the_current_redeemer_is_the_fee_refund_address_or_the_caller_of_redeem() {
         )
         .unwrap();
     let recorder = f.d.app.tx(h).unwrap().receipt.created.unwrap();
-    let recorded =
+    let seen_redeemer =
         |f: &Fixture| Address::from_word(f.d.app.chain().storage(recorder, U256::ZERO).into());
     assert_eq!(
         app_view(&mut f, &getCurrentRedeemerCall {}).unwrap(),
@@ -980,7 +980,7 @@ fn the_current_redeemer_is_the_fee_refund_address_or_the_caller_of_redeem() {
 
     f.ticket_to(recorder, Bytes::new(), 200_000, 2 * BASEFEE);
     assert_eq!(f.d.relay().redeemed.len(), 1);
-    assert_eq!(recorded(&f), f.refund);
+    assert_eq!(seen_redeemer(&f), f.refund);
 
     f.ticket_to(recorder, Bytes::new(), 100_000, 0);
     let id = f.d.relay().tickets_created[0];
@@ -993,7 +993,7 @@ fn the_current_redeemer_is_the_fee_refund_address_or_the_caller_of_redeem() {
         redeemCall { ticketId: id }.abi_encode(),
     );
     assert!(f.d.ticket(id).is_none());
-    assert_eq!(recorded(&f), redeemer);
+    assert_eq!(seen_redeemer(&f), redeemer);
     assert_eq!(
         app_view(&mut f, &getCurrentRedeemerCall {}).unwrap(),
         Address::ZERO,

@@ -804,7 +804,7 @@ async fn blocks_fees_code_storage_and_the_client_version_are_served() {
         .unwrap();
     assert_eq!(history.oldest_block, 1);
     assert_eq!(history.base_fee_per_gas, vec![u128::from(BASEFEE); 3]);
-    let used = |r: &Value| hex_u64(&r["gasUsed"]) as f64 / 32_000_000.0;
+    let used = |r: &Value| f64::from(u32::try_from(hex_u64(&r["gasUsed"])).unwrap()) / 32_000_000.0;
     assert_eq!(history.gas_used_ratio, vec![used(&deployed), used(&set)]);
     assert_eq!(history.reward, Some(vec![vec![0, 0], vec![0, 0]]));
     server.shutdown();
@@ -870,44 +870,42 @@ sol! {
     }
 }
 
-/// Without auto-relay nothing crosses until `devnet_relay`, which delivers every pending message
-/// and executes every outbox entry at once, delay or not.
-#[tokio::test]
-async fn devnet_relay_delivers_tickets_deposits_and_withdrawals_at_once() {
-    use xmtp_devnet_node::contracts::{recorder_code, ARB_RETRYABLE_TX};
-    let options = ServerOptions {
-        auto_relay: false,
-        ..ServerOptions::default()
-    };
-    let server = DevnetServer::start(DevnetConfig::default(), &options).unwrap();
+const E18: u64 = 1_000_000_000_000_000_000;
+
+/// `eth_sendTransaction` from dev account 0; the receipt, which must show success.
+fn send_ok(at: SocketAddr, to: Option<Address>, data: Vec<u8>, value: U256) -> Value {
+    let mut tx = json!({"from": signer(0).address(), "data": Bytes::from(data), "value": value});
+    if let Some(to) = to {
+        tx["to"] = json!(to);
+    }
+    let hash = rpc(at, "eth_sendTransaction", json!([tx]))["result"].clone();
+    let receipt = rpc(at, "eth_getTransactionReceipt", json!([hash]))["result"].clone();
+    assert_eq!(receipt["status"], "0x1", "{receipt}");
+    receipt
+}
+
+fn balance_of(at: SocketAddr, who: Address) -> U256 {
+    serde_json::from_value(rpc(at, "eth_getBalance", json!([who]))["result"].clone()).unwrap()
+}
+
+/// Queues, from dev account 0, a ticket whose 30,000 gas cannot run the recorder, and a deposit
+/// of one token.
+fn queue_a_failing_ticket_and_a_deposit(server: &DevnetServer) {
+    use xmtp_devnet_node::contracts::recorder_code;
     let (settlement, app) = (server.settlement_addr(), server.app_addr());
     let me = signer(0).address();
-    let send = |at: SocketAddr, to: Option<Address>, data: Vec<u8>, value: U256| {
-        let mut tx = json!({"from": me, "data": Bytes::from(data), "value": value});
-        if let Some(to) = to {
-            tx["to"] = json!(to);
-        }
-        let hash = rpc(at, "eth_sendTransaction", json!([tx]))["result"].clone();
-        let receipt = rpc(at, "eth_getTransactionReceipt", json!([hash]))["result"].clone();
-        assert_eq!(receipt["status"], "0x1", "{receipt}");
-        receipt
-    };
-    let balance = |at: SocketAddr, who: Address| -> U256 {
-        serde_json::from_value(rpc(at, "eth_getBalance", json!([who]))["result"].clone()).unwrap()
-    };
-    let receipt = send(app, None, recorder_code(), U256::ZERO);
+    let receipt = send_ok(app, None, recorder_code(), U256::ZERO);
     let target: Address = serde_json::from_value(receipt["contractAddress"].clone()).unwrap();
     let approve = approveCall {
         spender: INBOX,
         amount: U256::MAX,
     };
-    send(
+    send_ok(
         settlement,
         Some(DEV_FEE_TOKEN),
         approve.abi_encode(),
         U256::ZERO,
     );
-    // A ticket whose 30,000 gas cannot run the recorder, and a deposit of one token.
     let ticket = createRetryableTicketCall {
         to: target,
         l2CallValue: U256::ZERO,
@@ -919,20 +917,37 @@ async fn devnet_relay_delivers_tickets_deposits_and_withdrawals_at_once() {
         tokenTotalFeeAmount: U256::from(1_000_000u64),
         data: Bytes::new(),
     };
-    send(settlement, Some(INBOX), ticket.abi_encode(), U256::ZERO);
+    send_ok(settlement, Some(INBOX), ticket.abi_encode(), U256::ZERO);
     let deposit = depositERC20Call {
         amount: U256::from(1_000_000u64),
     };
-    send(settlement, Some(INBOX), deposit.abi_encode(), U256::ZERO);
-    let on_app = balance(app, me);
+    send_ok(settlement, Some(INBOX), deposit.abi_encode(), U256::ZERO);
+}
+
+/// Without auto-relay nothing crosses until `devnet_relay`, which delivers every pending message
+/// and executes every outbox entry at once, delay or not.
+#[tokio::test]
+async fn devnet_relay_delivers_tickets_deposits_and_withdrawals_at_once() {
+    use xmtp_devnet_node::contracts::ARB_RETRYABLE_TX;
+    let options = ServerOptions {
+        auto_relay: false,
+        ..ServerOptions::default()
+    };
+    let server = DevnetServer::start(DevnetConfig::default(), &options).unwrap();
+    let app = server.app_addr();
+    let me = signer(0).address();
+    queue_a_failing_ticket_and_a_deposit(&server);
+    // Both messages wait in the inbox; no ticket exists on the app chain yet.
     assert_eq!(server.with(|d| d.pending_messages()).unwrap(), 2);
+    assert_eq!(server.with(|d| d.tickets().count()).unwrap(), 0);
+    let before = balance_of(app, me);
 
     let relayed = rpc(app, "devnet_relay", json!([]))["result"].clone();
     let id: alloy::primitives::B256 =
         serde_json::from_value(relayed["ticketsCreated"][0].clone()).unwrap();
     assert_eq!(relayed["failed"], json!([id]));
     assert_eq!(relayed["redeemed"], json!([]));
-    let e18 = U256::from(1_000_000_000_000_000_000u64);
+    let e18 = U256::from(E18);
     assert_eq!(
         relayed["deposits"],
         json!([{"recipient": me, "amount": e18}])
@@ -940,8 +955,8 @@ async fn devnet_relay_delivers_tickets_deposits_and_withdrawals_at_once() {
     // The failed auto-redeem's 30,000 gas was bought from the ticket's tokens; the rest and the
     // deposit reached the account.
     assert_eq!(
-        balance(app, me),
-        on_app + e18 + e18 - U256::from(30_000 * BASEFEE)
+        balance_of(app, me),
+        before + e18 + e18 - U256::from(30_000 * BASEFEE)
     );
     let created = alloy::rpc::types::Filter::new()
         .address(ARB_RETRYABLE_TX)
@@ -975,16 +990,22 @@ async fn devnet_relay_delivers_tickets_deposits_and_withdrawals_at_once() {
     assert!(retry.status());
     assert_eq!(retry.block_number, redeem.block_number);
 
-    // A withdrawal waits for no delay under devnet_relay.
+    a_withdrawal_waits_for_no_delay_under_devnet_relay(&server);
+    server.shutdown();
+}
+
+fn a_withdrawal_waits_for_no_delay_under_devnet_relay(server: &DevnetServer) {
+    let me = signer(0).address();
+    let settlement = server.settlement_addr();
     let withdraw = sendTxToL1Call {
         destination: me,
         data: Bytes::new(),
     };
-    send(
-        app,
+    send_ok(
+        server.app_addr(),
         Some(xmtp_devnet::arb::ARB_SYS),
         withdraw.abi_encode(),
-        e18,
+        U256::from(E18),
     );
     let tokens = move |d: &mut xmtp_devnet_node::Devnet| {
         let call = balanceOfCall { owner: me }.abi_encode();
@@ -1008,5 +1029,4 @@ async fn devnet_relay_delivers_tickets_deposits_and_withdrawals_at_once() {
     let nothing = rpc(settlement, "devnet_relay", json!([]))["result"].clone();
     assert_eq!(nothing["outboxExecuted"], json!([]));
     assert_eq!(nothing["ticketsCreated"], json!([]));
-    server.shutdown();
 }

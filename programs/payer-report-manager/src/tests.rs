@@ -759,6 +759,40 @@ fn settle_in_two_batches_debits_scaled_fees_and_settles_the_report() {
     );
 }
 
+/// The reference tree's six leaves in one batch: proof `[6]`, event `(0, 0, 6, 0, fees)`.
+#[test]
+fn settle_the_reference_tree_in_one_batch() {
+    let (host, mut manager) = manager();
+    let tree = PayerTree::from_fees(&test_fees()).unwrap();
+    store_report(&manager, 0, tree.root());
+    let digest = digest_of(&manager, 0, 0, 0, 0, tree.root(), &[]);
+    let all: Vec<(u8, u64)> = (1..=6).map(|i| (i, u64::from(i) * 100)).collect();
+    host.mock(
+        CallKind::Call(U256::ZERO),
+        PAYERS,
+        settle_usage(digest, &all),
+        Ok(U256::from(2100).abi_encode()),
+    );
+    assert_eq!(
+        manager.settle(0, U256::ZERO, leaves(&tree, 0, 6), vec![word(6)]),
+        Ok(())
+    );
+    assert_eq!(
+        host.vm.get_emitted_logs(),
+        vec![log(&PayerReportSubsetSettled {
+            originatorNodeId: 0,
+            payerReportIndex: U256::ZERO,
+            count: 6,
+            remaining: 0,
+            feesSettled: U96::from(2100),
+        })]
+    );
+    assert_eq!(
+        manager.get_payer_report(0, U256::ZERO),
+        Ok(((0, 0, 0, U96::from(2100), 6, true, 0, tree.root(), vec![]),))
+    );
+}
+
 #[test]
 fn settle_all_at_once_and_rounds_fees_up() {
     let (host, mut manager) = manager();

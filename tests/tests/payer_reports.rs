@@ -9,7 +9,8 @@ use alloy_sol_types::{sol, SolCall, SolError};
 use k256::ecdsa::SigningKey;
 use xmtp_abi::{
     distribution_manager::{
-        Claim, IDistributionManager, ProtocolFeesClaim, ProtocolFeesWithdrawal, Withdrawal,
+        Claim, IDistributionManager, NotNodeOwner, ProtocolFeesClaim, ProtocolFeesWithdrawal,
+        Withdrawal,
     },
     fee_token::IFeeToken,
     node_registry::INodeRegistry,
@@ -877,4 +878,66 @@ fn signature_rules_hold_against_the_chains_ecrecover() {
             }
         )]
     );
+}
+
+/// Claims and withdrawals belong to whoever owns the node's NFT now: after node 100 is
+/// transferred, its former operator is refused `NotNodeOwner()` and the new owner claims and
+/// withdraws its share.
+#[test]
+fn a_node_s_share_goes_to_the_current_owner_of_its_nft() {
+    let mut net = network();
+    for (payer, _, deposit) in payers() {
+        if deposit > 0 {
+            net.deposit(payer, deposit);
+        }
+    }
+    let report = submit_report(&mut net);
+    settle_in_two_batches(&mut net, &report);
+    let (nodes, distribution) = (net.nodes, net.distribution);
+    let buyer = Address::new([0xb0; 20]);
+    net.chain.fund(buyer, U256::from(10u64).pow(U256::from(18)));
+    transact(
+        &mut net.chain,
+        operator(0),
+        nodes,
+        &INodeRegistry::transferFromCall {
+            from: operator(0),
+            to: buyer,
+            tokenId: U256::from(100),
+        },
+    );
+    let claim = IDistributionManager::claimCall {
+        nodeId_: 100,
+        originatorNodeIds_: vec![100],
+        payerReportIndices_: vec![U256::ZERO],
+    };
+    let refused = Bytes::from(NotNodeOwner {}.abi_encode());
+    assert_eq!(
+        revert_data(&mut net.chain, operator(0), distribution, &claim),
+        refused
+    );
+    let (_, node_share) = fee_split(report.total.into(), PROTOCOL_FEE_RATE, 7);
+    let node_share = u64::try_from(node_share).unwrap();
+    let (claimed, _) = transact(&mut net.chain, buyer, distribution, &claim);
+    assert_eq!(claimed, u96(node_share));
+    let to_former = IDistributionManager::withdrawCall {
+        nodeId_: 100,
+        recipient_: operator(0),
+    };
+    assert_eq!(
+        revert_data(&mut net.chain, operator(0), distribution, &to_former),
+        refused
+    );
+    let (paid, _) = transact(
+        &mut net.chain,
+        buyer,
+        distribution,
+        &IDistributionManager::withdrawCall {
+            nodeId_: 100,
+            recipient_: buyer,
+        },
+    );
+    assert_eq!(paid, u96(node_share));
+    assert_eq!(net.fee_balance(buyer), node_share);
+    assert_eq!(net.fee_balance(operator(0)), 0);
 }

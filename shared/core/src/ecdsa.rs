@@ -93,3 +93,128 @@ pub fn try_recover_calldata(vm: &VM, hash: B256, signature: &[u8]) -> Address {
     // Solady reads a zero word whenever the precompile returns nothing, failure included.
     ecrecover(vm, hash, v, r, s).unwrap_or(Address::ZERO)
 }
+
+#[cfg(all(test, feature = "testing"))]
+mod tests {
+    use alloc::{vec, vec::Vec};
+
+    use alloy_primitives::{address, b256};
+
+    use super::*;
+    use crate::testing::{CallKind, MockHost};
+
+    /// The spec's row-3 digest and the signature of Anvil key 0 over it (§12.2).
+    const DIGEST: B256 =
+        b256!("0x68e2a926d1e4309c70d546f976fc17eacc87d245862ad8a5d9c80b86e1dd4d61");
+    const R: B256 = b256!("0x2f9804b9707b10f95478745da52c06507f3acce3f72268b9385cdf4e6e072528");
+    const S: B256 = b256!("0x7bf07d5787c10100ad7cd1e5bf9ace1fe51b0b647b5f1ee2abf60a2cf8571f26");
+    const HIGH_S: B256 =
+        b256!("0x840f82a8783efeff52832e1a406531ded593d18233e9815913dc545fd7df221b");
+    const SIGNER: Address = address!("0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266");
+
+    /// The precompile answering `signer` for exactly `(v, r, s)` over the digest.
+    fn precompile(host: &MockHost, v: u8, r: B256, s: B256, signer: Option<Address>) {
+        host.mock(
+            CallKind::Static,
+            ECRECOVER,
+            ecrecover_input(DIGEST, v, r, s).to_vec(),
+            Ok(signer.map_or(vec![], |a| a.into_word().to_vec())),
+        );
+    }
+
+    fn recovered_by(host: &MockHost) -> Vec<(u8, B256, B256)> {
+        host.calls()
+            .iter()
+            .filter(|(_, to, _)| *to == ECRECOVER)
+            .map(|(_, _, input)| {
+                (
+                    input[63],
+                    B256::from_slice(&input[64..96]),
+                    B256::from_slice(&input[96..]),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn solady_reads_65_and_64_byte_signatures_and_nothing_else() {
+        let host = MockHost::new();
+        let vm = host.sdk_vm();
+        precompile(&host, 27, R, S, Some(SIGNER));
+        precompile(&host, 28, R, HIGH_S, Some(SIGNER));
+        let full = [R.as_slice(), S.as_slice(), &[27]].concat();
+        assert_eq!(try_recover_calldata(&vm, DIGEST, &full), SIGNER);
+        // v = 27: the compact form is `r ‖ s` with the top bit clear.
+        assert_eq!(try_recover_calldata(&vm, DIGEST, &full[..64]), SIGNER);
+        // The high-s twin with v = 28, no low-s rule.
+        let twin = [R.as_slice(), HIGH_S.as_slice(), &[28]].concat();
+        assert_eq!(try_recover_calldata(&vm, DIGEST, &twin), SIGNER);
+        // A compact `vs` with the top bit set means v = 28 and `s` without that bit.
+        let mut vs = S;
+        vs[0] |= 0x80;
+        precompile(&host, 28, R, S, None);
+        let compact = [R.as_slice(), vs.as_slice()].concat();
+        assert_eq!(try_recover_calldata(&vm, DIGEST, &compact), Address::ZERO);
+        // v = 0 goes to the precompile as is, which recovers nothing.
+        precompile(&host, 0, R, S, None);
+        let v_zero = [R.as_slice(), S.as_slice(), &[0]].concat();
+        assert_eq!(try_recover_calldata(&vm, DIGEST, &v_zero), Address::ZERO);
+        assert_eq!(
+            recovered_by(&host),
+            vec![
+                (27, R, S),
+                (27, R, S),
+                (28, R, HIGH_S),
+                (28, R, S),
+                (0, R, S)
+            ]
+        );
+        // Any other length is the zero address without asking the precompile.
+        for length in [0usize, 63, 66, 130] {
+            assert_eq!(
+                try_recover_calldata(&vm, DIGEST, &vec![1u8; length]),
+                Address::ZERO
+            );
+        }
+        assert_eq!(recovered_by(&host).len(), 5);
+    }
+
+    #[test]
+    fn openzeppelin_refuses_high_s_before_recovering_and_a_zero_signer() {
+        #[derive(Debug, PartialEq)]
+        enum Refused {
+            Signature,
+            S(B256),
+            Bubbled,
+        }
+        impl From<ECDSAInvalidSignature> for Refused {
+            fn from(_: ECDSAInvalidSignature) -> Self {
+                Self::Signature
+            }
+        }
+        impl From<ECDSAInvalidSignatureS> for Refused {
+            fn from(error: ECDSAInvalidSignatureS) -> Self {
+                Self::S(error.s)
+            }
+        }
+        impl From<Bubbled> for Refused {
+            fn from(_: Bubbled) -> Self {
+                Self::Bubbled
+            }
+        }
+        let host = MockHost::new();
+        let vm = host.sdk_vm();
+        precompile(&host, 27, R, S, Some(SIGNER));
+        precompile(&host, 0, R, S, None);
+        assert_eq!(recover::<Refused>(&vm, DIGEST, 27, R, S), Ok(SIGNER));
+        assert_eq!(
+            recover::<Refused>(&vm, DIGEST, 28, R, HIGH_S),
+            Err(Refused::S(HIGH_S))
+        );
+        assert_eq!(
+            recover::<Refused>(&vm, DIGEST, 0, R, S),
+            Err(Refused::Signature)
+        );
+        assert_eq!(recovered_by(&host), vec![(27, R, S), (0, R, S)]);
+    }
+}

@@ -11,6 +11,8 @@ use xmtp_core::{
 
 use super::*;
 
+mod properties;
+
 const PROXY: Address = address!("0x0000000000000000000000000000000000000a01");
 const IMPLEMENTATION: Address = address!("0x0000000000000000000000000000000000000f01");
 const REGISTRY: Address = address!("0x0000000000000000000000000000000000000e01");

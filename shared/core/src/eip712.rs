@@ -146,3 +146,84 @@ pub fn eip712_domain<E: From<Revert>>(vm: &VM) -> Result<Domain, E> {
         Vec::new(),
     ))
 }
+
+#[cfg(all(test, feature = "testing"))]
+mod tests {
+    use alloy_primitives::{address, keccak256};
+
+    use super::*;
+    use crate::testing::MockHost;
+
+    /// The Foundry proxy of the reference's tests, on chain 31337 (spec §12.1).
+    const PROXY: Address = address!("0x2e234DAe75C793f67A35089C9d99245E1C58470b");
+
+    #[test]
+    fn the_bare_algorithms_give_the_spec_vectors() {
+        let host = MockHost::new();
+        let vm = host.sdk_vm();
+        assert_eq!(
+            keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
+            DOMAIN_TYPEHASH
+        );
+        assert_eq!(keccak256(""), EMPTY_STRING_HASH);
+        let separator = domain_separator_of(
+            &vm,
+            keccak256("PayerReportManager"),
+            keccak256("1"),
+            U256::from(31_337),
+            PROXY,
+        );
+        assert_eq!(
+            separator,
+            b256!("0xdbc3c9c77bfb8c8656e87b666d2b06300835634ecfb091e1925d30614ceb1e43")
+        );
+        // Row 3 of §12.2: its struct hash under that domain.
+        let struct_hash =
+            b256!("0xa25c0c2382a1dbc107435190b47ee8768f1ba2c98f69c071547986f380e3a203");
+        assert_eq!(
+            hash_typed_data(&vm, separator, struct_hash),
+            b256!("0x68e2a926d1e4309c70d546f976fc17eacc87d245862ad8a5d9c80b86e1dd4d61")
+        );
+    }
+
+    #[test]
+    fn the_stored_domain_is_the_fee_tokens_vector_and_legacy_hashes_refuse_the_domain() {
+        let host = MockHost::new();
+        host.vm.set_contract_address(PROXY);
+        host.vm.set_chain_id(31_337);
+        let vm = host.sdk_vm();
+        // Nothing stored: OpenZeppelin hashes empty strings.
+        assert_eq!(
+            domain_separator(&vm),
+            domain_separator_of(
+                &vm,
+                EMPTY_STRING_HASH,
+                EMPTY_STRING_HASH,
+                U256::from(31_337),
+                PROXY
+            )
+        );
+        init(&vm, "XMTP USD Fee Token", "1");
+        assert_eq!(
+            domain_separator(&vm),
+            b256!("0x1fc7a0fbf4cf9060bcc68fc12dcf6cf9adb789631188260218b86fc2ed43d312")
+        );
+        assert_eq!(
+            eip712_domain::<Revert>(&vm),
+            Ok((
+                DOMAIN_FIELDS,
+                "XMTP USD Fee Token".into(),
+                "1".into(),
+                U256::from(31_337),
+                PROXY,
+                B256::ZERO,
+                vec![]
+            ))
+        );
+        layout(&vm).hashed_name.set(B256::repeat_byte(1));
+        assert_eq!(
+            eip712_domain::<Revert>(&vm),
+            Err(Revert::from(UNINITIALIZED))
+        );
+    }
+}

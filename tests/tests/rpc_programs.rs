@@ -2,6 +2,7 @@
 //! client we did not write: signed EIP-1559 transactions with estimated gas, receipts, logs by
 //! filter, `eth_call` revert data decoded as the program's custom error.
 
+use alloy::consensus::TxType;
 use alloy::network::{EthereumWallet, TransactionBuilder as _};
 use alloy::primitives::{keccak256, Address, Bytes, B256};
 use alloy::providers::{Provider, ProviderBuilder};
@@ -169,6 +170,14 @@ async fn alloy_deploys_activates_and_administers_a_parameter_registry_behind_its
     )
     .await;
     assert!(receipt.status(), "the estimate suffices");
+    // alloy's wallet signed it as an EIP-1559 transaction, mined as one.
+    assert_eq!(receipt.inner.tx_type(), TxType::Eip1559);
+    let mined_tx = provider
+        .get_transaction_by_hash(receipt.transaction_hash)
+        .await
+        .expect("transaction")
+        .expect("known");
+    assert_eq!(mined_tx.inner.tx_type(), TxType::Eip1559);
     assert!(receipt.gas_used <= estimate);
     let filter = Filter::new()
         .address(proxy)
@@ -203,6 +212,10 @@ async fn alloy_deploys_activates_and_administers_a_parameter_registry_behind_its
         revert_data(&refused),
         Some(Bytes::from(NotAdmin {}.abi_encode()))
     );
+    let decoded = refused
+        .as_error_resp()
+        .and_then(ErrorPayload::as_decoded_error::<NotAdmin>);
+    assert_eq!(decoded, Some(NotAdmin {}), "alloy decodes the custom error");
     assert_eq!(
         provider.get_balance(stranger).await.expect("balance"),
         DevnetConfig::default().dev_balance

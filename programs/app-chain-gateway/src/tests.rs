@@ -8,7 +8,7 @@ use xmtp_abi::{
         PauseStatusUpdated, Paused, TransferFailed, Withdrawal, ZeroRecipient,
         ZeroWithdrawalAmount,
     },
-    migratable::{Migrated, MigrationFailed, ZeroMigrator},
+    migratable::{EmptyCode, Migrated, MigrationFailed, ZeroMigrator},
     oz_initializable::{Initialized, InvalidInitialization},
     parameter_registry::IParameterRegistryLike,
     registry_parameters::ParameterOutOfTypeBounds,
@@ -662,6 +662,63 @@ fn migrate_reverts_zero_migrator_and_wraps_failures() {
         }
         .into())
     );
+}
+
+/// The registry's word is read and typed before anything else; a migrator without code is
+/// refused after its (successful, empty) delegatecall; and none of it is pause-gated.
+#[test]
+fn migrate_refuses_a_non_address_then_a_codeless_migrator_even_while_paused() {
+    let (host, mut refusing) = gateway();
+    pause(&host);
+    let key = "xmtp.appChainGateway.migrator";
+    let mut word = MIGRATOR.into_word();
+    word.0[0] = 0x80;
+    mock_registry_get(&host, key, Ok(word.to_vec()));
+    assert_eq!(refusing.migrate(), Err(ParameterOutOfTypeBounds {}.into()));
+    mock_registry_get(&host, key, Ok(MIGRATOR.into_word().to_vec()));
+    host.mock(CallKind::Delegate, MIGRATOR, vec![], Ok(vec![]));
+    assert_eq!(
+        refusing.migrate(),
+        Err(EmptyCode {
+            migrator_: MIGRATOR
+        }
+        .into())
+    );
+    // With code it migrates, paused or not (on a fresh proxy: a native test keeps the logs
+    // of a call that failed).
+    let (host, mut migrating) = gateway();
+    pause(&host);
+    mock_registry_get(&host, key, Ok(MIGRATOR.into_word().to_vec()));
+    host.mock(CallKind::Delegate, MIGRATOR, vec![], Ok(vec![]));
+    host.vm.set_code(MIGRATOR, vec![0xef, 0xf0, 0x00]);
+    assert_eq!(migrating.migrate(), Ok(()));
+    assert_eq!(
+        host.vm.get_emitted_logs(),
+        vec![log(&Migrated { migrator: MIGRATOR })]
+    );
+}
+
+/// `updatePauseStatus` and `migrate` pass the registry's revert through unchanged, and a
+/// registry that returns no word reverts with empty data; nothing is stored or emitted.
+#[test]
+fn registry_refusals_pass_through_update_pause_status_and_migrate() {
+    let (host, mut gateway) = gateway();
+    for (answer, expected) in [
+        (Err(vec![0xab, 0xcd]), vec![0xab, 0xcd]),
+        (Ok(vec![]), vec![]),
+    ] {
+        for key in [
+            "xmtp.appChainGateway.paused",
+            "xmtp.appChainGateway.migrator",
+        ] {
+            mock_registry_get(&host, key, answer.clone());
+        }
+        let refused = Err(Bubbled(expected).into());
+        assert_eq!(gateway.update_pause_status(), refused);
+        assert_eq!(gateway.migrate(), refused);
+    }
+    assert!(!gateway.paused());
+    assert!(host.vm.get_emitted_logs().is_empty());
 }
 
 // ---- views ----

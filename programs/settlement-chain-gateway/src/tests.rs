@@ -2,7 +2,7 @@ use alloy_primitives::{address, b256, keccak256, Address, B256, U256};
 use alloy_sol_types::{Panic, PanicKind, SolCall, SolError, SolEvent, SolValue};
 use xmtp_abi::{
     fee_token::ZeroAmount as FeeTokenZeroAmount,
-    migratable::{Migrated, MigrationFailed, ZeroMigrator},
+    migratable::{EmptyCode, Migrated, MigrationFailed, ZeroMigrator},
     oz_initializable::{Initialized, InvalidInitialization},
     settlement_chain_gateway::{
         Deposit, InboxUpdated, InsufficientAmount, InvalidFeeTokenDecimals, NoChainIds, NoChange,
@@ -1523,6 +1523,68 @@ fn migrate_reverts_zero_migrator_and_wraps_failures() {
         }
         .into())
     );
+}
+
+/// The registry's word is read and typed before anything else; a migrator without code is
+/// refused after its (successful, empty) delegatecall; and none of it is pause-gated.
+#[test]
+fn migrate_refuses_a_non_address_then_a_codeless_migrator_even_while_paused() {
+    let (host, mut refusing) = gateway();
+    pause(&host);
+    let key = "xmtp.settlementChainGateway.migrator";
+    let mut word = MIGRATOR.into_word();
+    word.0[11] = 1;
+    mock_registry_get(&host, key, Ok(word.to_vec()));
+    assert_eq!(refusing.migrate(), Err(ParameterOutOfTypeBounds {}.into()));
+    mock_registry_get(&host, key, Ok(MIGRATOR.into_word().to_vec()));
+    host.mock(CallKind::Delegate, MIGRATOR, vec![], Ok(vec![]));
+    assert_eq!(
+        refusing.migrate(),
+        Err(EmptyCode {
+            migrator_: MIGRATOR
+        }
+        .into())
+    );
+    // With code it migrates, paused or not (on a fresh proxy: a native test keeps the logs
+    // of a call that failed).
+    let (host, mut migrating) = gateway();
+    pause(&host);
+    mock_registry_get(&host, key, Ok(MIGRATOR.into_word().to_vec()));
+    host.mock(CallKind::Delegate, MIGRATOR, vec![], Ok(vec![]));
+    host.vm.set_code(MIGRATOR, vec![0xef, 0xf0, 0x00]);
+    assert_eq!(migrating.migrate(), Ok(()));
+    assert_eq!(
+        host.vm.get_emitted_logs(),
+        vec![log(&Migrated { migrator: MIGRATOR })]
+    );
+}
+
+/// Every registry read of the three `update`/`migrate` paths passes the registry's revert
+/// through unchanged, and a registry that returns no word reverts with empty data; nothing is
+/// stored or emitted.
+#[test]
+fn registry_refusals_pass_through_update_inbox_update_pause_status_and_migrate() {
+    let (host, mut gateway) = gateway();
+    let inbox_key = "xmtp.settlementChainGateway.inbox.241320162";
+    for (answer, expected) in [
+        (Err(vec![0xab, 0xcd]), vec![0xab, 0xcd]),
+        (Ok(vec![]), vec![]),
+    ] {
+        for key in [
+            inbox_key,
+            "xmtp.settlementChainGateway.paused",
+            "xmtp.settlementChainGateway.migrator",
+        ] {
+            mock_registry_get(&host, key, answer.clone());
+        }
+        let refused = Err(Bubbled(expected).into());
+        assert_eq!(gateway.update_inbox(U256::from(CHAIN)), refused);
+        assert_eq!(gateway.update_pause_status(), refused);
+        assert_eq!(gateway.migrate(), refused);
+    }
+    assert_eq!(gateway.get_inbox(U256::from(CHAIN)), Ok(INBOX));
+    assert!(!gateway.paused());
+    assert!(host.vm.get_emitted_logs().is_empty());
 }
 
 // ---- receiveWithdrawal / receiveWithdrawalIntoUnderlying ----

@@ -2,8 +2,9 @@
 //! made by each chain's Factory: parameters set on the settlement registry, bridged by
 //! `sendParameters` as retryable tickets, applied by the `AppChainGateway` only from the
 //! settlement gateway's alias and only for newer nonces, pulled by the broadcasters, which then
-//! enforce them; fee-token deposits arriving as app-chain native currency; withdrawals coming
-//! back through the outbox after its delay.
+//! enforce them (limits, pause, and the bootstrapper alone re-emitting history while paused);
+//! fee-token deposits arriving as app-chain native currency; withdrawals coming back through
+//! the outbox after its delay.
 
 use alloy_primitives::{keccak256, Address, Bytes, FixedBytes, Log, B256, U256};
 use alloy_sol_types::{SolCall, SolError};
@@ -19,7 +20,8 @@ use xmtp_abi::{
     parameter_registry::{IParameterRegistry, NotAdmin, ParameterSet},
     payload_broadcaster::{
         InvalidMaxPayloadSize, InvalidMinPayloadSize, InvalidPayloadSize, MaxPayloadSizeUpdated,
-        MinPayloadSizeUpdated, NoChange, PauseStatusUpdated, Paused,
+        MinPayloadSizeUpdated, NoChange, NotPaused, NotPayloadBootstrapper, PauseStatusUpdated,
+        Paused, PayloadBootstrapperUpdated,
     },
     registry_parameters::ParameterOutOfTypeBounds,
     settlement_chain_gateway::{
@@ -42,6 +44,8 @@ const GROUP_PAUSED: &str = "xmtp.groupMessageBroadcaster.paused";
 const IDENTITY_MIN: &str = "xmtp.identityUpdateBroadcaster.minPayloadSize";
 const IDENTITY_MAX: &str = "xmtp.identityUpdateBroadcaster.maxPayloadSize";
 const IDENTITY_PAUSED: &str = "xmtp.identityUpdateBroadcaster.paused";
+const GROUP_BOOTSTRAPPER: &str = "xmtp.groupMessageBroadcaster.payloadBootstrapper";
+const IDENTITY_BOOTSTRAPPER: &str = "xmtp.identityUpdateBroadcaster.payloadBootstrapper";
 
 /// Gas limit of the parameter tickets: far above what `receiveParameters` of a few keys uses.
 const TICKET_GAS: u64 = 1_000_000;
@@ -313,6 +317,45 @@ impl Broadcaster {
         (two.send(Side::App, from, to, data, U256::ZERO), payload)
     }
 
+    /// Its bridged keys: the pause flag and the payload bootstrapper.
+    fn pause_and_bootstrapper_keys(self) -> [&'static str; 2] {
+        match self {
+            Self::Group => [GROUP_PAUSED, GROUP_BOOTSTRAPPER],
+            Self::Identity => [IDENTITY_PAUSED, IDENTITY_BOOTSTRAPPER],
+        }
+    }
+
+    /// Re-emits one payload per entry of `history` (its length and sequence id) from `from`
+    /// with `bootstrapMessages` / `bootstrapIdentityUpdates`; the receipt and the payloads.
+    fn bootstrap(
+        self,
+        two: &mut TwoChains,
+        from: Address,
+        history: &[(usize, u64)],
+    ) -> (Receipt, Vec<Bytes>) {
+        let payloads: Vec<Bytes> = history
+            .iter()
+            .map(|(len, _)| Bytes::from(vec![0xb0; *len]))
+            .collect();
+        let sequence_ids = history.iter().map(|(_, id)| *id).collect();
+        let data = match self {
+            Self::Group => IGroupMessageBroadcaster::bootstrapMessagesCall {
+                groupIds_: vec![GROUP_ID; history.len()],
+                messages_: payloads.clone(),
+                sequenceIds_: sequence_ids,
+            }
+            .abi_encode(),
+            Self::Identity => IIdentityUpdateBroadcaster::bootstrapIdentityUpdatesCall {
+                inboxIds_: vec![INBOX_ID; history.len()],
+                identityUpdates_: payloads.clone(),
+                sequenceIds_: sequence_ids,
+            }
+            .abi_encode(),
+        };
+        let to = self.address(two);
+        (two.send(Side::App, from, to, data, U256::ZERO), payloads)
+    }
+
     /// The event of a published payload.
     fn published(self, two: &TwoChains, payload: Bytes, sequence_id: u64) -> Log {
         let emitter = self.address(two);
@@ -545,6 +588,144 @@ fn bridged_limits_and_pause_govern_the_broadcasters() {
         let (r, _) = broadcaster.publish(&mut two, bob, len);
         assert!(!r.status);
         assert_eq!(r.output, Bytes::from(Paused {}.abi_encode()));
+    }
+}
+
+/// Anyone pulls `broadcaster`'s bridged bootstrapper and pause flag (paused), then its
+/// maximum payload size.
+fn pull_bootstrapper_pause_and_max(
+    two: &mut TwoChains,
+    from: Address,
+    broadcaster: Broadcaster,
+    bootstrapper: Address,
+) {
+    let (app, to) = (Side::App, broadcaster.address(two));
+    let r = two.call_ok(
+        app,
+        from,
+        to,
+        &IGroupMessageBroadcaster::updatePayloadBootstrapperCall {},
+    );
+    assert_eq!(
+        r.logs,
+        vec![log_of(
+            to,
+            &PayloadBootstrapperUpdated {
+                payloadBootstrapper: bootstrapper
+            }
+        )]
+    );
+    assert_eq!(
+        two.view(
+            app,
+            to,
+            &IGroupMessageBroadcaster::payloadBootstrapperCall {}
+        ),
+        bootstrapper
+    );
+    let r = two.call_ok(
+        app,
+        from,
+        to,
+        &IGroupMessageBroadcaster::updatePauseStatusCall {},
+    );
+    assert_eq!(
+        r.logs,
+        vec![log_of(to, &PauseStatusUpdated { paused: true })]
+    );
+    two.call_ok(
+        app,
+        from,
+        to,
+        &IGroupMessageBroadcaster::updateMaxPayloadSizeCall {},
+    );
+}
+
+/// While paused only the bootstrapper re-emits history, with the ids it gives, in any order and
+/// of any size; publishing is refused.
+fn replay_history_while_paused(
+    two: &mut TwoChains,
+    stranger: Address,
+    broadcaster: Broadcaster,
+    bootstrapper: Address,
+) {
+    // Sizes inside and above the 64-byte maximum, ids out of order and repeated.
+    let history = [(10, 7), (100, 3), (1, 7)];
+    let (r, _) = broadcaster.bootstrap(two, stranger, &history);
+    assert!(!r.status && r.logs.is_empty());
+    assert_eq!(
+        r.output,
+        Bytes::from(NotPayloadBootstrapper {}.abi_encode())
+    );
+    let (r, _) = broadcaster.publish(two, stranger, 10);
+    assert!(!r.status);
+    assert_eq!(r.output, Bytes::from(Paused {}.abi_encode()));
+    let (r, payloads) = broadcaster.bootstrap(two, bootstrapper, &history);
+    assert!(r.status);
+    let expected: Vec<Log> = payloads
+        .into_iter()
+        .zip(history)
+        .map(|(payload, (_, id))| broadcaster.published(two, payload, id))
+        .collect();
+    assert_eq!(r.logs, expected);
+}
+
+/// The settlement administrator names a bootstrapper and pauses both broadcasters; once the
+/// values are bridged and pulled, only the bootstrapper re-emits history (while paused), and
+/// after the bridged unpause publishing resumes above the highest replayed id.
+#[test]
+fn a_bridged_bootstrapper_replays_history_while_paused_and_publishing_resumes_after_it() {
+    let mut two = TwoChains::deploy();
+    let (bob, bootstrapper) = (two.user(1), two.user(2));
+    let app = Side::App;
+    two.mint_fee_tokens(bob, units(1_000_000));
+    let broadcasters = [Broadcaster::Group, Broadcaster::Identity];
+
+    // Not paused yet: bootstrapping is refused first for that, whoever calls.
+    for broadcaster in broadcasters {
+        let (r, _) = broadcaster.bootstrap(&mut two, bootstrapper, &[(10, 1)]);
+        assert!(!r.status);
+        assert_eq!(r.output, Bytes::from(NotPaused {}.abi_encode()));
+    }
+
+    let mut values = vec![(GROUP_MAX, uint_value(64)), (IDENTITY_MAX, uint_value(64))];
+    for broadcaster in broadcasters {
+        let [paused, bootstrapper_key] = broadcaster.pause_and_bootstrapper_keys();
+        values.push((paused, bool_value(true)));
+        values.push((bootstrapper_key, bootstrapper.into_word()));
+    }
+    two.set_parameters(&values);
+    let names: Vec<&str> = values.iter().map(|(k, _)| *k).collect();
+    bridge(&mut two, Pay::FeeToken, bob, &names, (1, 0));
+
+    for broadcaster in broadcasters {
+        pull_bootstrapper_pause_and_max(&mut two, bob, broadcaster, bootstrapper);
+        replay_history_while_paused(&mut two, bob, broadcaster, bootstrapper);
+    }
+
+    let unpause: Vec<(&str, B256)> = broadcasters
+        .iter()
+        .map(|b| (b.pause_and_bootstrapper_keys()[0], bool_value(false)))
+        .collect();
+    two.set_parameters(&unpause);
+    let names: Vec<&str> = unpause.iter().map(|(k, _)| *k).collect();
+    bridge(&mut two, Pay::FeeToken, bob, &names, (2, 1));
+    for broadcaster in broadcasters {
+        let to = broadcaster.address(&two);
+        let r = two.call_ok(
+            app,
+            bob,
+            to,
+            &IGroupMessageBroadcaster::updatePauseStatusCall {},
+        );
+        assert_eq!(
+            r.logs,
+            vec![log_of(to, &PauseStatusUpdated { paused: false })]
+        );
+        let (r, _) = broadcaster.bootstrap(&mut two, bootstrapper, &[(10, 9)]);
+        assert_eq!(r.output, Bytes::from(NotPaused {}.abi_encode()));
+        let (r, payload) = broadcaster.publish(&mut two, bob, 10);
+        assert_eq!(r.logs, vec![broadcaster.published(&two, payload, 8)]);
     }
 }
 

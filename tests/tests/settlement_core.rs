@@ -484,19 +484,15 @@ fn a_payer_wraps_deposits_and_withdraws_through_the_lock() {
         },
     );
     let (v, r, s) = sign(&key, digest);
-    let (_, receipt) = transact(
-        &mut core.chain,
-        payer,
-        registry,
-        &IPayerRegistry::depositWithPermitCall {
-            payer_: payer,
-            amount_: u96(dollars(20)),
-            deadline_: deadline,
-            v_: v,
-            r_: r,
-            s_: s,
-        },
-    );
+    let with_permit = IPayerRegistry::depositWithPermitCall {
+        payer_: payer,
+        amount_: u96(dollars(20)),
+        deadline_: deadline,
+        v_: v,
+        r_: r,
+        s_: s,
+    };
+    let (_, receipt) = transact(&mut core.chain, payer, registry, &with_permit);
     assert_eq!(
         logs_from(&receipt, registry),
         vec![log_of(
@@ -510,16 +506,8 @@ fn a_payer_wraps_deposits_and_withdraws_through_the_lock() {
     assert_eq!(payer_balance(&mut core, payer), 120 * i128::from(DOLLAR));
     // Replayed, the permit fails (its nonce is spent) and is ignored, as the reference ignores
     // it; the deposit then has no allowance to spend.
-    let replay = IPayerRegistry::depositWithPermitCall {
-        payer_: payer,
-        amount_: u96(dollars(20)),
-        deadline_: deadline,
-        v_: v,
-        r_: r,
-        s_: s,
-    };
     assert_eq!(
-        revert_data(&mut core.chain, payer, registry, &replay),
+        revert_data(&mut core.chain, payer, registry, &with_permit),
         Bytes::from(
             ERC20InsufficientAllowance {
                 spender: registry,

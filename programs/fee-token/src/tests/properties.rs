@@ -89,6 +89,18 @@ impl Model {
     fn allowance(&self, owner: usize, spender: usize) -> U256 {
         self.allowances[owner][spender].map_or(U256::MAX, u256)
     }
+
+    /// OpenZeppelin's refusal when `user`'s balance is below `amount`.
+    fn short_of(&self, user: usize, amount: u64) -> Option<FeeTokenError> {
+        (self.balances[user] < amount).then(|| {
+            ERC20InsufficientBalance {
+                sender: USERS[user],
+                balance: u256(self.balances[user]),
+                needed: u256(amount),
+            }
+            .into()
+        })
+    }
 }
 
 /// Runs `f` as a transaction: a revert discards its storage writes, as the chain does.
@@ -200,13 +212,8 @@ fn withdraw(
     });
     let expected = if amount == 0 {
         Err(ZeroAmount {}.into())
-    } else if model.balances[from] < amount {
-        Err(ERC20InsufficientBalance {
-            sender: USERS[from],
-            balance: u256(model.balances[from]),
-            needed: u256(amount),
-        }
-        .into())
+    } else if let Some(error) = model.short_of(from, amount) {
+        Err(error)
     } else if pushed {
         model.balances[from] -= amount;
         model.held -= amount;
@@ -263,13 +270,8 @@ fn transfer_from(
             needed: u256(amount),
         }
         .into())
-    } else if model.balances[from] < amount {
-        Err(ERC20InsufficientBalance {
-            sender: USERS[from],
-            balance: u256(model.balances[from]),
-            needed: u256(amount),
-        }
-        .into())
+    } else if let Some(error) = model.short_of(from, amount) {
+        Err(error)
     } else {
         if let Some(left) = &mut model.allowances[from][spender] {
             *left -= amount;
@@ -346,12 +348,12 @@ proptest! {
                 Action::Transfer(u, t, a) => {
                     host.vm.set_sender(USERS[u]);
                     let result = transact(&host, || token.transfer(USERS[t], u256(a)).map(drop));
-                    if model.balances[u] >= a {
+                    if let Some(error) = model.short_of(u, a) {
+                        prop_assert_eq!(&result, &Err(error));
+                    } else {
                         prop_assert_eq!(&result, &Ok(()));
                         model.balances[u] -= a;
                         model.balances[t] += a;
-                    } else {
-                        prop_assert!(result.is_err());
                     }
                     result
                 }

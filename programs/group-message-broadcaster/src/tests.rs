@@ -259,6 +259,27 @@ fn update_min_payload_size_refuses_zero_and_above_max() {
     );
 }
 
+/// From the initial 0/0 state a minimum of 0 is both out of range and unchanged: the range is
+/// reported.
+#[test]
+fn update_min_payload_size_checks_the_range_before_no_change() {
+    let (host, mut broadcaster) = broadcaster();
+    registry_returns(&host, MIN_PAYLOAD_SIZE_PARAMETER_KEY, uint_word(0));
+    assert_eq!(
+        broadcaster.update_min_payload_size(),
+        Err(InvalidMinPayloadSize {}.into())
+    );
+    // A maximum below a (forced) larger minimum that also equals the stored maximum: the
+    // range again.
+    let (host, mut broadcaster) = with_state(10, 5, 0, false, Address::ZERO);
+    registry_returns(&host, MAX_PAYLOAD_SIZE_PARAMETER_KEY, uint_word(5));
+    assert_eq!(
+        broadcaster.update_max_payload_size(),
+        Err(InvalidMaxPayloadSize {}.into())
+    );
+    assert!(host.vm.get_emitted_logs().is_empty());
+}
+
 #[test]
 fn update_min_payload_size_refuses_no_change() {
     let (host, mut broadcaster) = with_state(10, 100, 0, false, Address::ZERO);
@@ -436,6 +457,18 @@ fn update_payload_bootstrapper_refuses_zero_then_no_change() {
         broadcaster.update_payload_bootstrapper(),
         Err(NoChange {}.into())
     );
+}
+
+/// Unset and read as zero: both zero and unchanged, and zero is reported.
+#[test]
+fn update_payload_bootstrapper_reports_zero_before_no_change() {
+    let (host, mut broadcaster) = broadcaster();
+    registry_returns(&host, PAYLOAD_BOOTSTRAPPER_PARAMETER_KEY, B256::ZERO);
+    assert_eq!(
+        broadcaster.update_payload_bootstrapper(),
+        Err(ZeroPayloadBootstrapper {}.into())
+    );
+    assert!(host.vm.get_emitted_logs().is_empty());
 }
 
 #[test]

@@ -189,6 +189,13 @@ fn set_many_reverts_on_no_keys() {
 }
 
 #[test]
+fn set_many_reports_no_keys_before_a_length_mismatch() {
+    let (host, mut registry) = initialized();
+    assert_eq!(registry.set_many(vec![], vec![ONE]), Err(NoKeys {}.into()));
+    assert!(logs_after(&host, INITIALIZATION_LOGS).is_empty());
+}
+
+#[test]
 fn set_many_reverts_on_array_length_mismatch() {
     let (_host, mut registry) = initialized();
     assert_eq!(

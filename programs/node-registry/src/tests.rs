@@ -221,6 +221,49 @@ fn add_node_reverts_for_a_malformed_signing_key() {
     assert_eq!(registry.get_all_nodes_count(), 0);
 }
 
+/// The spec's §12.4 vectors (NodeRegistry.t.sol): anvil's first three keys and the keys refused.
+#[test]
+fn add_node_derives_the_reference_vectors_signers() {
+    let (_host, mut registry) = registry();
+    let vectors = [
+        (
+            "048318535b54105d4a7aae60c08fc45f9687181b4fdfc625bd1a753fa7397fed753547f11ca8696646f2f3acb08e31016afac23e630c5d11f59f61fef57b0d2aa5",
+            address!("0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"),
+        ),
+        (
+            "04ba5734d8f7091719471e7f7ed6b9df170dc70cc661ca05e688601ad984f068b0d67351e5f06073092499336ab0839ef8a521afd334e53807205fa2f08eec74f4",
+            address!("0x70997970C51812dc3A010C7d01b50e0d17dc79C8"),
+        ),
+        (
+            "04df49de6469b04e713787791a2718c4588bd2548253a632a2a84055136af9d6629e2ef630eae2536cd03ed18ad337a02f6bd86e4ab5a1a1b748e06c0b267de82a",
+            address!("0x9449B62ab3F941E260DD8E3eCb9CD706C0B4b0bE"),
+        ),
+    ];
+    for (id, (hex_key, signer)) in (1u32..).zip(vectors) {
+        let public_key = Bytes::from(alloy_primitives::hex::decode(hex_key).unwrap());
+        assert_eq!(
+            registry.add_node(ALICE, public_key, HTTP.into()),
+            Ok((id * 100, signer))
+        );
+    }
+    let valid = alloy_primitives::hex::decode(vectors[0].0).unwrap();
+    let refused = [
+        Vec::new(),
+        vec![0x04],
+        valid[1..].to_vec(),
+        [&[0x05], &valid[1..]].concat(),
+        valid[..64].to_vec(),
+        [&valid[..], &[0x05]].concat(),
+    ];
+    for bad in refused {
+        assert_eq!(
+            registry.add_node(ALICE, bad.into(), HTTP.into()),
+            Err(InvalidSigningPublicKey {}.into())
+        );
+    }
+    assert_eq!(registry.get_all_nodes_count(), 3);
+}
+
 #[test]
 fn add_node_checks_the_node_limit_before_the_key() {
     let (host, mut registry) = registry();

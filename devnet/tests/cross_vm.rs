@@ -525,3 +525,28 @@ fn an_evm_call_into_an_inactive_program_consumes_the_forwarded_gas() {
         assert_eq!(r.gas_used, tx_gas(&[], execution));
     }
 }
+
+#[test]
+fn a_revert_five_frames_deep_rolls_back_every_frame() {
+    let mut chain = chain();
+    let s = program(&mut chain, &store_sender_program());
+    let f2 = evm(&mut chain, &forwarder(s, false));
+    let c2 = program(&mut chain, &caller_program());
+    let f1 = evm(&mut chain, &forwarder(c2, false));
+    let c1 = deploy(&mut chain, init_code(&caller_program()));
+    // C1 (Stylus) -> F1 (EVM) -> C2 (Stylus) -> F2 (EVM) -> S (Stylus). C1 and C2 write slot 1,
+    // S slots 7 and 8; C2 reverts after its call succeeded, and every frame above fails with it.
+    let r = send(&mut chain, c1, &args(0, f1, &args(0x80, f2, &[])));
+    assert!(!r.status);
+    assert_eq!(r.output.to_vec(), word(0x42));
+    for (account, key) in [(c1, 1), (c2, 1), (s, 7), (s, 8)] {
+        assert_eq!(slot(&chain, account, key), U256::ZERO);
+    }
+    // Without the revert every frame's writes persist.
+    let r = send(&mut chain, c1, &args(0, f1, &args(0, f2, &[])));
+    assert!(r.status, "{r:?}");
+    assert_eq!(slot(&chain, c1, 1), U256::from(1));
+    assert_eq!(slot(&chain, c2, 1), U256::from(1));
+    assert_eq!(slot(&chain, s, 7), as_word(f2));
+    assert_eq!(slot(&chain, s, 8), as_word(s));
+}

@@ -1,4 +1,5 @@
-//! Arbitrum precompiles: ArbSys (0x64), ArbGasInfo (0x6c) and ArbWasm (0x71).
+//! Arbitrum precompiles: ArbSys (0x64), ArbGasInfo (0x6c), ArbWasm (0x71) and `ArbWasmCache`'s
+//! views (0x72).
 //!
 //! Their state (activated programs, the data pricer, the outgoing-message counter) lives in the
 //! storage of the ArbOS state account through revm's journal, so a reverted activation is undone
@@ -23,6 +24,9 @@ pub const ARB_SYS: Address = address!("0000000000000000000000000000000000000064"
 pub const ARB_GAS_INFO: Address = address!("000000000000000000000000000000000000006c");
 /// ArbWasm.
 pub const ARB_WASM: Address = address!("0000000000000000000000000000000000000071");
+/// `ArbWasmCache`: the chain's program cache. Only its views are served: this chain has no cache
+/// managers, and [`crate::Chain::set_program_cached`] stands in for them.
+pub const ARB_WASM_CACHE: Address = address!("0000000000000000000000000000000000000072");
 /// The account whose storage holds ArbOS state.
 pub const ARBOS_STATE: Address = address!("A4B05FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF");
 /// Where activation data fees go.
@@ -57,6 +61,7 @@ impl ArbPrecompiles {
         warm.insert(ARB_SYS);
         warm.insert(ARB_GAS_INFO);
         warm.insert(ARB_WASM);
+        warm.insert(ARB_WASM_CACHE);
         Self {
             eth,
             warm,
@@ -232,7 +237,7 @@ impl PrecompileProvider<Ctx> for ArbPrecompiles {
 
     fn run(&mut self, ctx: &mut Ctx, inputs: &CallInputs) -> Result<Option<Self::Output>, String> {
         let target = inputs.bytecode_address;
-        if ![ARB_SYS, ARB_GAS_INFO, ARB_WASM].contains(&target) {
+        if ![ARB_SYS, ARB_GAS_INFO, ARB_WASM, ARB_WASM_CACHE].contains(&target) {
             return self.eth.run(ctx, inputs);
         }
         let input = inputs.input.bytes(ctx).to_vec();
@@ -261,6 +266,7 @@ impl PrecompileProvider<Ctx> for ArbPrecompiles {
             let r = match target {
                 ARB_WASM => self.arb_wasm(ctx, inputs, &mut call),
                 ARB_SYS => self.arb_sys(ctx, inputs, &mut call),
+                ARB_WASM_CACHE => Self::arb_wasm_cache(ctx, &mut call),
                 _ => Ok(Self::arb_gas_info(ctx, &call)),
             };
             r.map_err(|e| format!("{e:?}"))?
@@ -745,6 +751,43 @@ impl ArbPrecompiles {
                 ),
             });
             return Ok(Outcome::Ok(word(position).to_vec()));
+        }
+        Ok(Outcome::BurnAll)
+    }
+
+    /// `ArbWasmCache`'s views: whether a code hash is cached (its record's flag, expired or
+    /// not, as Nitro's `ProgramCached` reads it), and the cache managers, of which there are
+    /// none.
+    fn arb_wasm_cache(ctx: &mut Ctx, call: &mut Call) -> PResult {
+        let sel: [u8; 4] = call
+            .input
+            .get(..4)
+            .and_then(|s| s.try_into().ok())
+            .unwrap_or_default();
+        if sel == selector("codehashIsCached(bytes32)") {
+            let Some(hash) = arg(call.input, 0).map(B256::from) else {
+                return Ok(Outcome::BurnAll);
+            };
+            if !call.charge(READ_GAS) {
+                return Ok(Outcome::BurnAll);
+            }
+            let cached = program_info(ctx, hash)?.is_some_and(|info| info.cached);
+            return Ok(Outcome::Ok(u(u64::from(cached)).to_vec()));
+        }
+        if sel == selector("isCacheManager(address)") {
+            if arg_addr(call.input, 0).is_none() || !call.charge(READ_GAS) {
+                return Ok(Outcome::BurnAll);
+            }
+            return Ok(Outcome::Ok(u(0).to_vec()));
+        }
+        if sel == selector("allCacheManagers()") {
+            if !call.charge(READ_GAS) {
+                return Ok(Outcome::BurnAll);
+            }
+            // An empty address[]: its offset, then its length.
+            let mut out = u(32).to_vec();
+            out.extend_from_slice(&u(0));
+            return Ok(Outcome::Ok(out));
         }
         Ok(Outcome::BurnAll)
     }

@@ -18,15 +18,14 @@ use std::rc::Rc;
 
 use revm::bytecode::Bytecode;
 use revm::database::DatabaseRef;
-use revm::primitives::{address, keccak256, Address, Bytes, B256, U256};
+use revm::primitives::{keccak256, Address, Bytes, B256, U256};
 use revm::state::AccountInfo;
 use xmtp_stylus::activation::{self, StylusParams};
 use xmtp_stylus::codec;
 
 use crate::arb::{self, ProgramInfo, ARBOS_STATE, ARB_WASM};
 
-/// `ArbWasmCache`, whose `codehashIsCached` says whether a program is in the chain's cache.
-pub const ARB_WASM_CACHE: Address = address!("0000000000000000000000000000000000000072");
+pub use crate::arb::ARB_WASM_CACHE;
 
 /// The remote chain's state at the fork block. Errors are one-line messages (the transport's).
 pub trait Remote {
@@ -158,7 +157,7 @@ impl Fork {
         let Some(version) = self.query(ARB_WASM, "codehashVersion(bytes32)", code_hash)? else {
             return Ok(());
         };
-        // Chains without ArbWasmCache (this devnet) answer an empty success: not cached.
+        // A chain without ArbWasmCache answers an empty success: not cached.
         let cached = self
             .query(ARB_WASM_CACHE, "codehashIsCached(bytes32)", code_hash)?
             .is_some_and(|word| !word.is_zero());

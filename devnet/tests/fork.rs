@@ -160,3 +160,27 @@ fn a_failed_read_answers_empty_and_is_recorded() {
     assert_eq!(fork.balance(OWNER), U256::ZERO);
     assert_eq!(fork.fork_error().as_deref(), Some("connection refused"));
 }
+
+#[test]
+fn a_program_cached_on_the_remote_runs_cached_on_the_fork() {
+    let mut remote = common::chain();
+    let store = program(&mut remote, STORE);
+    assert!(remote.set_program_cached(remote.code_hash(store), true));
+    let twin = remote.snapshot();
+    let mut fork = fork_of(remote);
+    let on_fork = fork.send(&Tx::call(OWNER, store, word(9))).unwrap();
+    assert!(on_fork.status, "{on_fork:?}");
+
+    let mut original = common::chain();
+    original.restore(twin.clone());
+    let on_remote = original.send(&Tx::call(OWNER, store, word(9))).unwrap();
+    assert_eq!(on_fork.gas_used, on_remote.gas_used);
+    // Uncached, the same call pays the program's init gas as well.
+    let mut uncached = common::chain();
+    uncached.restore(twin);
+    assert!(uncached.set_program_cached(uncached.code_hash(store), false));
+    let paying = uncached.send(&Tx::call(OWNER, store, word(9))).unwrap();
+    let wasm_len = wat::parse_str(STORE).unwrap().len() as u64;
+    let (init, _) = common::entry_costs(1, 2, wasm_len, 4, 0, 1);
+    assert_eq!(paying.gas_used - on_fork.gas_used, 69 * 128 + init);
+}

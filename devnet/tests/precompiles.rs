@@ -783,3 +783,39 @@ fn compiled_modules_are_cached_by_code_hash() {
     assert_eq!(chain.compiled_programs(), compiled);
     assert_eq!(chain.instances_created(), instances + 3);
 }
+
+#[test]
+fn arb_wasm_cache_views_follow_the_cached_flag() {
+    let mut chain = chain();
+    let addr = program(&mut chain, SMALL);
+    let hash = chain.code_hash(addr);
+    let cache = xmtp_devnet::arb::ARB_WASM_CACHE;
+    let ask = |chain: &mut xmtp_devnet::Chain, sig: &str, args: &[[u8; 32]]| {
+        let data = call_data(sig, args);
+        let r = chain.call(&Tx::call(OWNER, cache, data.clone())).unwrap();
+        assert!(r.status, "{sig}: {r:?}");
+        (r.output.to_vec(), r.gas_used, data)
+    };
+    // Opening ArbOS state and one read (800 each), 3 per argument and result word.
+    let (out, gas, data) = ask(&mut chain, "codehashIsCached(bytes32)", &[hash.0]);
+    assert_eq!(out, U256::ZERO.to_be_bytes::<32>().to_vec());
+    assert_eq!(gas, tx_gas(&data, 3 + 800 + 800 + 3));
+    assert!(chain.set_program_cached(hash, true));
+    let (out, _, _) = ask(&mut chain, "codehashIsCached(bytes32)", &[hash.0]);
+    assert_eq!(out, U256::from(1).to_be_bytes::<32>().to_vec());
+    let (out, _, _) = ask(
+        &mut chain,
+        "codehashIsCached(bytes32)",
+        &[B256::with_last_byte(9).0],
+    );
+    assert_eq!(out, U256::ZERO.to_be_bytes::<32>().to_vec());
+
+    let (out, gas, data) = ask(&mut chain, "isCacheManager(address)", &[addr_arg(OWNER)]);
+    assert_eq!(out, U256::ZERO.to_be_bytes::<32>().to_vec());
+    assert_eq!(gas, tx_gas(&data, 3 + 800 + 800 + 3));
+    let (out, gas, data) = ask(&mut chain, "allCacheManagers()", &[]);
+    assert_eq!(u256_at(&out, 0), U256::from(32));
+    assert_eq!(u256_at(&out, 1), U256::ZERO);
+    assert_eq!(out.len(), 64);
+    assert_eq!(gas, tx_gas(&data, 800 + 800 + 2 * 3));
+}

@@ -550,3 +550,19 @@ fn a_revert_five_frames_deep_rolls_back_every_frame() {
     assert_eq!(slot(&chain, s, 7), as_word(f2));
     assert_eq!(slot(&chain, s, 8), as_word(s));
 }
+
+#[test]
+fn fragmented_program_code_is_refused_at_deployment() {
+    let mut chain = chain();
+    // A fragment (EF F0 01) and a fragmented program's root (EF F0 02, dictionary, length,
+    // one fragment's address): Nitro accepts them from ArbOS 60, this runtime does not.
+    let mut root = vec![0xEF, 0xF0, 0x02, 0x00, 0x00, 0x00, 0x10, 0x00];
+    root.extend_from_slice(OWNER.as_slice());
+    for code in [vec![0xEF, 0xF0, 0x01, 0x1b, 0x00], root] {
+        let r = chain
+            .deploy(OWNER, xmtp_stylus::codec::init_code(&code))
+            .unwrap();
+        assert!(!r.status, "{code:02x?}");
+        assert_eq!(r.created, None);
+    }
+}

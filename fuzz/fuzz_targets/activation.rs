@@ -5,10 +5,16 @@
 
 use libfuzzer_sys::fuzz_target;
 use xmtp_stylus::activation::{activate, StylusParams};
+use xmtp_stylus::reencode;
 
 fuzz_target!(|data: &[u8]| {
     let params = StylusParams::default();
-    for arbos_version in [50, 60] {
-        let _ = activate(data, &params, arbos_version, 128, false);
+    // The round trip is what the build pipeline does before activation: it normalises
+    // encodings (padded indices, custom sections) that the raw bytes may carry.
+    let reencoded = reencode::round_trip(data).ok();
+    for wasm in std::iter::once(data).chain(reencoded.as_deref()) {
+        for arbos_version in [50, 60] {
+            let _ = activate(wasm, &params, arbos_version, 128, false);
+        }
     }
 });

@@ -1124,3 +1124,26 @@ fn a_redeem_whose_retry_always_fails_has_no_estimate() {
     assert_eq!(f.app_balance(ticket.from), U256::ZERO);
     assert_eq!(f.app_balance(ticket.escrow), e18(1));
 }
+
+#[test]
+fn a_withdrawal_made_by_a_retry_reaches_the_outbox() {
+    let mut f = fixture();
+    let call = sendTxToL1Call {
+        destination: f.user,
+        data: Bytes::new(),
+    };
+    f.ticket_to(
+        xmtp_devnet::arb::ARB_SYS,
+        call.abi_encode().into(),
+        200_000,
+        2 * BASEFEE,
+    );
+    let report = f.d.relay();
+    assert_eq!(report.redeemed.len(), 1, "{report:?}");
+    assert_eq!(f.d.outbox().len(), 1);
+    let entry = &f.d.outbox()[0];
+    assert_eq!(entry.message.caller, to_alias(f.user));
+    assert_eq!(entry.message.destination, f.user);
+    assert_eq!(entry.message.value, e18(1), "the ticket's call value");
+    assert_eq!(entry.ready_at, f.d.app.chain().timestamp() + 3600);
+}

@@ -1,9 +1,9 @@
 //! Programs compiled from `programs/` by the build pipeline, run as they are: the committed
 //! init code of Initializable and the Proxy's creation code (the Factory embeds both).
 //!
-//! The full system flows (Factory, Migrator, upgrades) build on these once the pipeline's
-//! artifacts under `target/stylus/` are part of the test run; `common::deploy` and
-//! `Chain::activate` take any init code.
+//! The full flows on this runtime (the Factory deploying and activating implementations and
+//! proxies, calls through the Stylus proxy, a Migrator's upgrade and its `Upgraded`) are the
+//! system tests in `tests/tests/foundation.rs`, which build every program first.
 
 mod common;
 

@@ -37,6 +37,7 @@ fn view<C: SolCall>(devnet: &mut Devnet, side: Side, to: Address, call: &C) -> C
             value: U256::ZERO,
             data: call.abi_encode().into(),
             gas: None,
+            ..CallRequest::default()
         })
         .unwrap();
     assert!(receipt.status, "{} reverted", C::SIGNATURE);

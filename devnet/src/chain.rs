@@ -4,6 +4,7 @@ use std::convert::Infallible;
 
 use revm::context::result::{EVMError, ExecutionResult, Output};
 use revm::context::{BlockEnv, CfgEnv, Context, Evm, FrameStack, Journal, TxEnv};
+use revm::context_interface::transaction::{AccessList, TransactionType};
 use revm::context_interface::JournalTr;
 use revm::database::{CacheDB, DatabaseRef};
 use revm::handler::instructions::EthInstructions;
@@ -35,6 +36,8 @@ pub struct Tx {
     pub data: Bytes,
     /// Gas limit.
     pub gas_limit: u64,
+    /// EIP-2930 access list: charged in the intrinsic gas and warmed before execution.
+    pub access_list: AccessList,
 }
 
 impl Tx {
@@ -46,6 +49,7 @@ impl Tx {
             value: U256::ZERO,
             data: data.into(),
             gas_limit: 30_000_000,
+            access_list: AccessList::default(),
         }
     }
 
@@ -57,6 +61,7 @@ impl Tx {
             value: U256::ZERO,
             data: init_code.into(),
             gas_limit: 30_000_000,
+            access_list: AccessList::default(),
         }
     }
 
@@ -71,6 +76,13 @@ impl Tx {
     #[must_use]
     pub fn gas(mut self, gas_limit: u64) -> Self {
         self.gas_limit = gas_limit;
+        self
+    }
+
+    /// Sets the access list (as an EIP-2930 or EIP-1559 transaction carries it).
+    #[must_use]
+    pub fn access_list(mut self, access_list: AccessList) -> Self {
+        self.access_list = access_list;
         self
     }
 }
@@ -458,6 +470,14 @@ impl Chain {
             data: tx.data.clone(),
             nonce,
             chain_id: Some(self.chain_id()),
+            // revm counts an access list only in a typed transaction; fees do not depend on the
+            // type here (the price is the base fee), so EIP-2930 stands for both typed kinds.
+            tx_type: if tx.access_list.is_empty() {
+                TransactionType::Legacy as u8
+            } else {
+                TransactionType::Eip2930 as u8
+            },
+            access_list: tx.access_list.clone(),
             ..TxEnv::default()
         };
         self.evm.inner.ctx.block = block;

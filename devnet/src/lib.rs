@@ -47,4 +47,5 @@ pub mod fork;
 pub mod host;
 
 pub use chain::{Chain, Receipt, Tx};
+pub use revm::context_interface::transaction::AccessList;
 pub use revm::primitives::{address, Address, Bytes, B256, U256};

@@ -135,9 +135,8 @@ impl Backend for InProcess<'_> {
             .call(&CallRequest {
                 from: Some(from),
                 to: Some(to),
-                value: U256::ZERO,
                 data,
-                gas: None,
+                ..CallRequest::default()
             })
             .map_err(|e| node_error(side, &e))?;
         Ok(if receipt.status {

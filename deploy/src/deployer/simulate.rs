@@ -16,7 +16,7 @@ use alloy::rpc::types::TransactionRequest;
 use alloy_primitives::{Address, Bytes, B256, U256};
 use alloy_sol_types::SolCall;
 use xmtp_devnet::fork::{CallRecorder, ForkPoint, RecordedCall, Remote};
-use xmtp_devnet::{Chain, Tx};
+use xmtp_devnet::{AccessList, Chain, Tx};
 use xmtp_devnet_node::devnet::{createRetryableTicketCall, to_alias};
 use xmtp_devnet_node::node::BLOCK_GAS_LIMIT;
 use xmtp_devnet_node::Side;
@@ -278,6 +278,7 @@ impl Backend for Simulation {
             value: request.value,
             data: request.data.clone(),
             gas_limit: affordable.min(BLOCK_GAS_LIMIT),
+            access_list: AccessList::default(),
         };
         let block = chain.block_number();
         let recorder = CallRecorder::new(createRetryableTicketCall::SELECTOR);

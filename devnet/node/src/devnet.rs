@@ -20,7 +20,7 @@ use alloy_signer::SignerSync as _;
 use alloy_signer_local::PrivateKeySigner;
 use alloy_sol_types::{sol, SolCall as _};
 use xmtp_devnet::chain::OutgoingMessage;
-use xmtp_devnet::{Chain, Receipt};
+use xmtp_devnet::{AccessList, Chain, Receipt};
 
 use crate::contracts::{self, selector, topic, ARB_RETRYABLE_TX, DEV_FEE_TOKEN, INBOX, OPERATOR};
 use crate::node::{failure, CallRequest, Node, NodeError, NodeSnapshot, SystemTx, BLOCK_GAS_LIMIT};
@@ -243,6 +243,8 @@ pub struct TxRequest {
     pub max_fee_per_gas: Option<u128>,
     /// Nonce (the account's next when absent).
     pub nonce: Option<u64>,
+    /// Access list of the EIP-1559 transaction signed for it.
+    pub access_list: AccessList,
 }
 
 /// The two chains, the bridge between them and the dev accounts.
@@ -484,6 +486,7 @@ impl Devnet {
                     value: req.value,
                     data: req.data.clone(),
                     gas: None,
+                    access_list: req.access_list.clone(),
                 },
             )?,
         };
@@ -498,7 +501,7 @@ impl Devnet {
             max_priority_fee_per_gas: 0,
             to: req.to.map_or(TxKind::Create, TxKind::Call),
             value: req.value,
-            access_list: alloy_eips::eip2930::AccessList::default(),
+            access_list: req.access_list.clone(),
             input: req.data.clone(),
         };
         let sig = signer
@@ -649,6 +652,7 @@ impl Devnet {
             value: ticket.call_value,
             data: ticket.data.clone(),
             gas: Some(donated),
+            ..CallRequest::default()
         })?;
         if retry.status {
             Ok(())

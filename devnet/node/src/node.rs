@@ -14,7 +14,7 @@ use alloy_consensus::{
 use alloy_primitives::{keccak256, logs_bloom, Address, Bytes, Signature, TxKind, B256, U256};
 use alloy_rpc_types_eth::{Filter, FilterBlockOption};
 use xmtp_devnet::chain::{ChainError, Snapshot};
-use xmtp_devnet::{Chain, Receipt, Tx};
+use xmtp_devnet::{AccessList, Chain, Receipt, Tx};
 
 /// The gas limit of a block, and the most a transaction or an `eth_call` may use.
 pub const BLOCK_GAS_LIMIT: u64 = 32_000_000;
@@ -141,6 +141,8 @@ pub struct CallRequest {
     pub data: Bytes,
     /// Gas limit (the block gas limit when absent).
     pub gas: Option<u64>,
+    /// Access list, charged and warmed as the transaction would be.
+    pub access_list: AccessList,
 }
 
 /// A saved node state (chain state, blocks and transactions).
@@ -378,6 +380,7 @@ impl Node {
             value: envelope.value(),
             data: envelope.input().clone(),
             gas_limit,
+            access_list: envelope.access_list().cloned().unwrap_or_default(),
         };
         let receipt = self.chain.send(&tx)?;
         let price = u128::from(self.basefee);
@@ -456,6 +459,7 @@ impl Node {
             value: req.value,
             data: req.data.clone(),
             gas_limit: gas,
+            access_list: req.access_list.clone(),
         };
         self.chain.set_basefee(0);
         let result = self.chain.call(&tx);

@@ -132,6 +132,7 @@ fn call_request(req: &TransactionRequest) -> CallRequest {
         value: req.value.unwrap_or_default(),
         data,
         gas: req.gas,
+        access_list: req.access_list.clone().unwrap_or_default(),
     }
 }
 
@@ -359,6 +360,7 @@ impl Rpc {
                     gas: req.gas,
                     max_fee_per_gas: req.max_fee_per_gas.or(req.gas_price),
                     nonce: req.nonce,
+                    access_list: c.access_list,
                 };
                 mutated = true;
                 d.send_tx(side, &tx).map(|h| json!(h))

@@ -5,6 +5,7 @@ use std::io::{Read as _, Write as _};
 use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
+use alloy::eips::eip2930::{AccessList, AccessListItem};
 use alloy::network::{EthereumWallet, TransactionBuilder as _};
 use alloy::primitives::{Address, Bytes, U256};
 use alloy::providers::{Provider, ProviderBuilder};
@@ -693,7 +694,7 @@ async fn legacy_and_eip2930_transactions_are_mined_with_their_types() {
     );
 
     // EIP-2930 with an access list: mined as type 1, the list kept.
-    let list = alloy::eips::eip2930::AccessList(vec![alloy::eips::eip2930::AccessListItem {
+    let list = AccessList(vec![AccessListItem {
         address: to,
         storage_keys: vec![alloy::primitives::B256::ZERO],
     }]);
@@ -723,8 +724,88 @@ async fn legacy_and_eip2930_transactions_are_mined_with_their_types() {
         .unwrap()
         .unwrap();
     assert_eq!(tx.inner.access_list(), Some(&list));
+    // The list is charged as EIP-2930 prices it: 2,400 per address and 1,900 per key.
+    assert_eq!(r.gas_used, 21_000 + 2_400 + 1_900);
     assert_eq!(provider.get_balance(to).await.unwrap(), U256::from(11));
     assert_eq!(provider.get_transaction_count(me).await.unwrap(), 2);
+    server.shutdown();
+}
+
+/// An access list warms what it lists: a listed slot's first write skips the cold surcharge
+/// (2,100) the list itself pays for (2,400 for the address, 1,900 for the key), in a signed
+/// EIP-1559 transaction and in `eth_estimateGas` alike.
+#[tokio::test]
+async fn access_lists_are_charged_and_warm_what_they_list() {
+    let server = start();
+    let provider = ProviderBuilder::new().connect_http(server.settlement_url().parse().unwrap());
+    let key = signer(5);
+    let deploy = TxEip1559 {
+        chain_id: 31_337,
+        nonce: 0,
+        gas_limit: 1_000_000,
+        max_fee_per_gas: u128::from(2 * BASEFEE),
+        max_priority_fee_per_gas: 0,
+        to: alloy::primitives::TxKind::Create,
+        value: U256::ZERO,
+        access_list: AccessList::default(),
+        input: store_code().into(),
+    };
+    let store = provider
+        .send_raw_transaction(&sign(&key, deploy))
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap()
+        .contract_address
+        .unwrap();
+    let list = AccessList(vec![AccessListItem {
+        address: store,
+        storage_keys: vec![alloy::primitives::B256::ZERO],
+    }]);
+    let set = |nonce: u64, v: u64, access_list: AccessList| TxEip1559 {
+        chain_id: 31_337,
+        nonce,
+        gas_limit: 100_000,
+        max_fee_per_gas: u128::from(2 * BASEFEE),
+        max_priority_fee_per_gas: 0,
+        to: store.into(),
+        value: U256::ZERO,
+        access_list,
+        input: Store::setCall { v: U256::from(v) }.abi_encode().into(),
+    };
+    let mut gas = Vec::new();
+    for tx in [
+        set(1, 1, list.clone()),
+        set(2, 2, AccessList::default()),
+        set(3, 3, list.clone()),
+    ] {
+        let r = provider
+            .send_raw_transaction(&sign(&key, tx))
+            .await
+            .unwrap()
+            .get_receipt()
+            .await
+            .unwrap();
+        assert!(r.status());
+        gas.push(r.gas_used);
+    }
+    // The first write sets a zero slot, the next two change a non-zero one.
+    let list_net_cost = 2_400 + 1_900 - 2_100;
+    assert_eq!(gas[2], gas[1] + list_net_cost);
+    let estimate = |access_list: Option<AccessList>| {
+        let mut request = TransactionRequest::default()
+            .from(key.address())
+            .to(store)
+            .input(Store::setCall { v: U256::from(4) }.abi_encode().into());
+        request.access_list = access_list;
+        let provider = provider.clone();
+        async move { provider.estimate_gas(request).await.unwrap() }
+    };
+    assert_eq!(
+        estimate(Some(list)).await,
+        estimate(None).await + list_net_cost
+    );
     server.shutdown();
 }
 

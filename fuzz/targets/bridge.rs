@@ -17,26 +17,14 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use alloy_primitives::{address, Address, Bytes, B256, U256};
 use alloy_sol_types::{sol, SolCall};
 use xmtp_devnet_node::contracts::{recorder_code, ARB_RETRYABLE_TX, DEV_FEE_TOKEN, INBOX};
+use xmtp_devnet_node::devnet::{createRetryableTicketCall, depositERC20Call, redeemCall};
 use xmtp_devnet_node::{CallRequest, Devnet, DevnetConfig, RelayReport, Side, TxRequest};
 
 use crate::input::Input;
 
 sol! {
-    function createRetryableTicket(
-        address to,
-        uint256 l2CallValue,
-        uint256 maxSubmissionCost,
-        address excessFeeRefundAddress,
-        address callValueRefundAddress,
-        uint256 gasLimit,
-        uint256 maxFeePerGas,
-        uint256 tokenTotalFeeAmount,
-        bytes data
-    ) returns (uint256);
-    function depositERC20(uint256 amount) returns (uint256);
     function approve(address spender, uint256 amount) returns (bool);
     function balanceOf(address owner) returns (uint256);
-    function redeem(bytes32 ticketId) returns (bytes32);
     function sendTxToL1(address destination, bytes data) payable returns (uint256);
 }
 

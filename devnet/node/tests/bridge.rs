@@ -9,25 +9,13 @@ use xmtp_devnet_node::contracts::{
     recorder_code, selector, ARB_RETRYABLE_TX, DEV_FEE_TOKEN, INBOX,
 };
 use xmtp_devnet_node::devnet::to_alias;
+use xmtp_devnet_node::devnet::{createRetryableTicketCall, depositERC20Call, redeemCall};
 use xmtp_devnet_node::{CallRequest, Devnet, DevnetConfig, Side, TxRequest};
 
 sol! {
-    function createRetryableTicket(
-        address to,
-        uint256 l2CallValue,
-        uint256 maxSubmissionCost,
-        address excessFeeRefundAddress,
-        address callValueRefundAddress,
-        uint256 gasLimit,
-        uint256 maxFeePerGas,
-        uint256 tokenTotalFeeAmount,
-        bytes data
-    ) returns (uint256);
-    function depositERC20(uint256 amount) returns (uint256);
     function calculateRetryableSubmissionFee(uint256 dataLength, uint256 baseFee) returns (uint256);
     function approve(address spender, uint256 amount) returns (bool);
     function balanceOf(address owner) returns (uint256);
-    function redeem(bytes32 ticketId) returns (bytes32);
     function getTimeout(bytes32 ticketId) returns (uint256);
     function getLifetime() returns (uint256);
     function keepalive(bytes32 ticketId) returns (uint256);

@@ -19,6 +19,7 @@ use alloy_signer::SignerSync as _;
 use serde_json::{json, Value};
 use xmtp_devnet_node::asm::{assemble, init_code, op, push, push_bytes, Item, Item::Op};
 use xmtp_devnet_node::contracts::{selector, topic, DEV_FEE_TOKEN, INBOX};
+use xmtp_devnet_node::devnet::createRetryableTicketCall;
 use xmtp_devnet_node::devnet::DEV_KEYS;
 use xmtp_devnet_node::{DevnetConfig, DevnetServer, ServerOptions};
 
@@ -931,17 +932,6 @@ fn dev_methods_set_code_and_the_next_timestamp() {
 }
 
 sol! {
-    function createRetryableTicket(
-        address to,
-        uint256 l2CallValue,
-        uint256 maxSubmissionCost,
-        address excessFeeRefundAddress,
-        address callValueRefundAddress,
-        uint256 gasLimit,
-        uint256 maxFeePerGas,
-        uint256 tokenTotalFeeAmount,
-        bytes data
-    ) returns (uint256);
     function balanceOf(address owner) returns (uint256);
     function sendTxToL1(address destination, bytes data) payable returns (uint256);
     #[sol(rpc)]

@@ -8,14 +8,13 @@ use xmtp_abi::{
         PauseStatusUpdated, Paused, TransferFailed, Withdrawal, ZeroRecipient,
         ZeroWithdrawalAmount,
     },
-    migratable::{EmptyCode, Migrated, MigrationFailed, ZeroMigrator},
     oz_initializable::{Initialized, InvalidInitialization},
     parameter_registry::IParameterRegistryLike,
     registry_parameters::ParameterOutOfTypeBounds,
 };
 use xmtp_core::{
     slots::{APP_CHAIN_GATEWAY, ERC1967_IMPLEMENTATION, OZ_INITIALIZABLE},
-    testing::{CallKind, MockHost},
+    testing::{assert_migrate_through_registry, CallKind, MockHost},
     wiring::set_address_for_tests,
 };
 
@@ -626,76 +625,24 @@ fn update_pause_status_reverts_out_of_type_bounds() {
 
 // ---- migrate ----
 
+/// The registry's answer, then every `Migratable` outcome (zero, out of bounds, failing,
+/// codeless, migrating) with exact revert data, and none of it pause-gated.
 #[test]
-fn migrate_delegatecalls_the_registry_migrator() {
-    let (host, mut gateway) = gateway();
-    mock_registry_get(
-        &host,
-        "xmtp.appChainGateway.migrator",
-        Ok(MIGRATOR.into_word().to_vec()),
-    );
-    host.mock(CallKind::Delegate, MIGRATOR, vec![], Ok(vec![]));
-    host.vm.set_code(MIGRATOR, vec![0xef, 0xf0, 0x00]);
-    assert_eq!(gateway.migrate(), Ok(()));
-    assert_eq!(
-        host.vm.get_emitted_logs(),
-        vec![log(&Migrated { migrator: MIGRATOR })]
-    );
-}
-
-#[test]
-fn migrate_reverts_zero_migrator_and_wraps_failures() {
-    let (host, mut gateway) = gateway();
-    mock_registry_get(&host, "xmtp.appChainGateway.migrator", Ok(word(0)));
-    assert_eq!(gateway.migrate(), Err(ZeroMigrator {}.into()));
-    mock_registry_get(
-        &host,
-        "xmtp.appChainGateway.migrator",
-        Ok(MIGRATOR.into_word().to_vec()),
-    );
-    host.mock(CallKind::Delegate, MIGRATOR, vec![], Err(vec![0x99]));
-    assert_eq!(
-        gateway.migrate(),
-        Err(MigrationFailed {
-            migrator_: MIGRATOR,
-            revertData_: vec![0x99].into()
+fn migrate_follows_the_migratable_sequence_paused_or_not() {
+    for paused in [false, true] {
+        let (host, mut gateway) = gateway();
+        if paused {
+            pause(&host);
         }
-        .into())
-    );
-}
-
-/// The registry's word is read and typed before anything else; a migrator without code is
-/// refused after its (successful, empty) delegatecall; and none of it is pause-gated.
-#[test]
-fn migrate_refuses_a_non_address_then_a_codeless_migrator_even_while_paused() {
-    let (host, mut refusing) = gateway();
-    pause(&host);
-    let key = "xmtp.appChainGateway.migrator";
-    let mut word = MIGRATOR.into_word();
-    word.0[0] = 0x80;
-    mock_registry_get(&host, key, Ok(word.to_vec()));
-    assert_eq!(refusing.migrate(), Err(ParameterOutOfTypeBounds {}.into()));
-    mock_registry_get(&host, key, Ok(MIGRATOR.into_word().to_vec()));
-    host.mock(CallKind::Delegate, MIGRATOR, vec![], Ok(vec![]));
-    assert_eq!(
-        refusing.migrate(),
-        Err(EmptyCode {
-            migrator_: MIGRATOR
-        }
-        .into())
-    );
-    // With code it migrates, paused or not (on a fresh proxy: a native test keeps the logs
-    // of a call that failed).
-    let (host, mut migrating) = gateway();
-    pause(&host);
-    mock_registry_get(&host, key, Ok(MIGRATOR.into_word().to_vec()));
-    host.mock(CallKind::Delegate, MIGRATOR, vec![], Ok(vec![]));
-    host.vm.set_code(MIGRATOR, vec![0xef, 0xf0, 0x00]);
-    assert_eq!(migrating.migrate(), Ok(()));
-    assert_eq!(
-        host.vm.get_emitted_logs(),
-        vec![log(&Migrated { migrator: MIGRATOR })]
-    );
+        assert_migrate_through_registry(
+            &host,
+            &mut gateway,
+            MIGRATOR,
+            |answer| mock_registry_get(&host, "xmtp.appChainGateway.migrator", answer),
+            AppChainGateway::migrate,
+        );
+        assert_eq!(gateway.paused(), paused);
+    }
 }
 
 /// `updatePauseStatus` and `migrate` pass the registry's revert through unchanged, and a

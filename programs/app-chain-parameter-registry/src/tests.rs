@@ -6,17 +6,16 @@ use alloy_primitives::{address, keccak256, Address, B256, U256};
 use alloy_sol_types::{SolCall, SolEvent};
 use stylus_sdk::abi::Router;
 use xmtp_abi::{
-    migratable::{EmptyCode, Migrated, MigrationFailed, ZeroMigrator},
+    migratable::ZeroMigrator,
     oz_initializable::{Initialized, InvalidInitialization},
     parameter_registry::{
         ArrayLengthMismatch, EmptyAdmins, IParameterRegistry, NoKeys, NotAdmin, ParameterSet,
         ZeroAdmin,
     },
-    registry_parameters::ParameterOutOfTypeBounds,
 };
 use xmtp_core::{
     slots::{ERC1967_IMPLEMENTATION, OZ_INITIALIZABLE, PARAMETER_REGISTRY},
-    testing::{CallKind, MockHost},
+    testing::{assert_migrate, CallKind, MockHost},
 };
 
 use xmtp_core::registry::Key;
@@ -200,51 +199,29 @@ fn a_bridged_admin_key_adds_an_admin() {
     assert!(!registry.is_admin(GATEWAY));
 }
 
+/// Every `Migratable` outcome (zero when unset or set, out of bounds, failing, codeless,
+/// migrating) with exact revert data, for anyone calling; the migrator is read from the
+/// registry's own storage, so no other call is made.
 #[test]
-fn migrate_refusals() {
+fn migrate_follows_the_migratable_sequence() {
     let (host, mut registry) = initialized();
-    assert_eq!(registry.migrate(), Err(ZeroMigrator {}.into()));
-    registry
-        .set_one(MIGRATOR_KEY.into(), B256::repeat_byte(0xff))
-        .unwrap();
-    assert_eq!(registry.migrate(), Err(ParameterOutOfTypeBounds {}.into()));
-    registry
-        .set_one(MIGRATOR_KEY.into(), MIGRATOR.into_word())
-        .unwrap();
-    host.mock(CallKind::Delegate, MIGRATOR, vec![], Ok(vec![]));
-    assert_eq!(
-        registry.migrate(),
-        Err(EmptyCode {
-            migrator_: MIGRATOR
-        }
-        .into())
-    );
-    host.mock(CallKind::Delegate, MIGRATOR, vec![], Err(vec![0x01]));
-    assert_eq!(
-        registry.migrate(),
-        Err(MigrationFailed {
-            migrator_: MIGRATOR,
-            revertData_: vec![0x01].into()
-        }
-        .into())
-    );
-}
-
-#[test]
-fn migrate_delegatecalls_the_bridged_migrator() {
-    let (host, mut registry) = initialized();
-    registry
-        .set_one(MIGRATOR_KEY.into(), MIGRATOR.into_word())
-        .unwrap();
     host.vm.set_sender(STRANGER);
-    host.vm.set_code(MIGRATOR, vec![0x00]);
-    host.mock(CallKind::Delegate, MIGRATOR, vec![], Ok(vec![]));
-    assert_eq!(registry.migrate(), Ok(()));
-    assert_eq!(host.calls(), vec![(CallKind::Delegate, MIGRATOR, vec![])]);
-    assert_eq!(
-        logs_after(&host, INITIALIZATION_LOGS + 1),
-        vec![log(&Migrated { migrator: MIGRATOR })]
+    assert_eq!(registry.migrate(), Err(ZeroMigrator {}.into()));
+    assert_migrate(
+        &host,
+        &mut registry,
+        MIGRATOR,
+        |registry, word| {
+            host.vm.set_sender(GATEWAY);
+            registry.set_one(MIGRATOR_KEY.into(), word).unwrap();
+            host.vm.set_sender(STRANGER);
+        },
+        AppChainParameterRegistry::migrate,
     );
+    assert!(host
+        .calls()
+        .iter()
+        .all(|(kind, ..)| *kind == CallKind::Delegate));
 }
 
 #[test]

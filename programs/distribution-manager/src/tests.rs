@@ -10,7 +10,7 @@ use xmtp_abi::{
 };
 use xmtp_core::{
     slots::{DISTRIBUTION_MANAGER, ERC1967_IMPLEMENTATION, OZ_INITIALIZABLE},
-    testing::{CallKind, MockHost},
+    testing::{assert_migrate_through_registry, CallKind, MockHost},
     wiring::set_address_for_tests,
 };
 
@@ -99,8 +99,13 @@ fn mock_owner(host: &MockHost, node: u32, outcome: Result<Address, Vec<u8>>) {
 }
 
 fn mock_param(host: &MockHost, key: &str, value: B256) {
+    mock_param_answer(host, key, Ok(value.to_vec()));
+}
+
+/// Mocks the registry's `get(key)`: `Ok` output, `Err` revert data.
+fn mock_param_answer(host: &MockHost, key: &str, answer: Result<Vec<u8>, Vec<u8>>) {
     let calldata = IParameterRegistryLike::get_0Call { key_: key.into() }.abi_encode();
-    host.mock(CallKind::Static, REGISTRY, calldata, Ok(value.to_vec()));
+    host.mock(CallKind::Static, REGISTRY, calldata, answer);
 }
 
 fn mock_balance(host: &MockHost, balance: U256) {
@@ -826,19 +831,17 @@ fn update_protocol_fees_recipient_accepts_zero_when_it_changes() {
     );
 }
 
+/// The registry's answer, then every `Migratable` outcome (zero, out of bounds, failing,
+/// codeless, migrating), with exact revert data.
 #[test]
-fn migrate_reads_the_migrator_key() {
+fn migrate_follows_the_migratable_sequence() {
     let (host, mut manager) = manager();
-    mock_param(&host, MIGRATOR_PARAMETER_KEY, B256::ZERO);
-    assert_eq!(manager.migrate(), Err(err(ZeroMigrator {})));
-    mock_param(&host, MIGRATOR_PARAMETER_KEY, MIGRATOR.into_word());
-    host.mock(CallKind::Delegate, MIGRATOR, vec![], Err(b"x".to_vec()));
-    assert_eq!(
-        manager.migrate(),
-        Err(err(MigrationFailed {
-            migrator_: MIGRATOR,
-            revertData_: b"x".to_vec().into()
-        }))
+    assert_migrate_through_registry(
+        &host,
+        &mut manager,
+        MIGRATOR,
+        |answer| mock_param_answer(&host, MIGRATOR_PARAMETER_KEY, answer),
+        DistributionManager::migrate,
     );
 }
 

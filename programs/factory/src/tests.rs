@@ -7,14 +7,12 @@ use xmtp_abi::{
         InvalidImplementation, Paused, ProxyDeployed,
     },
     initializable::IInitializable,
-    migratable::{EmptyCode, Migrated, MigrationFailed, ZeroMigrator},
     oz_initializable::{Initialized, InvalidInitialization},
     parameter_registry::IParameterRegistryLike,
-    registry_parameters::ParameterOutOfTypeBounds,
 };
 use xmtp_core::{
     slots::{ERC1967_IMPLEMENTATION, FACTORY, OZ_INITIALIZABLE},
-    testing::{CallKind, MockHost},
+    testing::{assert_migrate_through_registry, CallKind, MockHost},
     wiring::set_address_for_tests,
 };
 
@@ -389,88 +387,18 @@ fn deploy_proxy_passes_an_initialization_failure_through() {
 
 // ---- migrate ----
 
+/// The registry's answer, then every `Migratable` outcome (zero, out of bounds, failing,
+/// codeless, migrating), with exact revert data.
 #[test]
-fn migrate_delegatecalls_the_registry_migrator() {
+fn migrate_follows_the_migratable_sequence() {
     let (host, mut factory) = initialized_factory();
-    mock_registry_get(
+    assert_migrate_through_registry(
         &host,
-        "xmtp.factory.migrator",
-        Ok(MIGRATOR.into_word().to_vec()),
-    );
-    host.mock(CallKind::Delegate, MIGRATOR, vec![], Ok(vec![]));
-    host.vm.set_code(MIGRATOR, vec![0xef, 0xf0, 0x00]);
-    assert_eq!(factory.migrate(), Ok(()));
-    assert_eq!(
-        host.vm.get_emitted_logs(),
-        vec![log(&Migrated { migrator: MIGRATOR })]
-    );
-}
-
-#[test]
-fn migrate_reverts_zero_migrator_when_unset() {
-    let (host, mut factory) = initialized_factory();
-    mock_registry_get(&host, "xmtp.factory.migrator", Ok(B256::ZERO.to_vec()));
-    assert_eq!(factory.migrate(), Err(ZeroMigrator {}.into()));
-}
-
-#[test]
-fn migrate_reverts_when_the_parameter_is_not_an_address() {
-    let (host, mut factory) = initialized_factory();
-    mock_registry_get(
-        &host,
-        "xmtp.factory.migrator",
-        Ok(B256::repeat_byte(0xff).to_vec()),
-    );
-    assert_eq!(factory.migrate(), Err(ParameterOutOfTypeBounds {}.into()));
-}
-
-#[test]
-fn migrate_wraps_the_migrator_revert() {
-    let (host, mut factory) = initialized_factory();
-    mock_registry_get(
-        &host,
-        "xmtp.factory.migrator",
-        Ok(MIGRATOR.into_word().to_vec()),
-    );
-    host.mock(
-        CallKind::Delegate,
+        &mut factory,
         MIGRATOR,
-        vec![],
-        Err(vec![0x96, 0xe8, 0x94, 0xad]),
+        |answer| mock_registry_get(&host, "xmtp.factory.migrator", answer),
+        Factory::migrate,
     );
-    assert_eq!(
-        factory.migrate(),
-        Err(MigrationFailed {
-            migrator_: MIGRATOR,
-            revertData_: vec![0x96, 0xe8, 0x94, 0xad].into()
-        }
-        .into())
-    );
-}
-
-#[test]
-fn migrate_reverts_empty_code_for_a_codeless_migrator() {
-    let (host, mut factory) = initialized_factory();
-    mock_registry_get(
-        &host,
-        "xmtp.factory.migrator",
-        Ok(MIGRATOR.into_word().to_vec()),
-    );
-    host.mock(CallKind::Delegate, MIGRATOR, vec![], Ok(vec![]));
-    assert_eq!(
-        factory.migrate(),
-        Err(EmptyCode {
-            migrator_: MIGRATOR
-        }
-        .into())
-    );
-}
-
-#[test]
-fn migrate_passes_a_registry_revert_through() {
-    let (host, mut factory) = initialized_factory();
-    mock_registry_get(&host, "xmtp.factory.migrator", Err(vec![0x01, 0x02]));
-    assert_eq!(factory.migrate(), Err(Bubbled(vec![0x01, 0x02]).into()));
 }
 
 // ---- views ----

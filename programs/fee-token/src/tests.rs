@@ -9,9 +9,9 @@ use xmtp_core::{
     ecdsa::{ecrecover_input, ECRECOVER},
     slots::{ERC1967_IMPLEMENTATION, OZ_EIP712, OZ_ERC20, OZ_INITIALIZABLE, OZ_NONCES},
     testing::{
-        mock_ecrecover, real_ecrecover, sign, CallKind, MockHost, Signed, ANVIL_KEY_0 as KEY_0,
-        ANVIL_KEY_1 as KEY_1, ANVIL_SIGNER_0 as SIGNER_0, ANVIL_SIGNER_1 as SIGNER_1,
-        SECP256K1_ORDER as ORDER,
+        assert_migrate_through_registry, mock_ecrecover, real_ecrecover, sign, CallKind, MockHost,
+        Signed, ANVIL_KEY_0 as KEY_0, ANVIL_KEY_1 as KEY_1, ANVIL_SIGNER_0 as SIGNER_0,
+        ANVIL_SIGNER_1 as SIGNER_1, SECP256K1_ORDER as ORDER,
     },
     wiring::set_address_for_tests,
 };
@@ -1234,73 +1234,18 @@ fn permit_then_transfer_from_spends_the_permitted_allowance() {
 
 // ---- migrate ----
 
+/// The registry's answer, then every `Migratable` outcome (zero, out of bounds, failing,
+/// codeless, migrating), with exact revert data.
 #[test]
-fn migrate_delegatecalls_the_registry_migrator() {
+fn migrate_follows_the_migratable_sequence() {
     let (host, mut token) = initialized_token();
-    mock_registry_get(
+    assert_migrate_through_registry(
         &host,
-        "xmtp.feeToken.migrator",
-        Ok(MIGRATOR.into_word().to_vec()),
+        &mut token,
+        MIGRATOR,
+        |answer| mock_registry_get(&host, "xmtp.feeToken.migrator", answer),
+        FeeToken::migrate,
     );
-    host.mock(CallKind::Delegate, MIGRATOR, vec![], Ok(vec![]));
-    host.vm.set_code(MIGRATOR, vec![0xef, 0xf0, 0x00]);
-    let start = drain_logs(&host);
-    assert_eq!(token.migrate(), Ok(()));
-    assert_eq!(
-        logs_since(&host, start),
-        vec![log(&xmtp_abi::migratable::Migrated { migrator: MIGRATOR })]
-    );
-}
-
-#[test]
-fn migrate_reverts_zero_migrator_out_of_bounds_and_failures() {
-    let (host, mut token) = initialized_token();
-    mock_registry_get(&host, "xmtp.feeToken.migrator", Ok(B256::ZERO.to_vec()));
-    assert_eq!(token.migrate(), Err(ZeroMigrator {}.into()));
-
-    let (host2, mut token2) = initialized_token();
-    mock_registry_get(
-        &host2,
-        "xmtp.feeToken.migrator",
-        Ok(B256::repeat_byte(0xff).to_vec()),
-    );
-    assert_eq!(token2.migrate(), Err(ParameterOutOfTypeBounds {}.into()));
-    drop(host);
-
-    let (host3, mut token3) = initialized_token();
-    mock_registry_get(
-        &host3,
-        "xmtp.feeToken.migrator",
-        Ok(MIGRATOR.into_word().to_vec()),
-    );
-    host3.mock(CallKind::Delegate, MIGRATOR, vec![], Err(vec![0xab]));
-    assert_eq!(
-        token3.migrate(),
-        Err(MigrationFailed {
-            migrator_: MIGRATOR,
-            revertData_: vec![0xab].into()
-        }
-        .into())
-    );
-
-    let (host4, mut token4) = initialized_token();
-    mock_registry_get(
-        &host4,
-        "xmtp.feeToken.migrator",
-        Ok(MIGRATOR.into_word().to_vec()),
-    );
-    host4.mock(CallKind::Delegate, MIGRATOR, vec![], Ok(vec![]));
-    assert_eq!(
-        token4.migrate(),
-        Err(EmptyCode {
-            migrator_: MIGRATOR
-        }
-        .into())
-    );
-
-    let (host5, mut token5) = initialized_token();
-    mock_registry_get(&host5, "xmtp.feeToken.migrator", Err(vec![0x01]));
-    assert_eq!(token5.migrate(), Err(Bubbled(vec![0x01]).into()));
 }
 
 // ---- routing ----

@@ -8,14 +8,14 @@ use xmtp_abi::{
         NoChange, NotPaused, NotPayloadBootstrapper, PauseStatusUpdated, Paused,
         PayloadBootstrapperUpdated, ZeroPayloadBootstrapper,
     },
-    migratable::{EmptyCode, Migrated, MigrationFailed, ZeroMigrator},
+    migratable::Migrated,
     oz_initializable::{Initialized, InvalidInitialization},
     parameter_registry::IParameterRegistryLike,
     registry_parameters::ParameterOutOfTypeBounds,
 };
 use xmtp_core::{
     slots::{ERC1967_IMPLEMENTATION, OZ_INITIALIZABLE, PAYLOAD_BROADCASTER},
-    testing::{CallKind, MockHost},
+    testing::{assert_migrate_through_registry, CallKind, MockHost},
     wiring::set_address_for_tests,
     Bubbled,
 };
@@ -79,8 +79,13 @@ fn sequence_id(host: &MockHost) -> u64 {
 }
 
 fn registry_returns(host: &MockHost, key: &str, word: B256) {
+    registry_answers(host, key, Ok(word.to_vec()));
+}
+
+/// Mocks the registry's `get(key)`: `Ok` output, `Err` revert data.
+fn registry_answers(host: &MockHost, key: &str, answer: Result<Vec<u8>, Vec<u8>>) {
     let calldata = IParameterRegistryLike::get_0Call { key_: key.into() }.abi_encode();
-    host.mock(CallKind::Static, REGISTRY, calldata, Ok(word.to_vec()));
+    host.mock(CallKind::Static, REGISTRY, calldata, answer);
 }
 
 fn uint_word(value: u64) -> B256 {
@@ -233,11 +238,7 @@ fn update_min_payload_size_type_bound_is_exactly_uint32() {
 #[test]
 fn update_min_payload_size_passes_a_registry_revert_through() {
     let (host, mut broadcaster) = broadcaster();
-    let calldata = IParameterRegistryLike::get_0Call {
-        key_: MIN_PAYLOAD_SIZE_PARAMETER_KEY.into(),
-    }
-    .abi_encode();
-    host.mock(CallKind::Static, REGISTRY, calldata, Err(vec![0xab, 0xcd]));
+    registry_answers(&host, MIN_PAYLOAD_SIZE_PARAMETER_KEY, Err(vec![0xab, 0xcd]));
     assert_eq!(
         broadcaster.update_min_payload_size(),
         Err(Bubbled(vec![0xab, 0xcd]).into())
@@ -508,33 +509,17 @@ fn update_functions_are_open_to_anyone() {
 
 // ---- migrate ----
 
+/// The registry's answer, then every `Migratable` outcome (zero, out of bounds, failing,
+/// codeless, migrating), with exact revert data.
 #[test]
-fn migrate_refusals() {
+fn migrate_follows_the_migratable_sequence() {
     let (host, mut broadcaster) = broadcaster();
-    registry_returns(&host, MIGRATOR_PARAMETER_KEY, B256::repeat_byte(0xff));
-    assert_eq!(
-        broadcaster.migrate(),
-        Err(ParameterOutOfTypeBounds {}.into())
-    );
-    registry_returns(&host, MIGRATOR_PARAMETER_KEY, B256::ZERO);
-    assert_eq!(broadcaster.migrate(), Err(ZeroMigrator {}.into()));
-    registry_returns(&host, MIGRATOR_PARAMETER_KEY, MIGRATOR.into_word());
-    host.mock(CallKind::Delegate, MIGRATOR, vec![], Ok(vec![]));
-    assert_eq!(
-        broadcaster.migrate(),
-        Err(EmptyCode {
-            migrator_: MIGRATOR
-        }
-        .into())
-    );
-    host.mock(CallKind::Delegate, MIGRATOR, vec![], Err(vec![0x77]));
-    assert_eq!(
-        broadcaster.migrate(),
-        Err(MigrationFailed {
-            migrator_: MIGRATOR,
-            revertData_: vec![0x77].into()
-        }
-        .into())
+    assert_migrate_through_registry(
+        &host,
+        &mut broadcaster,
+        MIGRATOR,
+        |answer| registry_answers(&host, MIGRATOR_PARAMETER_KEY, answer),
+        GroupMessageBroadcaster::migrate,
     );
 }
 

@@ -12,14 +12,13 @@ use xmtp_abi::{
         NoChange, NotPaused, NotPayloadBootstrapper, PauseStatusUpdated, Paused,
         PayloadBootstrapperUpdated, ZeroPayloadBootstrapper,
     },
-    migratable::{EmptyCode, Migrated, MigrationFailed, ZeroMigrator},
     oz_initializable::{Initialized, InvalidInitialization},
     parameter_registry::IParameterRegistryLike,
     registry_parameters::ParameterOutOfTypeBounds,
 };
 use xmtp_core::{
     slots::{ERC1967_IMPLEMENTATION, PAYLOAD_BROADCASTER},
-    testing::{CallKind, MockHost},
+    testing::{assert_migrate_through_registry, CallKind, MockHost},
     wiring::set_address_for_tests,
     Bubbled,
 };
@@ -74,8 +73,13 @@ fn with_state(
 }
 
 fn registry_returns(host: &MockHost, key: &str, word: B256) {
+    registry_answers(host, key, Ok(word.to_vec()));
+}
+
+/// Mocks the registry's `get(key)`: `Ok` output, `Err` revert data.
+fn registry_answers(host: &MockHost, key: &str, answer: Result<Vec<u8>, Vec<u8>>) {
     let calldata = IParameterRegistryLike::get_0Call { key_: key.into() }.abi_encode();
-    host.mock(CallKind::Static, REGISTRY, calldata, Ok(word.to_vec()));
+    host.mock(CallKind::Static, REGISTRY, calldata, answer);
 }
 
 fn log(event: &impl SolEvent) -> (Vec<B256>, Vec<u8>) {
@@ -234,46 +238,24 @@ fn update_refusals_map_to_this_programs_errors() {
         broadcaster.update_payload_bootstrapper(),
         Err(ZeroPayloadBootstrapper {}.into())
     );
-    let get_paused = IParameterRegistryLike::get_0Call {
-        key_: PAUSED_PARAMETER_KEY.into(),
-    }
-    .abi_encode();
-    host.mock(CallKind::Static, REGISTRY, get_paused, Err(vec![0x42]));
+    registry_answers(&host, PAUSED_PARAMETER_KEY, Err(vec![0x42]));
     assert_eq!(
         broadcaster.update_pause_status(),
         Err(Bubbled(vec![0x42]).into())
     );
 }
 
+/// The registry's answer, then every `Migratable` outcome (zero, out of bounds, failing,
+/// codeless, migrating), with exact revert data.
 #[test]
-fn migrate_through_the_registry_migrator() {
+fn migrate_follows_the_migratable_sequence() {
     let (host, mut broadcaster) = broadcaster();
-    registry_returns(&host, MIGRATOR_PARAMETER_KEY, B256::ZERO);
-    assert_eq!(broadcaster.migrate(), Err(ZeroMigrator {}.into()));
-    registry_returns(&host, MIGRATOR_PARAMETER_KEY, MIGRATOR.into_word());
-    host.mock(CallKind::Delegate, MIGRATOR, vec![], Ok(vec![]));
-    assert_eq!(
-        broadcaster.migrate(),
-        Err(EmptyCode {
-            migrator_: MIGRATOR
-        }
-        .into())
-    );
-    host.mock(CallKind::Delegate, MIGRATOR, vec![], Err(vec![9]));
-    assert_eq!(
-        broadcaster.migrate(),
-        Err(MigrationFailed {
-            migrator_: MIGRATOR,
-            revertData_: vec![9].into()
-        }
-        .into())
-    );
-    host.mock(CallKind::Delegate, MIGRATOR, vec![], Ok(vec![]));
-    host.vm.set_code(MIGRATOR, vec![0x00]);
-    assert_eq!(broadcaster.migrate(), Ok(()));
-    assert_eq!(
-        host.vm.get_emitted_logs().last(),
-        Some(&log(&Migrated { migrator: MIGRATOR }))
+    assert_migrate_through_registry(
+        &host,
+        &mut broadcaster,
+        MIGRATOR,
+        |answer| registry_answers(&host, MIGRATOR_PARAMETER_KEY, answer),
+        IdentityUpdateBroadcaster::migrate,
     );
 }
 

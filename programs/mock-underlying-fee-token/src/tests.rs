@@ -1,7 +1,6 @@
 use alloy_primitives::{address, keccak256, Address, FixedBytes, B256, U256};
 use alloy_sol_types::{PanicKind, SolCall, SolEvent, SolValue};
 use xmtp_abi::{
-    migratable::Migrated,
     mock_underlying_fee_token::IMockUnderlyingFeeToken,
     oz_erc20::{Approval, Transfer},
     oz_initializable::Initialized,
@@ -14,9 +13,9 @@ use xmtp_core::{
     erc20_permit::PERMIT_TYPEHASH,
     slots::{ERC1967_IMPLEMENTATION, OZ_EIP712, OZ_ERC20, OZ_INITIALIZABLE, OZ_NONCES},
     testing::{
-        mock_ecrecover, real_ecrecover, sign, CallKind, MockHost, ANVIL_KEY_0 as KEY_0,
-        ANVIL_KEY_1 as KEY_1, ANVIL_SIGNER_0 as SIGNER_0, ANVIL_SIGNER_1 as SIGNER_1,
-        SECP256K1_ORDER as ORDER,
+        assert_migrate_through_registry, mock_ecrecover, real_ecrecover, sign, CallKind, MockHost,
+        ANVIL_KEY_0 as KEY_0, ANVIL_KEY_1 as KEY_1, ANVIL_SIGNER_0 as SIGNER_0,
+        ANVIL_SIGNER_1 as SIGNER_1, SECP256K1_ORDER as ORDER,
     },
     wiring::set_address_for_tests,
 };
@@ -463,32 +462,18 @@ fn views_report_constants_wiring_domain_and_identity() {
 
 // ---- migrate ----
 
+/// The registry's answer, then every `Migratable` outcome (zero, out of bounds, failing,
+/// codeless, migrating), with exact revert data.
 #[test]
-fn migrate_delegatecalls_the_registry_migrator() {
+fn migrate_follows_the_migratable_sequence() {
     let (host, mut token) = initialized_token();
-    mock_registry_get(
+    assert_migrate_through_registry(
         &host,
-        "xmtp.mockUnderlyingFeeToken.migrator",
-        Ok(MIGRATOR.into_word().to_vec()),
+        &mut token,
+        MIGRATOR,
+        |answer| mock_registry_get(&host, "xmtp.mockUnderlyingFeeToken.migrator", answer),
+        MockUnderlyingFeeToken::migrate,
     );
-    host.mock(CallKind::Delegate, MIGRATOR, vec![], Ok(vec![]));
-    host.vm.set_code(MIGRATOR, vec![0xef, 0xf0, 0x00]);
-    assert_eq!(token.migrate(), Ok(()));
-    assert_eq!(
-        logs_after_initialization(&host),
-        vec![log(&Migrated { migrator: MIGRATOR })]
-    );
-}
-
-#[test]
-fn migrate_reverts_zero_migrator() {
-    let (host, mut token) = initialized_token();
-    mock_registry_get(
-        &host,
-        "xmtp.mockUnderlyingFeeToken.migrator",
-        Ok(B256::ZERO.to_vec()),
-    );
-    assert_eq!(token.migrate(), Err(ZeroMigrator {}.into()));
 }
 
 // ---- routing ----

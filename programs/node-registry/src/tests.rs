@@ -2,7 +2,6 @@ use alloy_primitives::{address, b256, keccak256, uint, Address, Bytes, B256, U25
 use alloy_sol_types::{SolCall, SolError, SolEvent, SolValue};
 use stylus_sdk::abi::Router;
 use xmtp_abi::{
-    migratable::{Migrated, ZeroMigrator},
     node_registry::{INodeRegistry, Node, NodeWithId},
     oz_erc721::{Approval, ApprovalForAll, IERC721Receiver, Transfer},
     oz_initializable::Initialized,
@@ -10,7 +9,7 @@ use xmtp_abi::{
 };
 use xmtp_core::{
     slots::{ERC1967_IMPLEMENTATION, NODE_REGISTRY, OZ_ERC721, OZ_INITIALIZABLE},
-    testing::{CallKind, MockHost},
+    testing::{assert_migrate_through_registry, CallKind, MockHost},
     wiring::set_address_for_tests,
     Bubbled,
 };
@@ -722,62 +721,18 @@ fn update_max_canonical_nodes_cannot_go_below_the_current_count() {
 
 // ---- migrate ----
 
+/// The registry's answer, then every `Migratable` outcome (zero, out of bounds, failing,
+/// codeless, migrating), with exact revert data.
 #[test]
-fn migrate_delegatecalls_the_registry_migrator() {
+fn migrate_follows_the_migratable_sequence() {
     let (host, mut registry) = registry();
-    mock_get(
+    assert_migrate_through_registry(
         &host,
-        MIGRATOR_PARAMETER_KEY,
-        Ok(MIGRATOR.into_word().to_vec()),
+        &mut registry,
+        MIGRATOR,
+        |answer| mock_get(&host, MIGRATOR_PARAMETER_KEY, answer),
+        NodeRegistry::migrate,
     );
-    host.mock(CallKind::Delegate, MIGRATOR, vec![], Ok(vec![]));
-    host.vm.set_code(MIGRATOR, vec![0x00]);
-    assert_eq!(registry.migrate(), Ok(()));
-    assert_eq!(new_logs(&host), vec![log(&Migrated { migrator: MIGRATOR })]);
-}
-
-#[test]
-fn migrate_reverts_zero_migrator_when_unset() {
-    let (host, mut registry) = registry();
-    mock_get(&host, MIGRATOR_PARAMETER_KEY, Ok(B256::ZERO.to_vec()));
-    assert_eq!(registry.migrate(), Err(ZeroMigrator {}.into()));
-}
-
-#[test]
-fn migrate_refuses_a_non_address_a_failing_and_a_codeless_migrator() {
-    let (host, mut registry) = registry();
-    mock_get(
-        &host,
-        MIGRATOR_PARAMETER_KEY,
-        Ok(B256::repeat_byte(0xff).to_vec()),
-    );
-    assert_eq!(registry.migrate(), Err(ParameterOutOfTypeBounds {}.into()));
-    mock_get(
-        &host,
-        MIGRATOR_PARAMETER_KEY,
-        Ok(MIGRATOR.into_word().to_vec()),
-    );
-    // The migrator's revert data travels inside MigrationFailed.
-    host.mock(CallKind::Delegate, MIGRATOR, vec![], Err(vec![0xab, 0xcd]));
-    assert_eq!(
-        registry.migrate(),
-        Err(MigrationFailed {
-            migrator_: MIGRATOR,
-            revertData_: vec![0xab, 0xcd].into()
-        }
-        .into())
-    );
-    // Success without return data from an address without code.
-    host.mock(CallKind::Delegate, MIGRATOR, vec![], Ok(vec![]));
-    assert_eq!(
-        registry.migrate(),
-        Err(EmptyCode {
-            migrator_: MIGRATOR
-        }
-        .into())
-    );
-    mock_get(&host, MIGRATOR_PARAMETER_KEY, Err(vec![0x01]));
-    assert_eq!(registry.migrate(), Err(Bubbled(vec![0x01]).into()));
 }
 
 // ---- views ----

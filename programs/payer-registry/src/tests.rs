@@ -2,14 +2,12 @@ use alloy_primitives::{address, b256, keccak256, Address, B256, U256};
 use alloy_sol_types::{SolCall, SolError, SolEvent};
 use stylus_sdk::abi::Router;
 use xmtp_abi::{
-    migratable::{Migrated, ZeroMigrator},
-    oz_initializable::Initialized,
-    parameter_registry::IParameterRegistryLike,
+    oz_initializable::Initialized, parameter_registry::IParameterRegistryLike,
     payer_registry::IPayerRegistry,
 };
 use xmtp_core::{
     slots::{ERC1967_IMPLEMENTATION, OZ_INITIALIZABLE},
-    testing::{CallKind, MockHost},
+    testing::{assert_migrate_through_registry, CallKind, MockHost},
     wiring::set_address_for_tests,
     Bubbled,
 };
@@ -1165,66 +1163,18 @@ fn parameter_reads_pass_registry_reverts_through() {
 
 // ---- migrate ----
 
+/// The registry's answer, then every `Migratable` outcome (zero, out of bounds, failing,
+/// codeless, migrating), with exact revert data.
 #[test]
-fn migrate_delegatecalls_the_registry_migrator() {
+fn migrate_follows_the_migratable_sequence() {
     let (host, mut registry) = registry();
-    mock_get(
+    assert_migrate_through_registry(
         &host,
-        MIGRATOR_PARAMETER_KEY,
-        Ok(MIGRATOR.into_word().to_vec()),
+        &mut registry,
+        MIGRATOR,
+        |answer| mock_get(&host, MIGRATOR_PARAMETER_KEY, answer),
+        PayerRegistry::migrate,
     );
-    host.mock(CallKind::Delegate, MIGRATOR, vec![], Ok(vec![]));
-    host.vm.set_code(MIGRATOR, vec![0x00]);
-    let seen = host.vm.get_emitted_logs().len();
-    assert_eq!(registry.migrate(), Ok(()));
-    assert_eq!(
-        logs_after(&host, seen),
-        vec![log(&Migrated { migrator: MIGRATOR })]
-    );
-}
-
-#[test]
-fn migrate_reverts_zero_migrator_when_unset() {
-    let (host, mut registry) = registry();
-    mock_get(&host, MIGRATOR_PARAMETER_KEY, Ok(B256::ZERO.to_vec()));
-    assert_eq!(registry.migrate(), Err(ZeroMigrator {}.into()));
-}
-
-#[test]
-fn migrate_refuses_a_non_address_a_failing_and_a_codeless_migrator() {
-    let (host, mut registry) = registry();
-    mock_get(
-        &host,
-        MIGRATOR_PARAMETER_KEY,
-        Ok(B256::repeat_byte(0xff).to_vec()),
-    );
-    assert_eq!(registry.migrate(), Err(ParameterOutOfTypeBounds {}.into()));
-    mock_get(
-        &host,
-        MIGRATOR_PARAMETER_KEY,
-        Ok(MIGRATOR.into_word().to_vec()),
-    );
-    // The migrator's revert data travels inside MigrationFailed.
-    host.mock(CallKind::Delegate, MIGRATOR, vec![], Err(vec![0xab, 0xcd]));
-    assert_eq!(
-        registry.migrate(),
-        Err(MigrationFailed {
-            migrator_: MIGRATOR,
-            revertData_: vec![0xab, 0xcd].into()
-        }
-        .into())
-    );
-    // Success without return data from an address without code.
-    host.mock(CallKind::Delegate, MIGRATOR, vec![], Ok(vec![]));
-    assert_eq!(
-        registry.migrate(),
-        Err(EmptyCode {
-            migrator_: MIGRATOR
-        }
-        .into())
-    );
-    mock_get(&host, MIGRATOR_PARAMETER_KEY, Err(vec![0x01]));
-    assert_eq!(registry.migrate(), Err(Bubbled(vec![0x01]).into()));
 }
 
 // ---- views ----

@@ -12,7 +12,7 @@ use xmtp_abi::{
 };
 use xmtp_core::{
     slots::{ERC1967_IMPLEMENTATION, ERC712, OZ_INITIALIZABLE, PAYER_REPORT_MANAGER},
-    testing::{CallKind, MockHost},
+    testing::{assert_migrate_through_registry, CallKind, MockHost},
     wiring::set_address_for_tests,
 };
 use xmtp_reports::{sign, sign_compact, signer_address, PayerFee as Fee, PayerTree};
@@ -1076,25 +1076,18 @@ fn get_payer_reports_output_is_the_interface_encoding() {
 
 // ---- migrate ----
 
+/// The registry's answer, then every `Migratable` outcome (zero, out of bounds, failing,
+/// codeless, migrating), with exact revert data.
 #[test]
-fn migrate_reads_the_migrator_key() {
+fn migrate_follows_the_migratable_sequence() {
     let (host, mut manager) = manager();
-    mock_param(
+    assert_migrate_through_registry(
         &host,
-        "xmtp.payerReportManager.migrator",
-        Ok(B256::ZERO.to_vec()),
+        &mut manager,
+        MIGRATOR,
+        |answer| mock_param(&host, "xmtp.payerReportManager.migrator", answer),
+        PayerReportManager::migrate,
     );
-    assert_eq!(manager.migrate(), Err(err(ZeroMigrator {})));
-    mock_param(
-        &host,
-        "xmtp.payerReportManager.migrator",
-        Ok(MIGRATOR.into_word().to_vec()),
-    );
-    host.mock(CallKind::Delegate, MIGRATOR, vec![], Err(b"x".to_vec()));
-    assert!(matches!(
-        manager.migrate(),
-        Err(PayerReportManagerError::MigrationFailed(_))
-    ));
 }
 
 // ---- pico-dollars to micro-dollars ----

@@ -1,11 +1,9 @@
 use alloy_primitives::{address, b256, keccak256, Address, B256, U256};
 use alloy_sol_types::{SolCall, SolEvent};
-use xmtp_abi::{
-    migratable::Migrated, oz_initializable::Initialized, parameter_registry::IParameterRegistryLike,
-};
+use xmtp_abi::{oz_initializable::Initialized, parameter_registry::IParameterRegistryLike};
 use xmtp_core::{
     slots::{ERC1967_IMPLEMENTATION, OZ_INITIALIZABLE},
-    testing::{CallKind, MockHost},
+    testing::{assert_migrate_through_registry, CallKind, MockHost},
     wiring::set_address_for_tests,
 };
 
@@ -362,75 +360,17 @@ fn get_rates_reads_entries_written_by_the_solidity_layout() {
 
 // ---- migrate ----
 
+/// The registry's answer, then every `Migratable` outcome (zero, out of bounds, failing,
+/// codeless, migrating), with exact revert data.
 #[test]
-fn migrate_delegatecalls_the_registry_migrator() {
+fn migrate_follows_the_migratable_sequence() {
     let (host, mut registry) = registry();
-    mock_get(
+    assert_migrate_through_registry(
         &host,
-        "xmtp.rateRegistry.migrator",
-        Ok(MIGRATOR.into_word().to_vec()),
-    );
-    host.mock(CallKind::Delegate, MIGRATOR, vec![], Ok(vec![]));
-    host.vm.set_code(MIGRATOR, vec![0xef, 0xf0, 0x00]);
-    assert_eq!(registry.migrate(), Ok(()));
-    assert_eq!(
-        host.vm.get_emitted_logs(),
-        vec![log(&Migrated { migrator: MIGRATOR })]
-    );
-}
-
-#[test]
-fn migrate_reverts_zero_migrator() {
-    let (host, mut registry) = registry();
-    mock_get(&host, "xmtp.rateRegistry.migrator", Ok(B256::ZERO.to_vec()));
-    assert_eq!(registry.migrate(), Err(ZeroMigrator {}.into()));
-}
-
-#[test]
-fn migrate_reverts_when_the_parameter_is_not_an_address() {
-    let (host, mut registry) = registry();
-    mock_get(
-        &host,
-        "xmtp.rateRegistry.migrator",
-        Ok(B256::repeat_byte(0xff).to_vec()),
-    );
-    assert_eq!(registry.migrate(), Err(ParameterOutOfTypeBounds {}.into()));
-}
-
-#[test]
-fn migrate_wraps_the_migrator_revert() {
-    let (host, mut registry) = registry();
-    mock_get(
-        &host,
-        "xmtp.rateRegistry.migrator",
-        Ok(MIGRATOR.into_word().to_vec()),
-    );
-    host.mock(CallKind::Delegate, MIGRATOR, vec![], Err(vec![0x01]));
-    assert_eq!(
-        registry.migrate(),
-        Err(MigrationFailed {
-            migrator_: MIGRATOR,
-            revertData_: vec![0x01].into()
-        }
-        .into())
-    );
-}
-
-#[test]
-fn migrate_reverts_empty_code_for_a_codeless_migrator() {
-    let (host, mut registry) = registry();
-    mock_get(
-        &host,
-        "xmtp.rateRegistry.migrator",
-        Ok(MIGRATOR.into_word().to_vec()),
-    );
-    host.mock(CallKind::Delegate, MIGRATOR, vec![], Ok(vec![]));
-    assert_eq!(
-        registry.migrate(),
-        Err(EmptyCode {
-            migrator_: MIGRATOR
-        }
-        .into())
+        &mut registry,
+        MIGRATOR,
+        |answer| mock_get(&host, "xmtp.rateRegistry.migrator", answer),
+        RateRegistry::migrate,
     );
 }
 

@@ -2,7 +2,6 @@ use alloy_primitives::{address, b256, keccak256, Address, B256, U256};
 use alloy_sol_types::{Panic, PanicKind, SolCall, SolError, SolEvent, SolValue};
 use xmtp_abi::{
     fee_token::ZeroAmount as FeeTokenZeroAmount,
-    migratable::{EmptyCode, Migrated, MigrationFailed, ZeroMigrator},
     oz_initializable::{Initialized, InvalidInitialization},
     settlement_chain_gateway::{
         Deposit, InboxUpdated, InsufficientAmount, InvalidFeeTokenDecimals, NoChainIds, NoChange,
@@ -12,7 +11,7 @@ use xmtp_abi::{
 };
 use xmtp_core::{
     slots::{ERC1967_IMPLEMENTATION, OZ_INITIALIZABLE, SETTLEMENT_CHAIN_GATEWAY},
-    testing::{CallKind, MockHost, RecordedCall},
+    testing::{assert_migrate_through_registry, CallKind, MockHost, RecordedCall},
     wiring::{set_address_for_tests, set_for_tests},
 };
 
@@ -1483,80 +1482,24 @@ fn update_pause_status_reverts_no_change_and_out_of_bounds() {
 
 // ---- migrate ----
 
+/// The registry's answer, then every `Migratable` outcome (zero, out of bounds, failing,
+/// codeless, migrating) with exact revert data, and none of it pause-gated.
 #[test]
-fn migrate_delegatecalls_the_registry_migrator() {
-    let (host, mut gateway) = gateway();
-    mock_registry_get(
-        &host,
-        "xmtp.settlementChainGateway.migrator",
-        Ok(MIGRATOR.into_word().to_vec()),
-    );
-    host.mock(CallKind::Delegate, MIGRATOR, vec![], Ok(vec![]));
-    host.vm.set_code(MIGRATOR, vec![0xef, 0xf0, 0x00]);
-    assert_eq!(gateway.migrate(), Ok(()));
-    assert_eq!(
-        host.vm.get_emitted_logs(),
-        vec![log(&Migrated { migrator: MIGRATOR })]
-    );
-}
-
-#[test]
-fn migrate_reverts_zero_migrator_and_wraps_failures() {
-    let (host, mut gateway) = gateway();
-    mock_registry_get(
-        &host,
-        "xmtp.settlementChainGateway.migrator",
-        Ok(word(U256::ZERO)),
-    );
-    assert_eq!(gateway.migrate(), Err(ZeroMigrator {}.into()));
-    mock_registry_get(
-        &host,
-        "xmtp.settlementChainGateway.migrator",
-        Ok(MIGRATOR.into_word().to_vec()),
-    );
-    host.mock(CallKind::Delegate, MIGRATOR, vec![], Err(vec![0x99]));
-    assert_eq!(
-        gateway.migrate(),
-        Err(MigrationFailed {
-            migrator_: MIGRATOR,
-            revertData_: vec![0x99].into()
+fn migrate_follows_the_migratable_sequence_paused_or_not() {
+    for paused in [false, true] {
+        let (host, mut gateway) = gateway();
+        if paused {
+            pause(&host);
         }
-        .into())
-    );
-}
-
-/// The registry's word is read and typed before anything else; a migrator without code is
-/// refused after its (successful, empty) delegatecall; and none of it is pause-gated.
-#[test]
-fn migrate_refuses_a_non_address_then_a_codeless_migrator_even_while_paused() {
-    let (host, mut refusing) = gateway();
-    pause(&host);
-    let key = "xmtp.settlementChainGateway.migrator";
-    let mut word = MIGRATOR.into_word();
-    word.0[11] = 1;
-    mock_registry_get(&host, key, Ok(word.to_vec()));
-    assert_eq!(refusing.migrate(), Err(ParameterOutOfTypeBounds {}.into()));
-    mock_registry_get(&host, key, Ok(MIGRATOR.into_word().to_vec()));
-    host.mock(CallKind::Delegate, MIGRATOR, vec![], Ok(vec![]));
-    assert_eq!(
-        refusing.migrate(),
-        Err(EmptyCode {
-            migrator_: MIGRATOR
-        }
-        .into())
-    );
-    // With code it migrates, paused or not (on a fresh proxy: a native test keeps the logs
-    // of a call that failed).
-    let (host, mut migrating) = gateway();
-    pause(&host);
-    mock_registry_get(&host, key, Ok(MIGRATOR.into_word().to_vec()));
-    host.mock(CallKind::Delegate, MIGRATOR, vec![], Ok(vec![]));
-    host.vm.set_code(MIGRATOR, vec![0xef, 0xf0, 0x00]);
-    assert_eq!(migrating.migrate(), Ok(()));
-    assert_eq!(
-        host.vm.get_emitted_logs(),
-        vec![log(&Migrated { migrator: MIGRATOR })]
-    );
+        assert_migrate_through_registry(
+            &host,
+            &mut gateway,
+            MIGRATOR,
+            |answer| mock_registry_get(&host, "xmtp.settlementChainGateway.migrator", answer),
+            SettlementChainGateway::migrate,
+        );
+        assert_eq!(gateway.paused(), paused);
+    }
 }
 
 /// Every registry read of the three `update`/`migrate` paths passes the registry's revert

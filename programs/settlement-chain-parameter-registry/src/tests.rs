@@ -2,17 +2,16 @@ use alloy_primitives::{address, b256, keccak256, uint, Address, Bytes, B256, U25
 use alloy_sol_types::{SolCall, SolEvent, SolValue};
 use stylus_sdk::abi::Router;
 use xmtp_abi::{
-    migratable::{EmptyCode, Migrated, MigrationFailed, ZeroMigrator},
+    migratable::ZeroMigrator,
     oz_initializable::{Initialized, InvalidInitialization},
     parameter_registry::{
         ArrayLengthMismatch, EmptyAdmins, IParameterRegistry, NoKeys, NotAdmin, ParameterSet,
         ZeroAdmin,
     },
-    registry_parameters::ParameterOutOfTypeBounds,
 };
 use xmtp_core::{
     slots::{ERC1967_IMPLEMENTATION, OZ_INITIALIZABLE, PARAMETER_REGISTRY},
-    testing::{CallKind, MockHost},
+    testing::{assert_migrate, CallKind, MockHost},
 };
 
 use xmtp_core::registry::Key;
@@ -351,68 +350,29 @@ fn get_one_keys_are_raw_bytes() {
 
 const MIGRATOR_KEY: &str = "xmtp.settlementChainParameterRegistry.migrator";
 
+/// Every `Migratable` outcome (zero when unset or set, out of bounds, failing, codeless,
+/// migrating) with exact revert data, for anyone calling; the migrator is read from the
+/// registry's own storage, so no other call is made.
 #[test]
-fn migrate_reverts_when_the_migrator_is_not_an_address() {
-    let (_host, mut registry) = initialized();
-    let word = b256!("0x0000000000000000000000010000000000000000000000000000000000000000");
-    registry.set_one(MIGRATOR_KEY.into(), word).unwrap();
-    assert_eq!(registry.migrate(), Err(ParameterOutOfTypeBounds {}.into()));
-}
-
-#[test]
-fn migrate_reverts_zero_migrator_when_unset() {
-    let (_host, mut registry) = initialized();
-    assert_eq!(registry.migrate(), Err(ZeroMigrator {}.into()));
-}
-
-#[test]
-fn migrate_wraps_the_migrator_revert() {
+fn migrate_follows_the_migratable_sequence() {
     let (host, mut registry) = initialized();
-    registry
-        .set_one(MIGRATOR_KEY.into(), MIGRATOR.into_word())
-        .unwrap();
-    host.mock(CallKind::Delegate, MIGRATOR, vec![], Err(vec![0xde, 0xad]));
-    assert_eq!(
-        registry.migrate(),
-        Err(MigrationFailed {
-            migrator_: MIGRATOR,
-            revertData_: vec![0xde, 0xad].into()
-        }
-        .into())
-    );
-}
-
-#[test]
-fn migrate_reverts_empty_code_for_a_codeless_migrator() {
-    let (host, mut registry) = initialized();
-    registry
-        .set_one(MIGRATOR_KEY.into(), MIGRATOR.into_word())
-        .unwrap();
-    host.mock(CallKind::Delegate, MIGRATOR, vec![], Ok(vec![]));
-    assert_eq!(
-        registry.migrate(),
-        Err(EmptyCode {
-            migrator_: MIGRATOR
-        }
-        .into())
-    );
-}
-
-#[test]
-fn migrate_delegatecalls_the_stored_migrator_with_empty_calldata() {
-    let (host, mut registry) = initialized();
-    registry
-        .set_one(MIGRATOR_KEY.into(), MIGRATOR.into_word())
-        .unwrap();
     host.vm.set_sender(STRANGER);
-    host.mock(CallKind::Delegate, MIGRATOR, vec![], Ok(vec![]));
-    host.vm.set_code(MIGRATOR, vec![0x00]);
-    assert_eq!(registry.migrate(), Ok(()));
-    assert_eq!(host.calls(), vec![(CallKind::Delegate, MIGRATOR, vec![])]);
-    assert_eq!(
-        logs_after(&host, INITIALIZATION_LOGS + 1),
-        vec![log(&Migrated { migrator: MIGRATOR })]
+    assert_eq!(registry.migrate(), Err(ZeroMigrator {}.into()));
+    assert_migrate(
+        &host,
+        &mut registry,
+        MIGRATOR,
+        |registry, word| {
+            host.vm.set_sender(ADMIN);
+            registry.set_one(MIGRATOR_KEY.into(), word).unwrap();
+            host.vm.set_sender(STRANGER);
+        },
+        SettlementChainParameterRegistry::migrate,
     );
+    assert!(host
+        .calls()
+        .iter()
+        .all(|(kind, ..)| *kind == CallKind::Delegate));
 }
 
 // ---- routing ----

@@ -461,3 +461,159 @@ pub fn mock_ecrecover(host: &MockHost, digest: B256, signed: &Signed) {
         Ok(real_ecrecover(digest, signed.v, signed.r, signed.s)),
     );
 }
+
+/// Checks a program's `migrate()` whose migrator comes from the parameter registry's
+/// `get(migratorParameterKey)`: the registry's revert data passes through unchanged and a
+/// registry returning no word reverts with empty data (no delegatecall either way), then the
+/// whole [`assert_migrate`] sequence runs on words the registry answers.
+///
+/// `answer_get` mocks the registry's answer to that `get` (`Ok` output, `Err` revert data);
+/// `migrate` calls the program's `migrate()`.
+pub fn assert_migrate_through_registry<P, E>(
+    host: &MockHost,
+    program: &mut P,
+    migrator: Address,
+    mut answer_get: impl FnMut(Result<Vec<u8>, Vec<u8>>),
+    mut migrate: impl FnMut(&mut P) -> Result<(), E>,
+) where
+    Vec<u8>: From<E>,
+{
+    for (answer, reverted) in [
+        (Err(alloc::vec![0xab, 0xcd]), alloc::vec![0xab, 0xcd]),
+        (Ok(Vec::new()), Vec::new()),
+        (Ok(alloc::vec![0x01; 31]), Vec::new()),
+    ] {
+        answer_get(answer.clone());
+        assert_refused_before_delegatecall(host, program, &mut migrate, &reverted, &answer);
+    }
+    assert_migrate(
+        host,
+        program,
+        migrator,
+        |_, word| answer_get(Ok(word.to_vec())),
+        migrate,
+    );
+}
+
+/// Checks a program's `migrate()` against the `Migratable` sequence, with exact revert data,
+/// for the migrator word `set_word` makes the program read:
+///
+/// - zero: `ZeroMigrator()`, with no delegatecall;
+/// - a word above 160 bits (the lowest and the highest such bit, `migrator` below them):
+///   `ParameterOutOfTypeBounds()`, with no delegatecall;
+/// - `migrator`, whose delegatecall reverts: `MigrationFailed(migrator, data)`;
+/// - `migrator` without code, whose delegatecall succeeds empty: `EmptyCode(migrator)`;
+/// - `migrator` with code: success after exactly one delegatecall, to `migrator` with empty
+///   calldata, emitting exactly `Migrated(migrator)`.
+///
+/// # Panics
+/// When any step differs, or when `migrator` already has code (the helper gives it some for
+/// the last step, and leaves it there).
+pub fn assert_migrate<P, E>(
+    host: &MockHost,
+    program: &mut P,
+    migrator: Address,
+    mut set_word: impl FnMut(&mut P, B256),
+    mut migrate: impl FnMut(&mut P) -> Result<(), E>,
+) where
+    Vec<u8>: From<E>,
+{
+    use alloy_sol_types::{SolError, SolEvent};
+    use xmtp_abi::{
+        migratable::{EmptyCode, Migrated, MigrationFailed, ZeroMigrator},
+        registry_parameters::ParameterOutOfTypeBounds,
+    };
+
+    assert_eq!(
+        host.code_size(migrator),
+        0,
+        "the migrator must start without code"
+    );
+    set_word(program, B256::ZERO);
+    let zero = ZeroMigrator {}.abi_encode();
+    assert_refused_before_delegatecall(host, program, &mut migrate, &zero, &"a zero word");
+    for byte in [11, 0] {
+        let mut word = migrator.into_word();
+        word.0[byte] |= if byte == 0 { 0x80 } else { 0x01 };
+        set_word(program, word);
+        let out_of_bounds = ParameterOutOfTypeBounds {}.abi_encode();
+        assert_refused_before_delegatecall(host, program, &mut migrate, &out_of_bounds, &word);
+    }
+
+    set_word(program, migrator.into_word());
+    let delegatecall = (CallKind::Delegate, migrator, Vec::new());
+    let refusal = alloc::vec![0x4e, 0x48, 0x7b, 0x71, 0x01];
+    host.mock(
+        CallKind::Delegate,
+        migrator,
+        Vec::new(),
+        Err(refusal.clone()),
+    );
+    let failed = MigrationFailed {
+        migrator_: migrator,
+        revertData_: refusal.into(),
+    };
+    let made = host.calls().len();
+    assert_eq!(
+        migrate(program).map_err(Vec::from),
+        Err(failed.abi_encode()),
+        "a reverting migrator"
+    );
+    assert_eq!(delegatecalls_since(host, made), core::slice::from_ref(&delegatecall));
+
+    host.mock(CallKind::Delegate, migrator, Vec::new(), Ok(Vec::new()));
+    let made = host.calls().len();
+    assert_eq!(
+        migrate(program).map_err(Vec::from),
+        Err(EmptyCode {
+            migrator_: migrator
+        }
+        .abi_encode()),
+        "a migrator without code"
+    );
+    assert_eq!(delegatecalls_since(host, made), core::slice::from_ref(&delegatecall));
+
+    host.vm.set_code(migrator, alloc::vec![0xef, 0xf0, 0x00]);
+    let made = host.calls().len();
+    let logged = host.vm.get_emitted_logs().len();
+    assert_eq!(
+        migrate(program).map_err(Vec::from),
+        Ok(()),
+        "a migrator with code"
+    );
+    assert_eq!(delegatecalls_since(host, made), [delegatecall]);
+    let migrated = Migrated { migrator }.encode_log_data();
+    assert_eq!(
+        host.vm.get_emitted_logs()[logged..],
+        [(migrated.topics().to_vec(), migrated.data.to_vec())]
+    );
+}
+
+/// `migrate` reverts with exactly `reverted`, delegatecalling nothing and emitting nothing.
+fn assert_refused_before_delegatecall<P, E>(
+    host: &MockHost,
+    program: &mut P,
+    migrate: &mut impl FnMut(&mut P) -> Result<(), E>,
+    reverted: &[u8],
+    case: &dyn core::fmt::Debug,
+) where
+    Vec<u8>: From<E>,
+{
+    let made = host.calls().len();
+    let logged = host.vm.get_emitted_logs().len();
+    assert_eq!(
+        migrate(program).map_err(Vec::from),
+        Err(reverted.to_vec()),
+        "{case:?}"
+    );
+    assert_eq!(delegatecalls_since(host, made), [], "{case:?}");
+    assert_eq!(host.vm.get_emitted_logs().len(), logged, "{case:?}");
+}
+
+fn delegatecalls_since(host: &MockHost, made: usize) -> Vec<RecordedCall> {
+    host.calls()[made..]
+        .iter()
+        .filter(|(kind, ..)| *kind == CallKind::Delegate)
+        .cloned()
+        .collect()
+}

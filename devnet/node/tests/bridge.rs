@@ -68,6 +68,11 @@ struct Fixture {
     beneficiary: Address,
 }
 
+/// Sends `call` to ArbRetryableTx on the app chain from `from`.
+fn on_arb_retryable_tx(d: &mut Devnet, from: Address, call: &impl SolCall) -> B256 {
+    send(d, Side::App, from, ARB_RETRYABLE_TX, call.abi_encode())
+}
+
 fn send(d: &mut Devnet, side: Side, from: Address, to: Address, data: Vec<u8>) -> B256 {
     d.send_tx(
         side,
@@ -290,13 +295,7 @@ fn a_failed_ticket_stays_redeemable_and_a_manual_redeem_runs_it() {
     assert_eq!(ticket.timeout, f.d.app.chain().timestamp() + 7 * 24 * 3600);
 
     let redeemer = f.d.accounts()[1].address;
-    let h = send(
-        &mut f.d,
-        Side::App,
-        redeemer,
-        ARB_RETRYABLE_TX,
-        redeemCall { ticketId: id }.abi_encode(),
-    );
+    let h = on_arb_retryable_tx(&mut f.d, redeemer, &redeemCall { ticketId: id });
     assert!(status(&f.d, Side::App, h));
     assert!(f.d.ticket(id).is_none());
     let retry = f.d.app.tx(retry_hash(id, 1)).unwrap();
@@ -313,13 +312,7 @@ fn a_failed_ticket_stays_redeemable_and_a_manual_redeem_runs_it() {
     assert_eq!(f.app_balance(f.target), e18(1));
 
     // A second redeem finds no ticket: the redeemer's transaction reverts.
-    let h = send(
-        &mut f.d,
-        Side::App,
-        redeemer,
-        ARB_RETRYABLE_TX,
-        redeemCall { ticketId: id }.abi_encode(),
-    );
+    let h = on_arb_retryable_tx(&mut f.d, redeemer, &redeemCall { ticketId: id });
     let r = &f.d.app.tx(h).unwrap().receipt;
     assert!(!r.status);
     assert_eq!(r.output, Bytes::from(NoTicketWithID {}.abi_encode()));
@@ -765,13 +758,7 @@ fn a_manual_redeem_donates_its_gas_and_logs_the_next_try() {
     )
     .unwrap();
     assert_eq!(hash, retry_hash(id, 1));
-    let h = send(
-        &mut f.d,
-        Side::App,
-        redeemer,
-        ARB_RETRYABLE_TX,
-        redeemCall { ticketId: id }.abi_encode(),
-    );
+    let h = on_arb_retryable_tx(&mut f.d, redeemer, &redeemCall { ticketId: id });
     let redeem = f.d.app.tx(h).unwrap().receipt.clone();
     assert!(redeem.status);
     assert_eq!(redeem.output, Bytes::from(retry_hash(id, 1).to_vec()));
@@ -805,13 +792,7 @@ fn keepalive_adds_one_lifetime_for_anyone_but_not_beyond_one_lifetime_ahead() {
     let timeout = f.d.ticket(id).unwrap().timeout;
     let stranger = f.d.accounts()[5].address;
 
-    let h = send(
-        &mut f.d,
-        Side::App,
-        stranger,
-        ARB_RETRYABLE_TX,
-        keepaliveCall { ticketId: id }.abi_encode(),
-    );
+    let h = on_arb_retryable_tx(&mut f.d, stranger, &keepaliveCall { ticketId: id });
     let r = f.d.app.tx(h).unwrap().receipt.clone();
     assert!(r.status);
     let extended = timeout + LIFETIME;
@@ -833,13 +814,7 @@ fn keepalive_adds_one_lifetime_for_anyone_but_not_beyond_one_lifetime_ahead() {
 
     // Its timeout is now more than one lifetime away: a second keepalive is refused with
     // Nitro's plain error (no revert data) and changes nothing.
-    let h = send(
-        &mut f.d,
-        Side::App,
-        stranger,
-        ARB_RETRYABLE_TX,
-        keepaliveCall { ticketId: id }.abi_encode(),
-    );
+    let h = on_arb_retryable_tx(&mut f.d, stranger, &keepaliveCall { ticketId: id });
     let r = &f.d.app.tx(h).unwrap().receipt;
     assert!(!r.status);
     assert_eq!(r.output, Bytes::new());
@@ -872,13 +847,7 @@ fn only_the_beneficiary_cancels_and_gets_the_call_value() {
 
     // Anyone else is refused with Nitro's plain error and changes nothing.
     let stranger = f.d.accounts()[5].address;
-    let h = send(
-        &mut f.d,
-        Side::App,
-        stranger,
-        ARB_RETRYABLE_TX,
-        cancelCall { ticketId: id }.abi_encode(),
-    );
+    let h = on_arb_retryable_tx(&mut f.d, stranger, &cancelCall { ticketId: id });
     let r = &f.d.app.tx(h).unwrap().receipt;
     assert!(!r.status);
     assert_eq!(r.output, Bytes::new());
@@ -887,13 +856,7 @@ fn only_the_beneficiary_cancels_and_gets_the_call_value() {
 
     let before = f.app_balance(f.beneficiary);
     let beneficiary = f.beneficiary;
-    let h = send(
-        &mut f.d,
-        Side::App,
-        beneficiary,
-        ARB_RETRYABLE_TX,
-        cancelCall { ticketId: id }.abi_encode(),
-    );
+    let h = on_arb_retryable_tx(&mut f.d, beneficiary, &cancelCall { ticketId: id });
     let record = f.d.app.tx(h).unwrap().clone();
     assert!(record.receipt.status);
     let canceled: Vec<Canceled> = events(&f.d, h);
@@ -973,13 +936,7 @@ fn the_current_redeemer_is_the_fee_refund_address_or_the_caller_of_redeem() {
     f.ticket_to(recorder, Bytes::new(), 100_000, 0);
     let id = f.d.relay().tickets_created[0];
     let redeemer = f.d.accounts()[4].address;
-    send(
-        &mut f.d,
-        Side::App,
-        redeemer,
-        ARB_RETRYABLE_TX,
-        redeemCall { ticketId: id }.abi_encode(),
-    );
+    on_arb_retryable_tx(&mut f.d, redeemer, &redeemCall { ticketId: id });
     assert!(f.d.ticket(id).is_none());
     assert_eq!(seen_redeemer(&f), redeemer);
     assert_eq!(

@@ -461,15 +461,7 @@ async fn deposits_relay_by_themselves_and_dev_methods_move_time_and_state() {
 fn installed_filters_report_new_logs_and_blocks_once() {
     let server = start();
     let addr = server.settlement_addr();
-    let from = signer(0).address();
-    let send = |to: Option<Address>, data: Vec<u8>| {
-        let mut tx = json!({"from": from, "data": Bytes::from(data)});
-        if let Some(to) = to {
-            tx["to"] = json!(to);
-        }
-        let hash = rpc(addr, "eth_sendTransaction", json!([tx]))["result"].clone();
-        rpc(addr, "eth_getTransactionReceipt", json!([hash]))["result"].clone()
-    };
+    let send = |to: Option<Address>, data: Vec<u8>| send_ok(addr, to, data, U256::ZERO);
     let receipt = send(None, store_code());
     assert_eq!(receipt["status"], "0x1");
     let store: Address = serde_json::from_value(receipt["contractAddress"].clone()).unwrap();
@@ -815,15 +807,7 @@ async fn blocks_fees_code_storage_and_the_client_version_are_served() {
     let server = start();
     let provider = ProviderBuilder::new().connect_http(server.settlement_url().parse().unwrap());
     let addr = server.settlement_addr();
-    let from = signer(0).address();
-    let send = |to: Option<Address>, data: Vec<u8>| {
-        let mut tx = json!({"from": from, "data": Bytes::from(data)});
-        if let Some(to) = to {
-            tx["to"] = json!(to);
-        }
-        let hash = rpc(addr, "eth_sendTransaction", json!([tx]))["result"].clone();
-        rpc(addr, "eth_getTransactionReceipt", json!([hash]))["result"].clone()
-    };
+    let send = |to: Option<Address>, data: Vec<u8>| send_ok(addr, to, data, U256::ZERO);
     let deployed = send(None, store_code());
     let store: Address = serde_json::from_value(deployed["contractAddress"].clone()).unwrap();
     let set = send(

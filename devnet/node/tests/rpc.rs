@@ -135,6 +135,17 @@ where
     env.encoded_2718().into()
 }
 
+/// Sends a signed transaction and waits for its receipt.
+async fn mined(provider: &impl Provider, raw: Bytes) -> alloy::rpc::types::TransactionReceipt {
+    provider
+        .send_raw_transaction(&raw)
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn alloy_deploys_calls_reads_logs_and_decodes_custom_errors() {
     let server = start();
@@ -649,13 +660,7 @@ async fn legacy_and_eip2930_transactions_are_mined_with_their_types() {
         value: U256::from(5),
         input: Bytes::new(),
     };
-    let r = provider
-        .send_raw_transaction(&sign(&key, legacy.clone()))
-        .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
+    let r = mined(&provider, sign(&key, legacy.clone())).await;
     assert!(r.status());
     assert_eq!(r.inner.tx_type(), alloy::consensus::TxType::Legacy);
     assert_eq!(r.effective_gas_price, u128::from(BASEFEE));
@@ -701,13 +706,7 @@ async fn legacy_and_eip2930_transactions_are_mined_with_their_types() {
         access_list: list.clone(),
         input: Bytes::new(),
     };
-    let r = provider
-        .send_raw_transaction(&sign(&key, typed))
-        .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
+    let r = mined(&provider, sign(&key, typed)).await;
     assert!(r.status());
     assert_eq!(r.inner.tx_type(), alloy::consensus::TxType::Eip2930);
     assert_eq!(r.from(), me);
@@ -743,13 +742,8 @@ async fn access_lists_are_charged_and_warm_what_they_list() {
         access_list: AccessList::default(),
         input: store_code().into(),
     };
-    let store = provider
-        .send_raw_transaction(&sign(&key, deploy))
+    let store = mined(&provider, sign(&key, deploy))
         .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap()
         .contract_address
         .unwrap();
     let list = AccessList(vec![AccessListItem {
@@ -773,13 +767,7 @@ async fn access_lists_are_charged_and_warm_what_they_list() {
         set(2, 2, AccessList::default()),
         set(3, 3, list.clone()),
     ] {
-        let r = provider
-            .send_raw_transaction(&sign(&key, tx))
-            .await
-            .unwrap()
-            .get_receipt()
-            .await
-            .unwrap();
+        let r = mined(&provider, sign(&key, tx)).await;
         assert!(r.status());
         gas.push(r.gas_used);
     }

@@ -559,7 +559,10 @@ pub fn assert_migrate<P, E>(
         Err(failed.abi_encode()),
         "a reverting migrator"
     );
-    assert_eq!(delegatecalls_since(host, made), core::slice::from_ref(&delegatecall));
+    assert_eq!(
+        delegatecalls_since(host, made),
+        core::slice::from_ref(&delegatecall)
+    );
 
     host.mock(CallKind::Delegate, migrator, Vec::new(), Ok(Vec::new()));
     let made = host.calls().len();
@@ -571,7 +574,10 @@ pub fn assert_migrate<P, E>(
         .abi_encode()),
         "a migrator without code"
     );
-    assert_eq!(delegatecalls_since(host, made), core::slice::from_ref(&delegatecall));
+    assert_eq!(
+        delegatecalls_since(host, made),
+        core::slice::from_ref(&delegatecall)
+    );
 
     host.vm.set_code(migrator, alloc::vec![0xef, 0xf0, 0x00]);
     let made = host.calls().len();

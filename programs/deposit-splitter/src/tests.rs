@@ -190,29 +190,53 @@ fn deposit_of_zero_pulls_then_refuses() {
     assert_eq!(host.calls().last().unwrap(), &call(TOKEN, transfer_from(0)));
 }
 
+/// Every deposit function adds the two amounts (checked `uint96`) before calling anything:
+/// `U96::MAX + 1` is panic 0x11.
 #[test]
-fn deposit_total_overflow_is_panic_0x11() {
-    let (_host, mut splitter) = splitter();
-    let max = U96::MAX;
-    assert_eq!(
-        splitter.deposit(PAYER, max, RECIPIENT, U96::from(1), U256::ZERO, U256::ZERO),
-        Err(err(Panic::from(PanicKind::UnderOverflow)))
-    );
-    assert_eq!(
-        splitter.deposit_with_permit(
-            PAYER,
-            max,
-            RECIPIENT,
-            U96::from(1),
-            U256::ZERO,
-            U256::ZERO,
-            U256::ZERO,
-            27,
-            B256::ZERO,
-            B256::ZERO
-        ),
-        Err(err(Panic::from(PanicKind::UnderOverflow)))
-    );
+fn every_deposit_total_overflow_is_panic_0x11() {
+    type Outcome = Result<(), DepositSplitterError>;
+    type Plain = fn(&mut DepositSplitter, Address, U96, Address, U96, U256, U256) -> Outcome;
+    type WithPermit = fn(
+        &mut DepositSplitter,
+        Address,
+        U96,
+        Address,
+        U96,
+        U256,
+        U256,
+        U256,
+        u8,
+        B256,
+        B256,
+    ) -> Outcome;
+    let overflows = |deposit: &dyn Fn(&mut DepositSplitter) -> Outcome| {
+        let (host, mut splitter) = splitter();
+        assert_eq!(
+            deposit(&mut splitter),
+            Err(err(Panic::from(PanicKind::UnderOverflow)))
+        );
+        assert_eq!(host.calls(), vec![]);
+    };
+    let (max, one, zero) = (U96::MAX, U96::from(1), U256::ZERO);
+    let plain: [Plain; 2] = [
+        DepositSplitter::deposit,
+        DepositSplitter::deposit_from_underlying,
+    ];
+    for deposit in plain {
+        overflows(&|splitter| deposit(splitter, PAYER, max, RECIPIENT, one, zero, zero));
+    }
+    let with_permit: [WithPermit; 2] = [
+        DepositSplitter::deposit_with_permit,
+        DepositSplitter::deposit_from_underlying_with_permit,
+    ];
+    for deposit in with_permit {
+        overflows(&|splitter| {
+            let no_permit = B256::ZERO;
+            deposit(
+                splitter, PAYER, max, RECIPIENT, one, zero, zero, zero, 27, no_permit, no_permit,
+            )
+        });
+    }
 }
 
 #[test]
@@ -515,32 +539,6 @@ fn deposit_from_underlying_follows_soladys_pull() {
         deposit_from_underlying(&mut splitter, ten, U96::ZERO),
         Err(err(TransferFromFailed {}))
     );
-}
-
-/// The underlying paths add the two amounts (checked `uint96`) before pulling anything.
-#[test]
-fn deposit_from_underlying_total_overflow_is_panic_0x11() {
-    let (host, mut splitter) = splitter();
-    assert_eq!(
-        deposit_from_underlying(&mut splitter, U96::MAX, U96::from(1)),
-        Err(err(Panic::from(PanicKind::UnderOverflow)))
-    );
-    assert_eq!(
-        splitter.deposit_from_underlying_with_permit(
-            PAYER,
-            U96::MAX,
-            RECIPIENT,
-            U96::from(1),
-            U256::ZERO,
-            U256::ZERO,
-            U256::ZERO,
-            27,
-            B256::ZERO,
-            B256::ZERO
-        ),
-        Err(err(Panic::from(PanicKind::UnderOverflow)))
-    );
-    assert_eq!(host.calls(), vec![]);
 }
 
 #[test]

@@ -727,39 +727,50 @@ fn cancel_withdrawal_repays_debt_incurred_since_the_request() {
 
 // ---- finalizeWithdrawal / finalizeWithdrawalIntoUnderlying ----
 
+/// Both finalize functions refuse in the same order (zero recipient, nothing pending, a payer
+/// in debt, too early, anything while paused), leaving the payer's slot as it was and calling
+/// nothing.
 #[test]
-fn finalize_checks_in_order() {
-    let (host, mut registry) = registry();
-    assert_eq!(
-        registry.finalize_withdrawal(Address::ZERO),
-        Err(ZeroRecipient {}.into())
-    );
-    assert_eq!(
-        registry.finalize_withdrawal(BOB),
-        Err(NoPendingWithdrawal {}.into())
-    );
-    set_payer(&host, ALICE, -1, 10, 0, 1);
-    assert_eq!(
-        registry.finalize_withdrawal(BOB),
-        Err(PayerInDebt {}.into())
-    );
-    let withdrawable = u32::try_from(START).unwrap() + 1;
-    set_payer(&host, ALICE, 0, 10, withdrawable, 4);
-    assert_eq!(
-        registry.finalize_withdrawal_into_underlying(BOB),
-        Err(WithdrawalNotReady {
-            timestamp: u32::try_from(START).unwrap(),
-            withdrawableTimestamp: withdrawable,
-            nonce: U24::from(4)
-        }
-        .into())
-    );
-    pause(&host);
-    assert_eq!(
-        registry.finalize_withdrawal(Address::ZERO),
-        Err(Paused {}.into())
-    );
-    assert!(host.calls().is_empty());
+fn finalize_functions_check_in_order() {
+    type Finalize = fn(&mut PayerRegistry, Address) -> Result<(), PayerRegistryError>;
+    let finalizers: [Finalize; 2] = [
+        PayerRegistry::finalize_withdrawal,
+        PayerRegistry::finalize_withdrawal_into_underlying,
+    ];
+    for finalize in finalizers {
+        let (host, mut registry) = registry();
+        assert_eq!(
+            finalize(&mut registry, Address::ZERO),
+            Err(ZeroRecipient {}.into())
+        );
+        assert_eq!(
+            finalize(&mut registry, BOB),
+            Err(NoPendingWithdrawal {}.into())
+        );
+        set_payer(&host, ALICE, -1, 10, 0, 1);
+        assert_eq!(finalize(&mut registry, BOB), Err(PayerInDebt {}.into()));
+        assert_eq!(
+            word(&host, payer_slot(ALICE)),
+            field(-1, 104) | (U256::from(10) << 104) | (U256::from(1) << 232)
+        );
+        let withdrawable = u32::try_from(START).unwrap() + 1;
+        set_payer(&host, ALICE, 0, 10, withdrawable, 4);
+        assert_eq!(
+            finalize(&mut registry, BOB),
+            Err(WithdrawalNotReady {
+                timestamp: u32::try_from(START).unwrap(),
+                withdrawableTimestamp: withdrawable,
+                nonce: U24::from(4)
+            }
+            .into())
+        );
+        pause(&host);
+        assert_eq!(
+            finalize(&mut registry, Address::ZERO),
+            Err(Paused {}.into())
+        );
+        assert!(host.calls().is_empty());
+    }
 }
 
 #[test]
@@ -787,34 +798,6 @@ fn finalize_withdrawal_at_the_timestamp_clears_emits_and_transfers() {
         U256::from(5) | (U256::from(2) << 232)
     );
     assert_eq!(registry.total_deposits(), i104(5));
-}
-
-#[test]
-fn finalize_withdrawal_into_underlying_checks_in_the_same_order() {
-    let (host, mut registry) = registry();
-    assert_eq!(
-        registry.finalize_withdrawal_into_underlying(Address::ZERO),
-        Err(ZeroRecipient {}.into())
-    );
-    assert_eq!(
-        registry.finalize_withdrawal_into_underlying(BOB),
-        Err(NoPendingWithdrawal {}.into())
-    );
-    set_payer(&host, ALICE, -1, 10, 0, 1);
-    assert_eq!(
-        registry.finalize_withdrawal_into_underlying(BOB),
-        Err(PayerInDebt {}.into())
-    );
-    pause(&host);
-    assert_eq!(
-        registry.finalize_withdrawal_into_underlying(Address::ZERO),
-        Err(Paused {}.into())
-    );
-    assert!(host.calls().is_empty());
-    assert_eq!(
-        word(&host, payer_slot(ALICE)),
-        field(-1, 104) | (U256::from(10) << 104) | (U256::from(1) << 232)
-    );
 }
 
 #[test]

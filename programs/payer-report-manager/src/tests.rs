@@ -672,6 +672,27 @@ fn settle_usage(digest: B256, fees: &[(u8, u64)]) -> Vec<u8> {
     .abi_encode()
 }
 
+/// Answers the `PayerRegistry`'s `settleUsage(digest, fees)` with the fees it `settled`.
+fn mock_settle_usage(host: &MockHost, digest: B256, fees: &[(u8, u64)], settled: u128) {
+    host.mock(
+        CallKind::Call(U256::ZERO),
+        PAYERS,
+        settle_usage(digest, fees),
+        Ok(U256::from(settled).abi_encode()),
+    );
+}
+
+/// `PayerReportSubsetSettled` of originator 0's first report.
+fn subset_settled(count: u32, remaining: u32, fees_settled: u64) -> (Vec<B256>, Vec<u8>) {
+    log(&PayerReportSubsetSettled {
+        originatorNodeId: 0,
+        payerReportIndex: U256::ZERO,
+        count,
+        remaining,
+        feesSettled: U96::from(fees_settled),
+    })
+}
+
 fn leaves(tree: &PayerTree, start: usize, count: usize) -> Vec<Bytes> {
     tree.leaves()[start..start + count]
         .iter()
@@ -690,12 +711,7 @@ fn settle_in_two_batches_debits_scaled_fees_and_settles_the_report() {
     );
     store_report(&manager, 0, tree.root());
     let digest = digest_of(&manager, 0, 0, 0, 0, tree.root(), &[]);
-    host.mock(
-        CallKind::Call(U256::ZERO),
-        PAYERS,
-        settle_usage(digest, &[(1, 100), (2, 200), (3, 300)]),
-        Ok(U256::from(550).abi_encode()),
-    );
+    mock_settle_usage(&host, digest, &[(1, 100), (2, 200), (3, 300)], 550);
     let proof = vec![
         word(6),
         b256!("0xc7a83e45e11b69800b058f902598615625ff3d69c180fd2d59a2ca3cb88f6dec"),
@@ -705,26 +721,12 @@ fn settle_in_two_batches_debits_scaled_fees_and_settles_the_report() {
         manager.settle(0, U256::ZERO, leaves(&tree, 0, 3), proof),
         Ok(())
     );
-    assert_eq!(
-        host.vm.get_emitted_logs(),
-        vec![log(&PayerReportSubsetSettled {
-            originatorNodeId: 0,
-            payerReportIndex: U256::ZERO,
-            count: 3,
-            remaining: 3,
-            feesSettled: U96::from(550),
-        })]
-    );
+    assert_eq!(host.vm.get_emitted_logs(), vec![subset_settled(3, 3, 550)]);
     assert_eq!(
         manager.get_payer_report(0, U256::ZERO),
         Ok(((0, 0, 0, U96::from(550), 3, false, 0, tree.root(), vec![]),))
     );
-    host.mock(
-        CallKind::Call(U256::ZERO),
-        PAYERS,
-        settle_usage(digest, &[(4, 400), (5, 500), (6, 600)]),
-        Ok(U256::from(1500).abi_encode()),
-    );
+    mock_settle_usage(&host, digest, &[(4, 400), (5, 500), (6, 600)], 1500);
     let proof = vec![
         word(6),
         b256!("0xf3572cea2c37a3dfba968d85469e4c7c51a1ad4d0b924f78516200c1a8615322"),
@@ -739,16 +741,7 @@ fn settle_in_two_batches_debits_scaled_fees_and_settles_the_report() {
         manager.settle(0, U256::ZERO, leaves(&tree, 3, 3), proof),
         Ok(())
     );
-    assert_eq!(
-        host.vm.get_emitted_logs()[1],
-        log(&PayerReportSubsetSettled {
-            originatorNodeId: 0,
-            payerReportIndex: U256::ZERO,
-            count: 3,
-            remaining: 0,
-            feesSettled: U96::from(1500),
-        })
-    );
+    assert_eq!(host.vm.get_emitted_logs()[1], subset_settled(3, 0, 1500));
     assert_eq!(
         manager.get_payer_report(0, U256::ZERO),
         Ok(((0, 0, 0, U96::from(2050), 6, true, 0, tree.root(), vec![]),))
@@ -767,26 +760,12 @@ fn settle_the_reference_tree_in_one_batch() {
     store_report(&manager, 0, tree.root());
     let digest = digest_of(&manager, 0, 0, 0, 0, tree.root(), &[]);
     let all: Vec<(u8, u64)> = (1..=6).map(|i| (i, u64::from(i) * 100)).collect();
-    host.mock(
-        CallKind::Call(U256::ZERO),
-        PAYERS,
-        settle_usage(digest, &all),
-        Ok(U256::from(2100).abi_encode()),
-    );
+    mock_settle_usage(&host, digest, &all, 2100);
     assert_eq!(
         manager.settle(0, U256::ZERO, leaves(&tree, 0, 6), vec![word(6)]),
         Ok(())
     );
-    assert_eq!(
-        host.vm.get_emitted_logs(),
-        vec![log(&PayerReportSubsetSettled {
-            originatorNodeId: 0,
-            payerReportIndex: U256::ZERO,
-            count: 6,
-            remaining: 0,
-            feesSettled: U96::from(2100),
-        })]
-    );
+    assert_eq!(host.vm.get_emitted_logs(), vec![subset_settled(6, 0, 2100)]);
     assert_eq!(
         manager.get_payer_report(0, U256::ZERO),
         Ok(((0, 0, 0, U96::from(2100), 6, true, 0, tree.root(), vec![]),))
@@ -808,26 +787,12 @@ fn settle_all_at_once_and_rounds_fees_up() {
     );
     store_report(&manager, 0, tree.root());
     let digest = digest_of(&manager, 0, 0, 0, 0, tree.root(), &[]);
-    host.mock(
-        CallKind::Call(U256::ZERO),
-        PAYERS,
-        settle_usage(digest, &[(1, 101), (2, 200), (3, 301)]),
-        Ok(U256::from(602).abi_encode()),
-    );
+    mock_settle_usage(&host, digest, &[(1, 101), (2, 200), (3, 301)], 602);
     assert_eq!(
         manager.settle(0, U256::ZERO, leaves(&tree, 0, 3), vec![word(3)]),
         Ok(())
     );
-    assert_eq!(
-        host.vm.get_emitted_logs(),
-        vec![log(&PayerReportSubsetSettled {
-            originatorNodeId: 0,
-            payerReportIndex: U256::ZERO,
-            count: 3,
-            remaining: 0,
-            feesSettled: U96::from(602),
-        })]
-    );
+    assert_eq!(host.vm.get_emitted_logs(), vec![subset_settled(3, 0, 602)]);
 }
 
 #[test]
@@ -902,12 +867,7 @@ fn settle_ignores_leaf_bytes_past_the_two_words_but_hashes_them() {
     let tree = PayerTree::from_leaves(vec![leaf.clone()]).unwrap();
     store_report(&manager, 0, tree.root());
     let digest = digest_of(&manager, 0, 0, 0, 0, tree.root(), &[]);
-    host.mock(
-        CallKind::Call(U256::ZERO),
-        PAYERS,
-        settle_usage(digest, &[(9, 5)]),
-        Ok(U256::from(5).abi_encode()),
-    );
+    mock_settle_usage(&host, digest, &[(9, 5)], 5);
     assert_eq!(
         manager.settle(0, U256::ZERO, vec![Bytes::from(leaf)], vec![word(1)]),
         Ok(())
@@ -952,11 +912,11 @@ fn fees_settled_overflow_is_panic_0x11() {
     let tree = PayerTree::from_fees(&test_fees()).unwrap();
     store_report(&manager, 0, tree.root());
     let digest = digest_of(&manager, 0, 0, 0, 0, tree.root(), &[]);
-    host.mock(
-        CallKind::Call(U256::ZERO),
-        PAYERS,
-        settle_usage(digest, &[(1, 100), (2, 200), (3, 300)]),
-        Ok(U256::from((1u128 << 96) - 1).abi_encode()),
+    mock_settle_usage(
+        &host,
+        digest,
+        &[(1, 100), (2, 200), (3, 300)],
+        (1u128 << 96) - 1,
     );
     manager
         .settle(
@@ -966,12 +926,7 @@ fn fees_settled_overflow_is_panic_0x11() {
             tree.proof(0, 3).unwrap(),
         )
         .unwrap();
-    host.mock(
-        CallKind::Call(U256::ZERO),
-        PAYERS,
-        settle_usage(digest, &[(4, 400), (5, 500), (6, 600)]),
-        Ok(U256::from(1).abi_encode()),
-    );
+    mock_settle_usage(&host, digest, &[(4, 400), (5, 500), (6, 600)], 1);
     assert_eq!(
         manager.settle(
             0,
@@ -1240,12 +1195,7 @@ fn submit_settle_and_report_views_through_the_fallback() {
         }
         .abi_encode())
     );
-    host.mock(
-        CallKind::Call(U256::ZERO),
-        PAYERS,
-        settle_usage(digest, &[(1, 100), (2, 200), (3, 300)]),
-        Ok(U256::from(550).abi_encode()),
-    );
+    mock_settle_usage(&host, digest, &[(1, 100), (2, 200), (3, 300)], 550);
     let settle = I::settleCall {
         originatorNodeId_: 100,
         payerReportIndex_: U256::ZERO,

@@ -15,20 +15,6 @@ fn hex(bytes: &[u8]) -> String {
     })
 }
 
-fn unhex(s: &str) -> Vec<u8> {
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-        .collect()
-}
-
-/// EVM init code that deploys `runtime` as is.
-fn evm_init(runtime: &[u8]) -> Vec<u8> {
-    let mut init = unhex(&format!("60{:02x}80600b6000396000f3", runtime.len()));
-    init.extend_from_slice(runtime);
-    init
-}
-
 fn evm(chain: &mut Chain, runtime: &str) -> Address {
     deploy(chain, evm_init(&unhex(runtime)))
 }
@@ -252,9 +238,9 @@ fn value_transfer_to_a_new_account_pays_evm_call_costs() {
     assert_eq!(chain.balance(c), U256::from(95));
 }
 
-fn reentrancy_program() -> String {
-    // No args: return msg_reentrant as one byte. Args = a 20-byte address: call it (empty
-    // calldata) and return its data.
+/// No args: returns `msg_reentrant` as one byte. Otherwise calls the address in the first 20
+/// bytes with the rest as calldata and returns the callee's data.
+fn relay_program() -> String {
     format!(
         r#"(module {IMPORTS}
   (memory (export "memory") 1 1)
@@ -265,7 +251,8 @@ fn reentrancy_program() -> String {
         (call $write_result (i32.const 100) (i32.const 1))
         (return (i32.const 0))))
     (call $read_args (i32.const 0))
-    (drop (call $call (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 4000) (i64.const -1) (i32.const 4096)))
+    (drop (call $call (i32.const 0) (i32.const 20) (i32.sub (local.get $len) (i32.const 20))
+      (i32.const 4000) (i64.const -1) (i32.const 4096)))
     (local.set $rlen (call $read_return_data (i32.const 8192) (i32.const 0) (call $return_data_size)))
     (call $write_result (i32.const 8192) (local.get $rlen))
     (i32.const 0)))"#
@@ -275,7 +262,7 @@ fn reentrancy_program() -> String {
 #[test]
 fn reentrancy_flag_counts_non_delegate_frames() {
     let mut chain = chain();
-    let a = program(&mut chain, &reentrancy_program());
+    let a = program(&mut chain, &relay_program());
     // A alone: not reentrant.
     assert_eq!(send(&mut chain, a, &[]).output.to_vec(), vec![0]);
     // A -> F (EVM) -> A: reentrant.
@@ -457,27 +444,6 @@ fn an_inspector_sees_every_frame_of_a_mixed_tree() {
     assert_eq!(slot(&chain, store, 7), as_word(fwd));
     // And the chain keeps working after lending its state to the inspector.
     assert!(send(&mut chain, caller, &args(0, fwd, &[])).status);
-}
-
-/// No args: returns `msg_reentrant` as one byte. Otherwise calls the address in the first 20
-/// bytes with the rest as calldata and returns the callee's data.
-fn relay_program() -> String {
-    format!(
-        r#"(module {IMPORTS}
-  (memory (export "memory") 1 1)
-  (func (export "user_entrypoint") (param $len i32) (result i32) (local $rlen i32)
-    (if (i32.eqz (local.get $len))
-      (then
-        (i32.store8 (i32.const 100) (call $reentrant))
-        (call $write_result (i32.const 100) (i32.const 1))
-        (return (i32.const 0))))
-    (call $read_args (i32.const 0))
-    (drop (call $call (i32.const 0) (i32.const 20) (i32.sub (local.get $len) (i32.const 20))
-      (i32.const 4000) (i64.const -1) (i32.const 4096)))
-    (local.set $rlen (call $read_return_data (i32.const 8192) (i32.const 0) (call $return_data_size)))
-    (call $write_result (i32.const 8192) (local.get $rlen))
-    (i32.const 0)))"#
-    )
 }
 
 #[test]

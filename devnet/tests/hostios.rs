@@ -588,26 +588,7 @@ fn recent_programs_are_cached_from_arbos_60() {
             }
             h
         });
-        let runtime = format!("{one}{one}00");
-        let runtime: Vec<u8> = (0..runtime.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&runtime[i..i + 2], 16).unwrap())
-            .collect();
-        let mut init = vec![
-            0x60,
-            u8::try_from(runtime.len()).unwrap(),
-            0x80,
-            0x60,
-            0x0b,
-            0x60,
-            0x00,
-            0x39,
-            0x60,
-            0x00,
-            0xf3,
-        ];
-        init.extend_from_slice(&runtime);
-        let caller = deploy(&mut chain, init);
+        let caller = deploy(&mut chain, evm_init(&unhex(&format!("{one}{one}00"))));
         let r = send(&mut chain, caller, &[]);
         assert!(r.status);
         r.gas_used
@@ -657,21 +638,7 @@ fn value_in_a_static_context_fails_without_charging_gas() {
         0x5a, 0xfa, 0x3d, 0x60, 0x00, 0x60, 0x00, 0x3e, 0x3d, 0x60, 0x00, 0x82, 0x15, 0x60, 0x33,
         0x57, 0xf3, 0x5b, 0xfd,
     ]);
-    let mut init = vec![
-        0x60,
-        u8::try_from(runtime.len()).unwrap(),
-        0x80,
-        0x60,
-        0x0b,
-        0x60,
-        0x00,
-        0x39,
-        0x60,
-        0x00,
-        0xf3,
-    ];
-    init.extend_from_slice(&runtime);
-    let s = deploy(&mut chain, init);
+    let s = deploy(&mut chain, evm_init(&runtime));
     let r = send(&mut chain, s, &[]);
     assert!(r.status, "{r:?}");
     let ink = u64::from_le_bytes(r.output[..8].try_into().unwrap());
@@ -1127,21 +1094,7 @@ fn static_caller(target: Address) -> Vec<u8> {
     let mut runtime = vec![0x60, 0x00, 0x60, 0x00, 0x60, 0x00, 0x60, 0x00, 0x73];
     runtime.extend_from_slice(target.as_slice());
     runtime.extend_from_slice(&[0x5a, 0xfa, 0x60, 0x00, 0x52, 0x60, 0x20, 0x60, 0x00, 0xf3]);
-    let mut init = vec![
-        0x60,
-        u8::try_from(runtime.len()).unwrap(),
-        0x80,
-        0x60,
-        0x0b,
-        0x60,
-        0x00,
-        0x39,
-        0x60,
-        0x00,
-        0xf3,
-    ];
-    init.extend_from_slice(&runtime);
-    init
+    evm_init(&runtime)
 }
 
 #[test]

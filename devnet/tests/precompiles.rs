@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use xmtp_devnet::arb::{selector, ARB_GAS_INFO, ARB_SYS, ARB_WASM, NETWORK_FEE_ACCOUNT};
-use xmtp_devnet::{Address, Tx, B256, U256};
+use xmtp_devnet::{Address, Receipt, Tx, B256, U256};
 use xmtp_stylus::activation::{DataPricer, ARBITRUM_START_TIME};
 
 const SMALL: &str = r#"(module (memory (export "memory") 1 1)
@@ -17,6 +17,12 @@ fn call_data(sig: &str, args: &[[u8; 32]]) -> Vec<u8> {
         d.extend_from_slice(a);
     }
     d
+}
+
+/// `r` reverted with exactly the error `sig` and its argument words.
+fn assert_reverted_with(r: &Receipt, sig: &str, args: &[[u8; 32]]) {
+    assert!(!r.status, "{r:?}");
+    assert_eq!(r.output.to_vec(), call_data(sig, args), "{sig}");
 }
 
 fn addr_arg(a: Address) -> [u8; 32] {
@@ -131,8 +137,7 @@ fn activation_charges_fee_refunds_excess_and_records_figures() {
 
     // Again: ProgramUpToDate().
     let r = chain.activate(OWNER, addr, max_fee).unwrap();
-    assert!(!r.status);
-    assert_eq!(r.output.to_vec(), selector("ProgramUpToDate()").to_vec());
+    assert_reverted_with(&r, "ProgramUpToDate()", &[]);
 }
 
 #[test]
@@ -155,11 +160,7 @@ fn activation_without_enough_value_reverts_with_have_and_want() {
             call_data("programVersion(address)", &[addr_arg(addr)]),
         ))
         .unwrap();
-    assert!(!r.status);
-    assert_eq!(
-        r.output.to_vec(),
-        selector("ProgramNotActivated()").to_vec()
-    );
+    assert_reverted_with(&r, "ProgramNotActivated()", &[]);
 }
 
 #[test]
@@ -189,8 +190,7 @@ fn activating_evm_code_burns_the_gas_and_an_empty_account_is_program_not_wasm() 
     let r = chain
         .activate(OWNER, nobody, U256::from(10u128.pow(18)))
         .unwrap();
-    assert!(!r.status);
-    assert_eq!(r.output.to_vec(), selector("ProgramNotWasm()").to_vec());
+    assert_reverted_with(&r, "ProgramNotWasm()", &[]);
 }
 
 fn refused(wat: &str) -> String {
@@ -609,7 +609,7 @@ fn program_views_refuse_unknown_and_expired_programs() {
     let unknown = B256::with_last_byte(9).0;
     let (ok, out, gas) = arb_wasm_call(&mut chain, "codehashVersion(bytes32)", &[unknown]);
     assert!(!ok);
-    assert_eq!(out, selector("ProgramNotActivated()").to_vec());
+    assert_eq!(out, call_data("ProgramNotActivated()", &[]));
     // A Solidity error keeps the remaining gas: the wrapper and the record's read.
     assert_eq!(
         gas,
@@ -629,9 +629,8 @@ fn program_views_refuse_unknown_and_expired_programs() {
     ] {
         let (ok, out, _) = arb_wasm_call(&mut chain, sig, &[arg]);
         assert!(!ok, "{sig}");
-        let mut expected = selector("ProgramExpired(uint64)").to_vec();
-        expected.extend_from_slice(&U256::from(age).to_be_bytes::<32>());
-        assert_eq!(out, expected, "{sig}");
+        let expired = call_data("ProgramExpired(uint64)", &[U256::from(age).to_be_bytes()]);
+        assert_eq!(out, expired, "{sig}");
     }
 }
 
@@ -646,20 +645,17 @@ fn keepalive_is_refused_before_keepalive_days_and_for_unknown_code() {
     let r = chain
         .keepalive(OWNER, hash, U256::from(10u128.pow(18)))
         .unwrap();
-    assert!(!r.status);
-    let mut expected = selector("ProgramKeepaliveTooSoon(uint64)").to_vec();
-    expected.extend_from_slice(&U256::from(age).to_be_bytes::<32>());
-    assert_eq!(r.output.to_vec(), expected);
+    assert_reverted_with(
+        &r,
+        "ProgramKeepaliveTooSoon(uint64)",
+        &[U256::from(age).to_be_bytes()],
+    );
     assert!(r.logs.is_empty());
 
     let r = chain
         .keepalive(OWNER, B256::with_last_byte(9), U256::from(10u128.pow(18)))
         .unwrap();
-    assert!(!r.status);
-    assert_eq!(
-        r.output.to_vec(),
-        selector("ProgramNotActivated()").to_vec()
-    );
+    assert_reverted_with(&r, "ProgramNotActivated()", &[]);
 }
 
 #[test]
@@ -679,11 +675,14 @@ fn keepalive_renews_the_program_for_the_data_fee_of_its_asm_size() {
 
     // Too little value: have and want, nothing renewed.
     let r = chain.keepalive(OWNER, hash, U256::from(fee - 1)).unwrap();
-    assert!(!r.status);
-    let mut expected = selector("ProgramInsufficientValue(uint256,uint256)").to_vec();
-    expected.extend_from_slice(&U256::from(fee - 1).to_be_bytes::<32>());
-    expected.extend_from_slice(&U256::from(fee).to_be_bytes::<32>());
-    assert_eq!(r.output.to_vec(), expected);
+    assert_reverted_with(
+        &r,
+        "ProgramInsufficientValue(uint256,uint256)",
+        &[
+            U256::from(fee - 1).to_be_bytes(),
+            U256::from(fee).to_be_bytes(),
+        ],
+    );
 
     let before = chain.balance(OWNER);
     let network_before = chain.balance(NETWORK_FEE_ACCOUNT);

@@ -179,6 +179,25 @@ pub fn init_code(wat: &str) -> Vec<u8> {
     codec::init_code(&codec::encode_code(&wasm).expect("compress"))
 }
 
+/// The bytes of a hex string (no prefix, an even length).
+pub fn unhex(s: &str) -> Vec<u8> {
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+/// EVM init code that deploys `runtime` (at most 255 bytes) as is: `PUSH1 len DUP1 PUSH1 11
+/// PUSH1 0 CODECOPY PUSH1 0 RETURN`, then the runtime.
+pub fn evm_init(runtime: &[u8]) -> Vec<u8> {
+    let len = u8::try_from(runtime.len()).expect("a runtime of at most 255 bytes");
+    let mut init = vec![
+        0x60, len, 0x80, 0x60, 0x0b, 0x60, 0x00, 0x39, 0x60, 0x00, 0xf3,
+    ];
+    init.extend_from_slice(runtime);
+    init
+}
+
 /// The funded account used by the tests.
 pub const OWNER: Address = address!("00000000000000000000000000000000000000aa");
 

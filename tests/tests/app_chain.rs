@@ -283,6 +283,13 @@ fn app_side_is_wired(two: &mut TwoChains) {
     }
 }
 
+/// `r` reverted with exactly `error`, logging nothing.
+fn assert_refused(r: &Receipt, error: &impl SolError) {
+    assert!(!r.status, "{r:?}");
+    assert!(r.logs.is_empty());
+    assert_eq!(r.output, Bytes::from(error.abi_encode()));
+}
+
 /// One of the two broadcasters.
 #[derive(Debug, Clone, Copy)]
 enum Broadcaster {
@@ -354,6 +361,22 @@ impl Broadcaster {
         };
         let to = self.address(two);
         (two.send(Side::App, from, to, data, U256::ZERO), payloads)
+    }
+
+    /// Anyone (`from`) pulls the bridged pause flag, which changes to `paused`.
+    fn pull_pause(self, two: &mut TwoChains, from: Address, paused: bool) {
+        let to = self.address(two);
+        let r = two.call_ok(
+            Side::App,
+            from,
+            to,
+            &IGroupMessageBroadcaster::updatePauseStatusCall {},
+        );
+        assert_eq!(r.logs, vec![log_of(to, &PauseStatusUpdated { paused })]);
+        assert_eq!(
+            two.view(Side::App, to, &IGroupMessageBroadcaster::pausedCall {}),
+            paused
+        );
     }
 
     /// The event of a published payload.
@@ -516,14 +539,12 @@ fn publish_at_the_edges(
             assert!(r.status);
             assert_eq!(r.logs, vec![broadcaster.published(two, payload, sequence)]);
         } else {
-            assert!(!r.status);
-            assert!(r.logs.is_empty());
             let refused = InvalidPayloadSize {
                 actualSize_: U256::from(len),
                 minSize_: U256::from(min),
                 maxSize_: U256::from(max),
             };
-            assert_eq!(r.output, Bytes::from(refused.abi_encode()));
+            assert_refused(&r, &refused);
         }
     }
     assert_eq!(sequence, 3);
@@ -573,21 +594,9 @@ fn bridged_limits_and_pause_govern_the_broadcasters() {
         let len = usize::try_from(min).unwrap();
         let (r, payload) = broadcaster.publish(&mut two, bob, len);
         assert_eq!(r.logs, vec![broadcaster.published(&two, payload, 4)]);
-        let to = broadcaster.address(&two);
-        let r = two.call_ok(
-            app,
-            admin,
-            to,
-            &IGroupMessageBroadcaster::updatePauseStatusCall {},
-        );
-        assert_eq!(
-            r.logs,
-            vec![log_of(to, &PauseStatusUpdated { paused: true })]
-        );
-        assert!(two.view(app, to, &IGroupMessageBroadcaster::pausedCall {}));
+        broadcaster.pull_pause(&mut two, admin, true);
         let (r, _) = broadcaster.publish(&mut two, bob, len);
-        assert!(!r.status);
-        assert_eq!(r.output, Bytes::from(Paused {}.abi_encode()));
+        assert_refused(&r, &Paused {});
     }
 }
 
@@ -623,16 +632,7 @@ fn pull_bootstrapper_pause_and_max(
         ),
         bootstrapper
     );
-    let r = two.call_ok(
-        app,
-        from,
-        to,
-        &IGroupMessageBroadcaster::updatePauseStatusCall {},
-    );
-    assert_eq!(
-        r.logs,
-        vec![log_of(to, &PauseStatusUpdated { paused: true })]
-    );
+    broadcaster.pull_pause(two, from, true);
     two.call_ok(
         app,
         from,
@@ -652,14 +652,9 @@ fn replay_history_while_paused(
     // Sizes inside and above the 64-byte maximum, ids out of order and repeated.
     let history = [(10, 7), (100, 3), (1, 7)];
     let (r, _) = broadcaster.bootstrap(two, stranger, &history);
-    assert!(!r.status && r.logs.is_empty());
-    assert_eq!(
-        r.output,
-        Bytes::from(NotPayloadBootstrapper {}.abi_encode())
-    );
+    assert_refused(&r, &NotPayloadBootstrapper {});
     let (r, _) = broadcaster.publish(two, stranger, 10);
-    assert!(!r.status);
-    assert_eq!(r.output, Bytes::from(Paused {}.abi_encode()));
+    assert_refused(&r, &Paused {});
     let (r, payloads) = broadcaster.bootstrap(two, bootstrapper, &history);
     assert!(r.status);
     let expected: Vec<Log> = payloads
@@ -677,15 +672,13 @@ fn replay_history_while_paused(
 fn a_bridged_bootstrapper_replays_history_while_paused_and_publishing_resumes_after_it() {
     let mut two = TwoChains::deploy();
     let (bob, bootstrapper) = (two.user(1), two.user(2));
-    let app = Side::App;
     two.mint_fee_tokens(bob, units(1_000_000));
     let broadcasters = [Broadcaster::Group, Broadcaster::Identity];
 
     // Not paused yet: bootstrapping is refused first for that, whoever calls.
     for broadcaster in broadcasters {
         let (r, _) = broadcaster.bootstrap(&mut two, bootstrapper, &[(10, 1)]);
-        assert!(!r.status);
-        assert_eq!(r.output, Bytes::from(NotPaused {}.abi_encode()));
+        assert_refused(&r, &NotPaused {});
     }
 
     let mut values = vec![(GROUP_MAX, uint_value(64)), (IDENTITY_MAX, uint_value(64))];
@@ -711,19 +704,9 @@ fn a_bridged_bootstrapper_replays_history_while_paused_and_publishing_resumes_af
     let names: Vec<&str> = unpause.iter().map(|(k, _)| *k).collect();
     bridge(&mut two, Pay::FeeToken, bob, &names, (2, 1));
     for broadcaster in broadcasters {
-        let to = broadcaster.address(&two);
-        let r = two.call_ok(
-            app,
-            bob,
-            to,
-            &IGroupMessageBroadcaster::updatePauseStatusCall {},
-        );
-        assert_eq!(
-            r.logs,
-            vec![log_of(to, &PauseStatusUpdated { paused: false })]
-        );
+        broadcaster.pull_pause(&mut two, bob, false);
         let (r, _) = broadcaster.bootstrap(&mut two, bootstrapper, &[(10, 9)]);
-        assert_eq!(r.output, Bytes::from(NotPaused {}.abi_encode()));
+        assert_refused(&r, &NotPaused {});
         let (r, payload) = broadcaster.publish(&mut two, bob, 10);
         assert_eq!(r.logs, vec![broadcaster.published(&two, payload, 8)]);
     }
@@ -782,13 +765,12 @@ fn bridged_limits_are_bounded_by_the_type_and_by_the_256_kib_cap() {
         vec![Broadcaster::Identity.published(&two, payload, 1)]
     );
     let (r, _) = Broadcaster::Identity.publish(&mut two, bob, len + 1);
-    assert!(!r.status);
     let refused = InvalidPayloadSize {
         actualSize_: U256::from(cap + 1),
         minSize_: U256::from(1),
         maxSize_: U256::from(cap),
     };
-    assert_eq!(r.output, Bytes::from(refused.abi_encode()));
+    assert_refused(&r, &refused);
 }
 
 #[test]
@@ -813,9 +795,7 @@ fn receive_parameters_is_refused_to_everyone_but_the_settlement_gateways_alias()
     );
     for sender in [from_alias(a.gateway), to_alias(to_alias(a.gateway))] {
         let r = impersonate(&mut two, sender, a.gateway, &call);
-        assert!(!r.status);
-        assert!(r.logs.is_empty());
-        assert_eq!(r.output, refused);
+        assert_refused(&r, &NotSettlementChainGateway {});
     }
     assert_eq!(two.parameter(Side::App, GROUP_MAX), B256::ZERO);
     // The alias itself is accepted.

@@ -3,6 +3,8 @@
 //! fixed number of pseudo-random inputs from a fixed seed. The target code is the same files
 //! the nightly cargo-fuzz binaries run (`fuzz/targets/`); a failing input is a panic naming it.
 
+#[path = "../../fuzz/targets/activation.rs"]
+mod activation;
 #[path = "../../fuzz/targets/bridge.rs"]
 mod bridge;
 #[path = "../../fuzz/targets/input.rs"]
@@ -33,8 +35,8 @@ impl Random {
     }
 }
 
-/// Runs `target` on its committed seeds, then on `random` inputs of up to `max_len` bytes.
-fn replay(name: &str, target: fn(&[u8]), random: usize, max_len: usize) {
+/// The committed seeds of `name`, sorted by file name.
+fn seeds(name: &str) -> Vec<(PathBuf, Vec<u8>)> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../fuzz/seeds")
         .join(name);
@@ -42,8 +44,18 @@ fn replay(name: &str, target: fn(&[u8]), random: usize, max_len: usize) {
         .map(|entries| entries.map(|e| e.expect("readable").path()).collect())
         .unwrap_or_default();
     files.sort();
-    for file in &files {
-        let data = std::fs::read(file).expect("readable seed file");
+    files
+        .into_iter()
+        .map(|file| {
+            let data = std::fs::read(&file).expect("readable seed file");
+            (file, data)
+        })
+        .collect()
+}
+
+/// Runs `target` on its committed seeds, then on `random` inputs of up to `max_len` bytes.
+fn replay(name: &str, target: fn(&[u8]), random: usize, max_len: usize) {
+    for (file, data) in seeds(name) {
         let outcome = std::panic::catch_unwind(|| target(&data));
         assert!(outcome.is_ok(), "{name}: seed {} fails", file.display());
     }
@@ -57,6 +69,41 @@ fn replay(name: &str, target: fn(&[u8]), random: usize, max_len: usize) {
             alloy_primitives::hex::encode(&data)
         );
     }
+}
+
+/// Runs `target` on `rounds` copies of its seeds with a few bytes overwritten or the tail cut:
+/// for a target whose inputs are structured (a WASM module), random bytes would stop at the
+/// first check, while a mutated seed reaches the checks behind it.
+fn replay_mutations(name: &str, target: fn(&[u8]), rounds: usize) {
+    let seeds = seeds(name);
+    assert!(!seeds.is_empty(), "{name} has no seeds to mutate");
+    let mut random = Random(0xd1b5_4a32_d192_ed03 ^ name.len() as u64);
+    for round in 0..rounds {
+        let mut data = seeds[round % seeds.len()].1.clone();
+        for _ in 0..=random.next() % 4 {
+            let at = usize::try_from(random.next() % data.len() as u64).expect("small");
+            if random.next().is_multiple_of(8) {
+                data.truncate(at);
+            } else {
+                data[at] = random.next().to_le_bytes()[0];
+            }
+            if data.is_empty() {
+                break;
+            }
+        }
+        let outcome = std::panic::catch_unwind(|| target(&data));
+        assert!(
+            outcome.is_ok(),
+            "{name}: mutation {round} fails: 0x{}",
+            alloy_primitives::hex::encode(&data)
+        );
+    }
+}
+
+#[test]
+fn activation_never_panics() {
+    replay("activation", activation::run, 100, 300);
+    replay_mutations("activation", activation::run, 1_000);
 }
 
 #[test]

@@ -5,6 +5,10 @@
 //! (little-endian), `count` 32-byte slots holding ABI words, then the slot names joined by
 //! `\n`. The pipeline patches the slots before compression, so the wiring is part of the code
 //! hash and of the implementation's CREATE2 address, exactly as immutables are in Solidity.
+//!
+//! A name ending in `?` (e.g. the Factory's `proxyKind?`) marks an optional slot: it is named
+//! without the `?`, may be left out and may be zero, because zero is a setting there (the
+//! default) rather than a forgotten address. Every other slot must be given, non-zero.
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -30,13 +34,14 @@ pub enum WiringError {
     Truncated,
     /// The name list is not `count` distinct, non-empty UTF-8 names.
     BadNames(String),
-    /// Names of the block no value was given for.
+    /// Names of the block's required slots no value was given for.
     Missing(Vec<String>),
     /// Values given for names the block does not have.
     Unknown(Vec<String>),
     /// A name given more than once.
     Duplicate(String),
-    /// A zero value: no real address or setting is zero, so it is a forgotten value.
+    /// A zero value for a required slot: no real address or setting there is zero, so it is a
+    /// forgotten value.
     Zero(String),
 }
 
@@ -58,10 +63,12 @@ impl fmt::Display for WiringError {
 
 impl std::error::Error for WiringError {}
 
-/// A located wiring block: file offset of the first slot, and the slot names.
+/// A located wiring block: file offset of the first slot, the slot names (without the `?`)
+/// and, per slot, whether it is optional.
 struct Block {
     slots_at: usize,
     names: Vec<String>,
+    optional: Vec<bool>,
 }
 
 /// Lists the wiring names of a program, in slot order (empty when it has no wiring block).
@@ -87,8 +94,9 @@ pub fn wiring_values(wasm: &[u8]) -> Result<Vec<(String, [u8; 32])>, WiringError
         .collect())
 }
 
-/// Returns `wasm` with every wiring slot set: each name of the block must be given exactly
-/// once, with a non-zero value. A program without a wiring block accepts only an empty list.
+/// Returns `wasm` with every wiring slot set: each required slot of the block must be given
+/// exactly once, with a non-zero value; an optional slot at most once, any value, zero when
+/// left out. A program without a wiring block accepts only an empty list.
 pub fn patch_wiring(wasm: &[u8], values: &[(&str, [u8; 32])]) -> Result<Vec<u8>, WiringError> {
     let Some(block) = find_block(wasm)? else {
         if values.is_empty() {
@@ -110,16 +118,26 @@ pub fn patch_wiring(wasm: &[u8], values: &[(&str, [u8; 32])]) -> Result<Vec<u8>,
     if !unknown.is_empty() {
         return Err(WiringError::Unknown(unknown));
     }
+    let required = |name: &str| {
+        block
+            .names
+            .iter()
+            .zip(&block.optional)
+            .any(|(n, optional)| n == name && !optional)
+    };
     let missing: Vec<String> = block
         .names
         .iter()
-        .filter(|n| !seen.contains(n.as_str()))
+        .filter(|n| required(n) && !seen.contains(n.as_str()))
         .cloned()
         .collect();
     if !missing.is_empty() {
         return Err(WiringError::Missing(missing));
     }
-    if let Some((name, _)) = values.iter().find(|(_, word)| *word == [0u8; SLOT_LEN]) {
+    if let Some((name, _)) = values
+        .iter()
+        .find(|(name, word)| required(name) && *word == [0u8; SLOT_LEN])
+    {
         return Err(WiringError::Zero((*name).to_owned()));
     }
     let mut out = wasm.to_vec();
@@ -127,10 +145,9 @@ pub fn patch_wiring(wasm: &[u8], values: &[(&str, [u8; 32])]) -> Result<Vec<u8>,
         let word = values
             .iter()
             .find(|(n, _)| n == name)
-            .map(|(_, w)| w)
-            .expect("checked above");
+            .map_or([0u8; SLOT_LEN], |(_, w)| *w);
         let at = block.slots_at + i * SLOT_LEN;
-        out[at..at + SLOT_LEN].copy_from_slice(word);
+        out[at..at + SLOT_LEN].copy_from_slice(&word);
     }
     Ok(out)
 }
@@ -181,11 +198,16 @@ fn parse_block(offset: usize, block: &[u8]) -> Result<Block, WiringError> {
         .ok_or(WiringError::Truncated)?;
     let names =
         std::str::from_utf8(names).map_err(|_| WiringError::BadNames("not UTF-8".into()))?;
-    let names: Vec<String> = if names.is_empty() {
+    let listed: Vec<&str> = if names.is_empty() {
         Vec::new()
     } else {
-        names.split('\n').map(str::to_owned).collect()
+        names.split('\n').collect()
     };
+    let optional: Vec<bool> = listed.iter().map(|name| name.ends_with('?')).collect();
+    let names: Vec<String> = listed
+        .iter()
+        .map(|name| name.strip_suffix('?').unwrap_or(name).to_owned())
+        .collect();
     if names.len() != count {
         return Err(WiringError::BadNames(format!(
             "the header declares {count} slots but lists {} names",
@@ -202,6 +224,7 @@ fn parse_block(offset: usize, block: &[u8]) -> Result<Block, WiringError> {
     Ok(Block {
         slots_at: offset + HEADER_LEN,
         names,
+        optional,
     })
 }
 
@@ -291,6 +314,70 @@ mod tests {
         );
     }
 
+    /// The Factory's `proxyKind?`: named without the `?`, zero or left out (then written zero,
+    /// whatever the slot held), still refused twice or unknown; the required slot beside it is
+    /// still required and non-zero.
+    #[test]
+    fn an_optional_slot_may_be_zero_or_left_out() {
+        let wasm = module(&block(&["parameterRegistry", "proxyKind?"]));
+        assert_eq!(
+            wiring_names(&wasm).unwrap(),
+            ["parameterRegistry", "proxyKind"]
+        );
+        let evm = patch_wiring(
+            &wasm,
+            &[("parameterRegistry", word(1)), ("proxyKind", word(2))],
+        )
+        .unwrap();
+        assert_eq!(
+            wiring_values(&evm).unwrap(),
+            [
+                ("parameterRegistry".to_owned(), word(1)),
+                ("proxyKind".to_owned(), word(2))
+            ]
+        );
+        let zero = patch_wiring(
+            &wasm,
+            &[("parameterRegistry", word(1)), ("proxyKind", [0; 32])],
+        )
+        .unwrap();
+        let left_out = patch_wiring(&evm, &[("parameterRegistry", word(1))]).unwrap();
+        assert_eq!(left_out, zero);
+        assert_eq!(
+            wiring_values(&zero).unwrap()[1],
+            ("proxyKind".to_owned(), [0; 32])
+        );
+        assert_eq!(
+            patch_wiring(&wasm, &[("proxyKind", word(2))]),
+            Err(WiringError::Missing(vec!["parameterRegistry".into()]))
+        );
+        assert_eq!(
+            patch_wiring(
+                &wasm,
+                &[("parameterRegistry", [0; 32]), ("proxyKind", word(2))]
+            ),
+            Err(WiringError::Zero("parameterRegistry".into()))
+        );
+        assert_eq!(
+            patch_wiring(
+                &wasm,
+                &[
+                    ("parameterRegistry", word(1)),
+                    ("proxyKind", word(2)),
+                    ("proxyKind", word(2))
+                ]
+            ),
+            Err(WiringError::Duplicate("proxyKind".into()))
+        );
+        assert_eq!(
+            patch_wiring(
+                &wasm,
+                &[("parameterRegistry", word(1)), ("proxyKind?", word(2))]
+            ),
+            Err(WiringError::Unknown(vec!["proxyKind?".into()]))
+        );
+    }
+
     #[test]
     fn a_program_without_a_marker_takes_only_an_empty_list() {
         let wasm = module("no wiring here");
@@ -323,6 +410,14 @@ mod tests {
             Err(WiringError::BadNames(
                 "the header declares 1 slots but lists 2 names".into()
             ))
+        );
+        assert_eq!(
+            wiring_names(&module(&block(&["a", "?"]))),
+            Err(WiringError::BadNames("empty name".into()))
+        );
+        assert_eq!(
+            wiring_names(&module(&block(&["a", "a?"]))),
+            Err(WiringError::BadNames("a name appears twice".into()))
         );
     }
 }

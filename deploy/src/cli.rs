@@ -159,10 +159,7 @@ impl Session {
         if let Some(signer) = network.admin_key()? {
             keys.push(signer);
         }
-        let mut programs = Programs::build(workspace, &[])?;
-        if !config.proxy.is_stylus() {
-            programs.build_evm_proxy_factory(workspace)?;
-        }
+        let programs = Programs::build(workspace, &[])?;
         let plan = Plan::new(&config, &programs)?;
         let rpc = Rpc::connect(&network.settlement_rpc_url, &network.app_rpc_url, &keys)?;
         Ok(Self {

@@ -1,6 +1,7 @@
 //! The init code the Factory embeds: the Proxy's creation code and the Initializable's init
 //! code, regenerated from those programs before the Factory is compiled, and the EVM proxy's
-//! creation code its `evm-proxy` feature embeds instead of the Proxy's.
+//! creation code (what the Factory deploys instead of the Proxy when its `proxyKind` wiring
+//! says so).
 //!
 //! The Factory `include_bytes!`s `programs/factory/embedded/*.bin`, so these files are build
 //! inputs under review like any source: `xmtp build` rewrites them when the Proxy or the
@@ -34,7 +35,7 @@ const EMBEDDED: &[(&str, &str, Shape)] = &[
     ),
 ];
 
-/// The file the Factory's `evm-proxy` feature embeds: the shared constructor prelude and the
+/// The EVM proxy's creation code the Factory embeds: the shared constructor prelude and the
 /// EVM runtime of [`xmtp_proxy::evm`] (no program to build).
 pub const EVM_PROXY_CREATION_CODE: &str = "evm-proxy-creation-code.bin";
 

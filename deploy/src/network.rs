@@ -21,20 +21,6 @@ pub struct Programs {
     raw: BTreeMap<String, Vec<u8>>,
 }
 
-/// Key of the Factory built with its `evm-proxy` feature (every proxy it deploys is the EVM
-/// proxy of [`xmtp_proxy::evm`]) in [`Programs`]: see [`Programs::build_evm_proxy_factory`].
-pub const EVM_PROXY_FACTORY: &str = "xmtp-factory/evm-proxy";
-
-/// Attempts at reading a Factory build of the wanted flavour when another build of the other
-/// flavour (another process) replaced the file in between.
-const FLAVOUR_ATTEMPTS: usize = 3;
-
-/// Whether a raw Factory build embeds the EVM proxy (its creation code is one data segment).
-fn embeds_evm_proxy(raw: &[u8]) -> bool {
-    let creation = xmtp_proxy::creation_code(&xmtp_proxy::evm::runtime());
-    raw.windows(creation.len()).any(|window| window == creation)
-}
-
 impl Programs {
     /// Builds the named program crates (all of them when `crates` is empty) in one cargo run.
     pub fn build(workspace: &Workspace, crates: &[&str]) -> Result<Self, Error> {
@@ -48,54 +34,17 @@ impl Programs {
             programs,
             ..workspace.clone()
         };
-        for _ in 0..FLAVOUR_ATTEMPTS {
-            let paths = pipeline::build_programs(&subset)?;
-            let raw: BTreeMap<String, Vec<u8>> = subset
-                .programs
-                .iter()
-                .zip(paths)
-                .map(|(program, path)| {
-                    let wasm = std::fs::read(&path).map_err(|e| Error::io(&path, &e))?;
-                    Ok((program.crate_name.clone(), wasm))
-                })
-                .collect::<Result<_, Error>>()?;
-            if !raw.get("xmtp-factory").is_some_and(|f| embeds_evm_proxy(f)) {
-                return Ok(Self { raw });
-            }
-        }
-        Err(Error::Cargo(
-            "the Factory build kept being replaced by its evm-proxy flavour (another build running)"
-                .into(),
-        ))
-    }
-
-    /// Adds the Factory built with its `evm-proxy` feature, as [`EVM_PROXY_FACTORY`]. Cargo
-    /// writes both flavours to the same file, so the build is read back only when it embeds
-    /// the EVM proxy (another process may have built the plain Factory in between).
-    pub fn build_evm_proxy_factory(&mut self, workspace: &Workspace) -> Result<(), Error> {
-        let factory = workspace
+        let paths = pipeline::build_programs(&subset)?;
+        let raw = subset
             .programs
             .iter()
-            .find(|program| program.crate_name == "xmtp-factory")
-            .cloned()
-            .ok_or_else(|| Error::UnknownProgram("xmtp-factory is missing".into()))?;
-        let subset = Workspace {
-            programs: vec![factory],
-            ..workspace.clone()
-        };
-        for _ in 0..FLAVOUR_ATTEMPTS {
-            let paths = pipeline::build_programs_with(&subset, &[EVM_PROXY_FACTORY])?;
-            let path = &paths[0];
-            let raw = std::fs::read(path).map_err(|e| Error::io(path, &e))?;
-            if embeds_evm_proxy(&raw) {
-                self.raw.insert(EVM_PROXY_FACTORY.to_owned(), raw);
-                return Ok(());
-            }
-        }
-        Err(Error::Cargo(
-            "the evm-proxy Factory build kept being replaced by the plain Factory (another build running)"
-                .into(),
-        ))
+            .zip(paths)
+            .map(|(program, path)| {
+                let wasm = std::fs::read(&path).map_err(|e| Error::io(&path, &e))?;
+                Ok((program.crate_name.clone(), wasm))
+            })
+            .collect::<Result<_, Error>>()?;
+        Ok(Self { raw })
     }
 
     /// The program through the pipeline with `wiring` written into it.

@@ -156,16 +156,6 @@ pub fn process(raw: &[u8], options: &Options<'_>) -> Result<Artifact, PipelineEr
 /// Builds every program in one cargo invocation and returns the raw WASM path of each, in the
 /// order of `workspace.programs`. Cargo's own output goes to our stderr.
 pub fn build_programs(workspace: &Workspace) -> Result<Vec<PathBuf>, Error> {
-    build_programs_with(workspace, &[])
-}
-
-/// [`build_programs`] with cargo features enabled (`crate/feature`, e.g. the Factory's
-/// `xmtp-factory/evm-proxy`). A feature changes what cargo writes at the one path a program
-/// has, so a caller must read the file before another build of the same program replaces it.
-pub fn build_programs_with(
-    workspace: &Workspace,
-    features: &[&str],
-) -> Result<Vec<PathBuf>, Error> {
     if workspace.programs.is_empty() {
         return Ok(Vec::new());
     }
@@ -184,9 +174,6 @@ pub fn build_programs_with(
         .current_dir(&workspace.root);
     for program in &workspace.programs {
         command.args(["-p", &program.crate_name]);
-    }
-    if !features.is_empty() {
-        command.args(["--features", &features.join(",")]);
     }
     let status = command
         .status()

@@ -199,6 +199,30 @@ fn refusals(fixture: &Fixture) {
         last_line(&wrong_chain),
         "error: wrong chain id: the settlement chain RPC answers 84532, the configuration says 1"
     );
+    // A proxy kind the Factory has no wiring value for.
+    let mut unknown: Value =
+        serde_json::from_str(&std::fs::read_to_string(&fixture.config).unwrap()).unwrap();
+    unknown["proxy"] = "solidity".into();
+    let unknown_config = fixture.dir.join("config").join("unknown-proxy.json");
+    std::fs::write(
+        &unknown_config,
+        serde_json::to_string_pretty(&unknown).unwrap(),
+    )
+    .unwrap();
+    let unknown_proxy = fixture.run(
+        &[&["deploy", "--broadcast"][..], &KEYS].concat(),
+        &unknown_config,
+    );
+    assert!(!unknown_proxy.status.success());
+    assert_eq!(stderr(&unknown_proxy).lines().count(), 1);
+    assert!(
+        last_line(&unknown_proxy).starts_with(&format!(
+            "error: {}: unknown variant `solidity`, expected `stylus` or `evm` at line ",
+            unknown_config.display()
+        )),
+        "{}",
+        stderr(&unknown_proxy)
+    );
     // Nothing listens on the discard port.
     let unreachable = xmtp()
         .args(["check", "--config"])

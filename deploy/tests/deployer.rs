@@ -14,6 +14,7 @@ use xmtp_abi::{
 };
 use xmtp_deploy::deployer::{self, Deployer, InProcess, Plan, ProxyKind};
 use xmtp_deploy::network::{Programs, ACTIVATION_BUDGET};
+use xmtp_deploy::wiring::wiring_values;
 use xmtp_devnet::{Receipt, Tx};
 use xmtp_devnet_node::{CallRequest, Devnet, DevnetConfig, Side};
 
@@ -191,23 +192,55 @@ fn a_pinned_address_that_the_code_does_not_give_is_refused() {
     );
 }
 
-/// The programs with the Factory's `evm-proxy` flavour added, built after [`programs`] so no
-/// plain Factory build of this process replaces it while it is read.
-fn evm_programs() -> &'static Programs {
-    static PROGRAMS: OnceLock<Programs> = OnceLock::new();
-    PROGRAMS.get_or_init(|| {
-        let mut programs = programs().clone();
-        let workspace = xmtp_deploy::discover(Path::new(env!("CARGO_MANIFEST_DIR"))).unwrap();
-        programs.build_evm_proxy_factory(&workspace).unwrap();
-        programs
-    })
+/// One Factory build serves both proxy kinds: a plan wires its `proxyKind` word, zero (the
+/// same as leaving it out) for Stylus proxies, one for EVM proxies.
+#[test]
+fn both_proxy_kinds_wire_the_one_factory_build() {
+    let stylus = Plan::new(
+        &deployer::devnet_config(programs(), SETTLEMENT, APP).unwrap(),
+        programs(),
+    )
+    .unwrap();
+    let evm = Plan::new(
+        &deployer::devnet_config_with(programs(), SETTLEMENT, APP, ProxyKind::Evm).unwrap(),
+        programs(),
+    )
+    .unwrap();
+    let factory = |plan: &Plan, kind: Option<B256>| {
+        let registry = ("parameterRegistry", plan.parameter_registry.into_word().0);
+        let wiring: Vec<(&str, [u8; 32])> = std::iter::once(registry)
+            .chain(kind.map(|kind| ("proxyKind", kind.0)))
+            .collect();
+        programs().wired("xmtp-factory", &wiring, None).unwrap()
+    };
+    assert_eq!(factory(&stylus, None).init_code, stylus.factory_init_code);
+    assert_eq!(
+        factory(&stylus, Some(B256::ZERO)).init_code,
+        stylus.factory_init_code
+    );
+    let evm_factory = factory(&evm, Some(B256::with_last_byte(1)));
+    assert_eq!(evm_factory.init_code, evm.factory_init_code);
+    assert_eq!(
+        wiring_values(&evm_factory.processed).unwrap(),
+        [
+            (
+                "parameterRegistry".to_owned(),
+                evm.parameter_registry.into_word().0
+            ),
+            ("proxyKind".to_owned(), B256::with_last_byte(1).0)
+        ]
+    );
+    assert_ne!(
+        factory(&evm, None).code_hash(),
+        evm_factory.code_hash(),
+        "the word is part of the Factory's code"
+    );
 }
 
 /// `"proxy": "evm"` deployed on the devnet, every check held.
 fn deploy_behind_evm_proxies() -> (Plan, Devnet) {
-    let config =
-        deployer::devnet_config_with(evm_programs(), SETTLEMENT, APP, ProxyKind::Evm).unwrap();
-    let plan = Plan::new(&config, evm_programs()).unwrap();
+    let config = deployer::devnet_config_with(programs(), SETTLEMENT, APP, ProxyKind::Evm).unwrap();
+    let plan = Plan::new(&config, programs()).unwrap();
     let mut devnet = deployer::devnet_for(&plan, DevnetConfig::default()).unwrap();
     let mut backend = InProcess::new(&mut devnet);
     Deployer::new(&mut backend, plan.clone())

@@ -1,5 +1,5 @@
-//! The Factory embeds the Proxy's and the Initializable's init code (and, with its `evm-proxy`
-//! feature, the EVM proxy's creation code): the committed files must be what those programs
+//! The Factory embeds the Proxy's and the Initializable's init code and the EVM proxy's
+//! creation code: the committed files must be what those programs (and `xmtp_proxy::evm`)
 //! build to now.
 
 #[test]

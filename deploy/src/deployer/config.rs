@@ -74,7 +74,8 @@ pub struct Config {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub releases: BTreeMap<String, String>,
     /// Not in the reference: which proxy stands in front of every implementation, `"stylus"`
-    /// (the default) or `"evm"`. The proxies' CREATE2 addresses depend on it.
+    /// (the default) or `"evm"`; any other value is refused when the file is read. The
+    /// proxies' CREATE2 addresses depend on it.
     #[serde(default, skip_serializing_if = "ProxyKind::is_stylus")]
     pub proxy: ProxyKind,
 }
@@ -86,12 +87,21 @@ pub enum ProxyKind {
     /// The Stylus `Proxy` program (`xmtp-proxy`), as the reference's `Proxy` is a contract.
     #[default]
     Stylus,
-    /// The 59-byte EVM proxy of [`xmtp_proxy::evm`], deployed by a Factory built with its
-    /// `evm-proxy` feature: no Stylus entry cost per call (see `bench/README.md`).
+    /// The 59-byte EVM proxy of [`xmtp_proxy::evm`], deployed by the Factory when its
+    /// `proxyKind` wiring says so: no Stylus entry cost per call (see `bench/README.md`).
     Evm,
 }
 
 impl ProxyKind {
+    /// The Factory's `proxyKind` wiring word: zero for the Stylus proxy (what a Factory wired
+    /// without it deploys), last byte 1 for the EVM proxy (`xmtp_factory::EVM_PROXY_KIND`).
+    pub fn factory_wiring(self) -> B256 {
+        match self {
+            Self::Stylus => B256::ZERO,
+            Self::Evm => B256::with_last_byte(1),
+        }
+    }
+
     /// Whether this is the default, [`Self::Stylus`].
     #[allow(clippy::trivially_copy_pass_by_ref)] // serde's `skip_serializing_if` passes a reference.
     pub fn is_stylus(&self) -> bool {
@@ -401,6 +411,14 @@ mod tests {
             error,
             "unknown variant `solidity`, expected `stylus` or `evm`"
         );
+    }
+
+    /// The Factory's `proxyKind` words: zero for Stylus, so a Factory wired without the slot
+    /// (every deployment before it existed) deploys what a Stylus deployment does.
+    #[test]
+    fn each_proxy_kind_has_its_factory_wiring_word() {
+        assert_eq!(ProxyKind::Stylus.factory_wiring(), B256::ZERO);
+        assert_eq!(ProxyKind::Evm.factory_wiring(), B256::with_last_byte(1));
     }
 
     #[test]

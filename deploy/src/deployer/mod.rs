@@ -841,8 +841,7 @@ pub fn devnet_config(
 }
 
 /// [`devnet_config`] with `proxy` in front of every implementation (the settler and fee
-/// distributor predicted behind that kind of proxy). An EVM-proxy deployment needs
-/// [`Programs::build_evm_proxy_factory`].
+/// distributor predicted behind that kind of proxy).
 pub fn devnet_config_with(
     programs: &Programs,
     settlement_chain_id: u64,

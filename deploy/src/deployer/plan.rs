@@ -6,7 +6,7 @@ use alloy_sol_types::SolCall;
 use xmtp_abi::parameter_registry::IParameterRegistry;
 use xmtp_devnet_node::Side;
 
-use crate::network::{proxy_address, salt, Programs, EVM_PROXY_FACTORY};
+use crate::network::{proxy_address, salt, Programs};
 use crate::Error;
 
 use super::config::{Config, ProxyKind};
@@ -143,10 +143,9 @@ impl Plan {
         let factory = deployer.create(0);
         let factory_implementation = deployer.create(1);
         let initializable = factory.create(1);
-        // The Factory embeds the proxies' creation code, so the proxy kind picks its build too.
-        let (proxy_code, factory_crate) = match config.proxy {
-            ProxyKind::Stylus => (programs.artifact("xmtp-proxy", &[])?.code, "xmtp-factory"),
-            ProxyKind::Evm => (xmtp_proxy::evm::runtime(), EVM_PROXY_FACTORY),
+        let proxy_code = match config.proxy {
+            ProxyKind::Stylus => programs.artifact("xmtp-proxy", &[])?.code,
+            ProxyKind::Evm => xmtp_proxy::evm::runtime(),
         };
         let proxy = |salt_text: &str| -> Result<Address, Error> {
             if salt_text.is_empty() || salt_text.len() > 32 {
@@ -182,8 +181,15 @@ impl Plan {
                 "no settlementChainParameterRegistryAdmin is set".into(),
             ));
         }
-        let factory_artifact =
-            programs.artifact(factory_crate, &[("parameterRegistry", parameter_registry)])?;
+        // The Factory embeds both proxies' creation code; its wiring picks the one it deploys.
+        let factory_artifact = programs.wired(
+            "xmtp-factory",
+            &[
+                ("parameterRegistry", word(parameter_registry).0),
+                ("proxyKind", config.proxy.factory_wiring().0),
+            ],
+            None,
+        )?;
 
         let registry_init = |admins: Vec<Address>| {
             Bytes::from(IParameterRegistry::initializeCall { admins_: admins }.abi_encode())

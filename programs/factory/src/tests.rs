@@ -13,7 +13,7 @@ use xmtp_abi::{
 use xmtp_core::{
     slots::{ERC1967_IMPLEMENTATION, FACTORY, OZ_INITIALIZABLE},
     testing::{assert_migrate_through_registry, CallKind, MockHost},
-    wiring::set_address_for_tests,
+    wiring::{set_address_for_tests, set_for_tests},
 };
 
 use super::*;
@@ -63,6 +63,11 @@ fn create2(deployer: Address, salt: B256, init_code: &[u8]) -> Address {
 
 fn proxy_init_code() -> Vec<u8> {
     [PROXY_CREATION_CODE, INITIALIZABLE.into_word().as_slice()].concat()
+}
+
+/// Wires the factory's `proxyKind` slot for this thread.
+fn wire_proxy_kind(word: B256) {
+    set_for_tests("proxyKind?", word);
 }
 
 fn mock_registry_get(host: &MockHost, key: &str, value: Result<Vec<u8>, Vec<u8>>) {
@@ -346,7 +351,7 @@ fn deploy_proxy_creates_emits_and_initializes_through_the_proxy() {
         factory.deploy_proxy(IMPLEMENTATION, salt, data.clone()),
         Ok(proxy)
     );
-    assert_eq!(factory.compute_proxy_address(DEPLOYER, salt), proxy);
+    assert_eq!(factory.compute_proxy_address(DEPLOYER, salt), Ok(proxy));
     assert_eq!(
         host.vm.get_emitted_logs(),
         vec![log(&ProxyDeployed {
@@ -383,6 +388,86 @@ fn deploy_proxy_passes_an_initialization_failure_through() {
         factory.deploy_proxy(IMPLEMENTATION, salt, Bytes::from_static(&[1])),
         Err(Bubbled(failure).into())
     );
+}
+
+// ---- proxyKind ----
+
+/// `deployProxy` with the `proxyKind` wiring set to `kind`: the proxy must be created from
+/// `creation_code` (the mock answers nothing else), at the address `computeProxyAddress` gives.
+fn assert_deploys_proxy_from(kind: Option<B256>, creation_code: &[u8]) {
+    let (host, mut factory) = initialized_factory();
+    if let Some(kind) = kind {
+        wire_proxy_kind(kind);
+    }
+    let salt = B256::repeat_byte(9);
+    let init_code = [creation_code, INITIALIZABLE.into_word().as_slice()].concat();
+    let proxy = create2(FACTORY_PROXY, proxy_salt(salt), &init_code);
+    host.mock_creation(init_code, Some(proxy_salt(salt)), Ok(proxy));
+    let initialize = IInitializable::initializeCall {
+        implementation_: IMPLEMENTATION,
+        initializeCallData_: Bytes::new(),
+    };
+    host.mock(
+        CallKind::Call(U256::ZERO),
+        proxy,
+        initialize.abi_encode(),
+        Ok(vec![]),
+    );
+    assert_eq!(factory.compute_proxy_address(DEPLOYER, salt), Ok(proxy));
+    assert_eq!(
+        factory.deploy_proxy(IMPLEMENTATION, salt, Bytes::new()),
+        Ok(proxy)
+    );
+    assert_eq!(
+        host.calls(),
+        vec![(CallKind::Call(U256::ZERO), proxy, initialize.abi_encode())]
+    );
+}
+
+#[test]
+fn an_unwired_or_zero_proxy_kind_deploys_the_stylus_proxy() {
+    assert_deploys_proxy_from(None, PROXY_CREATION_CODE);
+    assert_deploys_proxy_from(Some(B256::ZERO), PROXY_CREATION_CODE);
+    assert_eq!(proxy_creation_code(), Some(PROXY_CREATION_CODE));
+}
+
+#[test]
+fn the_evm_proxy_kind_deploys_the_evm_proxy() {
+    assert_deploys_proxy_from(
+        Some(B256::with_last_byte(EVM_PROXY_KIND)),
+        EVM_PROXY_CREATION_CODE,
+    );
+    assert_eq!(proxy_creation_code(), Some(EVM_PROXY_CREATION_CODE));
+}
+
+/// Any other word names no embedded proxy: nothing is created, nothing is logged, and the
+/// address view refuses too, with the same error.
+#[test]
+fn an_unknown_proxy_kind_deploys_nothing_and_reverts_deploy_failed() {
+    let mut high = [0u8; 32];
+    high[0] = 1;
+    for word in [
+        B256::with_last_byte(2),
+        B256::with_last_byte(0xff),
+        B256::from(high),
+        B256::from(U256::from(256)),
+    ] {
+        let (host, mut factory) = initialized_factory();
+        wire_proxy_kind(word);
+        assert_eq!(proxy_creation_code(), None, "{word}");
+        assert_eq!(
+            factory.deploy_proxy(IMPLEMENTATION, B256::ZERO, Bytes::new()),
+            Err(DeployFailed {}.into()),
+            "{word}"
+        );
+        assert_eq!(
+            factory.compute_proxy_address(DEPLOYER, B256::ZERO),
+            Err(DeployFailed {}.into()),
+            "{word}"
+        );
+        assert!(host.calls().is_empty(), "{word}");
+        assert!(host.vm.get_emitted_logs().is_empty(), "{word}");
+    }
 }
 
 // ---- migrate ----
@@ -435,7 +520,7 @@ fn compute_proxy_address_uses_abi_encoded_caller_and_salt() {
         keccak256((DEPLOYER, salt).abi_encode()),
         &proxy_init_code(),
     );
-    assert_eq!(factory.compute_proxy_address(DEPLOYER, salt), expected);
+    assert_eq!(factory.compute_proxy_address(DEPLOYER, salt), Ok(expected));
 }
 
 #[test]

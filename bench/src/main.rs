@@ -177,10 +177,7 @@ fn evm_proxy(reference: &Reference, programs: &Programs, stylus: &Results) -> Re
     };
     let (evm, _) = scenario::run(programs, options)?;
     println!("\n# Stylus proxy (S) against the EVM proxy (E): execution gas, cached (c) and uncached (u)\n");
-    let skip = |id: &str| {
-        id.starts_with("deploy proxy")
-            .then_some("the Factory deploys Stylus proxies in both runs: see the creation table")
-    };
+    let skip = |_: &str| -> Option<&'static str> { None };
     println!(
         "{}",
         comparison_table(reference, ("Stylus", stylus), ("EVM", &evm), &skip)

@@ -55,9 +55,9 @@ const SCALE: u64 = 1_000_000_000_000;
 pub enum ProxyKind {
     /// The Stylus `Proxy` program, as the Factory deploys it.
     Stylus,
-    /// The EVM proxy of [`xmtp_proxy::evm`]: the Factory's proxy is created with it, and every
-    /// Factory-made proxy has its code replaced by it right after `deployProxy` (storage, and
-    /// so the implementation and the initialization, kept).
+    /// The EVM proxy of [`xmtp_proxy::evm`]: the Factory's proxy is created with it, and the
+    /// Factory is wired (`proxyKind`) to deploy it for every contract, as `"proxy": "evm"`
+    /// deployments are.
     Evm,
 }
 
@@ -300,14 +300,6 @@ impl Builds<'_> {
         self.memo.borrow_mut().insert(key, artifact.clone());
         Ok(artifact)
     }
-
-    /// Runtime code of the Factory's own proxy.
-    fn factory_proxy_runtime(&self, stylus_proxy: &[u8]) -> Vec<u8> {
-        match self.options.proxy {
-            ProxyKind::Stylus => stylus_proxy.to_vec(),
-            ProxyKind::Evm => xmtp_proxy::evm::runtime(),
-        }
-    }
 }
 
 /// The system's addresses, predicted before deployment (the same on both chains).
@@ -346,7 +338,11 @@ fn deploy_base<'a>(
     let factory = DEPLOYER.create(nonce);
     let factory_implementation = DEPLOYER.create(nonce + 1);
     let initializable = factory.create(1);
-    let proxy_code = builds.artifact("xmtp-proxy", &[])?.code;
+    // Every proxy, the Factory's own included, has this runtime.
+    let proxy_code = match builds.options.proxy {
+        ProxyKind::Stylus => builds.artifact("xmtp-proxy", &[])?.code,
+        ProxyKind::Evm => xmtp_proxy::evm::runtime(),
+    };
     let base = Base {
         factory,
         initializable,
@@ -360,7 +356,7 @@ fn deploy_base<'a>(
     let registry_proxy = plan.proxy("ParameterRegistry");
     let suffix = net.suffix;
     let creation = [
-        xmtp_proxy::creation_code(&builds.factory_proxy_runtime(&plan.proxy_code)),
+        xmtp_proxy::creation_code(&plan.proxy_code),
         factory_implementation.into_word().to_vec(),
     ]
     .concat();
@@ -369,19 +365,19 @@ fn deploy_base<'a>(
         &format!("deploy Factory proxy (CREATE){suffix}"),
         &Tx::deploy(DEPLOYER, creation),
     )?;
-    let factory_code = plan.artifact("xmtp-factory", &[("parameterRegistry", registry_proxy)])?;
+    let mut factory_wiring = vec![("parameterRegistry", registry_proxy)];
+    if builds.options.proxy == ProxyKind::Evm {
+        let kind = xmtp_deploy::deployer::ProxyKind::Evm.factory_wiring();
+        factory_wiring.push(("proxyKind", Address::from_word(kind)));
+    }
+    let factory_code = plan.artifact("xmtp-factory", &factory_wiring)?;
     net.measure(
         results,
         &format!("deploy Factory implementation (CREATE){suffix}"),
         &Tx::deploy(DEPLOYER, factory_code.init_code),
     )?;
-    if builds.options.proxy == ProxyKind::Evm {
-        // The Factory's proxies are Stylus proxies, activated once per chain: here no Stylus
-        // proxy exists yet, so a copy of the code is activated at a scratch address.
-        let scratch = Address::repeat_byte(0x5c);
-        net.chain.set_code(scratch, plan.proxy_code.clone().into());
-        net.activate(scratch)?;
-    } else {
+    // An EVM proxy is plain EVM code: nothing to activate.
+    if builds.options.proxy == ProxyKind::Stylus {
         net.activate(factory)?;
     }
     net.activate(factory_implementation)?;
@@ -443,9 +439,6 @@ fn deploy(
     if plan.builds.options.creations {
         create_outside_factory(net, results, plan, contract, implementation, initialize)?;
     }
-    if plan.builds.options.proxy == ProxyKind::Evm {
-        net.chain.set_code(proxy, xmtp_proxy::evm::runtime().into());
-    }
     net.track(proxy);
     Ok(proxy)
 }
@@ -460,12 +453,8 @@ fn create_outside_factory(
     initialize: &[u8],
 ) -> Result<(), String> {
     let before = net.chain.snapshot();
-    let runtime = match plan.builds.options.proxy {
-        ProxyKind::Stylus => plan.proxy_code.clone(),
-        ProxyKind::Evm => xmtp_proxy::evm::runtime(),
-    };
     let creation = [
-        xmtp_proxy::creation_code(&runtime),
+        xmtp_proxy::creation_code(&plan.proxy_code),
         plan.base.initializable.into_word().to_vec(),
     ]
     .concat();

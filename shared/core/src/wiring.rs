@@ -14,6 +14,10 @@
 //! | 32 × n | the slots, each an ABI word (an address right-aligned) |
 //! | l | the slot names, camelCase, joined by `\n` |
 //!
+//! A name ending in `?` marks an optional slot: the deploy tooling may leave it out or write
+//! zero, and the program must give zero a meaning (the Factory's `proxyKind?`: zero is the
+//! Stylus proxy). Every other slot must be written with a non-zero value.
+//!
 //! On wasm the slots are read with volatile loads: the optimiser would otherwise fold the
 //! all-zero initial value into the code and the patched bytes would never be read. Native
 //! builds (unit tests) read values set per thread with [`set_for_tests`] instead.

@@ -15,7 +15,7 @@ use xmtp_devnet_node::Side;
 use crate::deployer::admin::ParameterType;
 use crate::deployer::rpc::{decrypt_keystore, parse_key, Password, Rpc};
 use crate::deployer::simulate::Simulation;
-use crate::deployer::{self, Backend, Config, Deployer, Outcome, Plan};
+use crate::deployer::{self, Backend, Config, Deployer, Outcome, Plan, ProxyKind};
 use crate::network::{Programs, Step};
 use crate::{Error, Workspace};
 
@@ -731,14 +731,16 @@ fn record_release(path: &Path, contract: &str, release: &str) -> Result<(), Erro
 }
 
 /// `xmtp new-config`: a devnet configuration (dev accounts, the reference's salts and
-/// starting parameters, predicted proxies pinned).
+/// starting parameters, `proxy` in front of every implementation, predicted proxies pinned).
 pub fn new_config(
     workspace: &Workspace,
     settlement_chain_id: u64,
     app_chain_id: u64,
+    proxy: ProxyKind,
 ) -> Result<Value, Error> {
     let programs = Programs::build(workspace, &[])?;
-    let mut config = deployer::devnet_config(&programs, settlement_chain_id, app_chain_id)?;
+    let mut config =
+        deployer::devnet_config_with(&programs, settlement_chain_id, app_chain_id, proxy)?;
     let plan = Plan::new(&config, &programs)?;
     config.factory = Some(plan.factory);
     config.factory_implementation = Some(plan.factory_implementation);

@@ -5,7 +5,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use xmtp_deploy::{
-    abi, cli, demo, embedded, local, network::Programs, pipeline, report, Error, Options, Workspace,
+    abi, cli, demo, deployer::ProxyKind, embedded, local, network::Programs, pipeline, report,
+    Error, Options, Workspace,
 };
 
 #[derive(Parser)]
@@ -52,6 +53,10 @@ enum Command {
         /// App chain id.
         #[arg(long, default_value_t = 31_338)]
         app_chain_id: u64,
+        /// The proxy in front of every implementation: the Stylus `Proxy` program, or the
+        /// 59-byte EVM forwarder (no Stylus entry cost per call).
+        #[arg(long, value_enum, default_value_t = ProxyKind::Stylus)]
+        proxy: ProxyKind,
     },
     /// Deploy the network on both chains from a configuration, in the reference's order
     /// (dry run without --broadcast); writes environments/<env>.json, never over a different
@@ -150,8 +155,9 @@ fn main() -> ExitCode {
             out,
             settlement_chain_id,
             app_chain_id,
+            proxy,
         } => workspace().and_then(|ws| {
-            new_config(&ws, &out, settlement_chain_id, app_chain_id).map_err(|e| vec![e])
+            new_config(&ws, &out, settlement_chain_id, app_chain_id, proxy).map_err(|e| vec![e])
         }),
         Command::Deploy {
             network,
@@ -365,6 +371,7 @@ fn new_config(
     out: &std::path::Path,
     settlement_chain_id: u64,
     app_chain_id: u64,
+    proxy: ProxyKind,
 ) -> Result<(), Error> {
     if out.exists() {
         return Err(Error::Config(format!(
@@ -372,7 +379,7 @@ fn new_config(
             out.display()
         )));
     }
-    let value = cli::new_config(workspace, settlement_chain_id, app_chain_id)?;
+    let value = cli::new_config(workspace, settlement_chain_id, app_chain_id, proxy)?;
     let mut text = serde_json::to_string_pretty(&value).expect("JSON serialises");
     text.push('\n');
     if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {

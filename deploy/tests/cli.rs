@@ -169,6 +169,7 @@ fn deploy_check_redeploy_params_bridge_upgrade_check() {
     let fixture = Fixture::start();
 
     refusals(&fixture);
+    an_evm_proxy_configuration_simulates(&fixture);
     deploy_check_and_redeploy(&fixture);
     parameter_set_and_bridged(&fixture);
     upgrade_keeps_check_passing(&fixture);
@@ -266,6 +267,58 @@ fn refusals(fixture: &Fixture) {
         stderr(&unfunded)
     );
     nothing_deployed(fixture);
+}
+
+/// `new-config --proxy evm` writes the same network behind EVM proxies: the Factory stays where
+/// it is, every proxy moves (another creation code), and the deployment it describes runs
+/// whole in simulation against the devnet. Nothing is sent.
+fn an_evm_proxy_configuration_simulates(fixture: &Fixture) {
+    let evm_config = fixture.dir.join("config").join("evm.json");
+    let written = xmtp()
+        .args(["new-config", "--settlement-chain-id", "84532"])
+        .args(["--app-chain-id", "351243127", "--proxy", "evm", "--out"])
+        .arg(&evm_config)
+        .output()
+        .unwrap();
+    assert!(written.status.success(), "{}", stderr(&written));
+    let read = |path: &Path| -> Value {
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    };
+    let (stylus, evm) = (read(&fixture.config), read(&evm_config));
+    assert_eq!(evm["proxy"], "evm");
+    assert_eq!(
+        stylus.get("proxy"),
+        None,
+        "stylus is the default, not written"
+    );
+    assert_eq!(evm["factory"], stylus["factory"]);
+    for key in ["parameterRegistryProxy", "gatewayProxy", "feeTokenProxy"] {
+        assert_ne!(evm[key], stylus[key], "{key}");
+    }
+
+    let simulated = fixture.run(&[&["deploy", "--json"][..], &KEYS].concat(), &evm_config);
+    assert!(simulated.status.success(), "{}", stderr(&simulated));
+    let simulated: Value = serde_json::from_slice(&simulated.stdout).unwrap();
+    assert_eq!(simulated["dryRun"], true);
+    assert!(simulated["simulation"]["steps"].as_array().unwrap().len() > 40);
+    let address = |value: &Value| -> Address { value.as_str().unwrap().parse().unwrap() };
+    assert_eq!(
+        address(&simulated["environment"]["settlementChainGateway"]),
+        address(&evm["gatewayProxy"])
+    );
+    nothing_deployed(fixture);
+
+    let unknown = xmtp()
+        .args(["new-config", "--proxy", "solidity", "--out"])
+        .arg(fixture.dir.join("config").join("unknown.json"))
+        .output()
+        .unwrap();
+    assert!(!unknown.status.success());
+    assert!(
+        stderr(&unknown).starts_with("error: invalid value 'solidity' for '--proxy <PROXY>'"),
+        "{}",
+        stderr(&unknown)
+    );
 }
 
 fn deploy_check_and_redeploy(fixture: &Fixture) {

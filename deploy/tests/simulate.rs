@@ -38,7 +38,13 @@ impl Fixture {
         let _ = std::fs::remove_dir_all(&dir);
         let config_path = dir.join("config").join("devnet.json");
         std::fs::create_dir_all(config_path.parent().unwrap()).unwrap();
-        let value = xmtp_deploy::cli::new_config(&workspace, 84_532, 351_243_127).unwrap();
+        let value = xmtp_deploy::cli::new_config(
+            &workspace,
+            84_532,
+            351_243_127,
+            xmtp_deploy::deployer::ProxyKind::Stylus,
+        )
+        .unwrap();
         std::fs::write(&config_path, value.to_string()).unwrap();
         let config = Config::load(&config_path).unwrap();
         let options = ServerOptions {

@@ -81,7 +81,7 @@ pub struct Config {
 }
 
 /// The proxy a deployment puts in front of every implementation (the Factory's own included).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum ProxyKind {
     /// The Stylus `Proxy` program (`xmtp-proxy`), as the reference's `Proxy` is a contract.

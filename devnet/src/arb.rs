@@ -226,6 +226,27 @@ impl Call<'_> {
     fn charge(&mut self, gas: u64) -> bool {
         self.gas.record_regular_cost(gas)
     }
+
+    /// The method's selector (zero for input shorter than four bytes, which `run` refuses).
+    fn selector(&self) -> [u8; 4] {
+        self.input
+            .get(..4)
+            .and_then(|s| s.try_into().ok())
+            .unwrap_or_default()
+    }
+
+    /// Charges a precompile event's gas and, when it can be paid, logs it from `address`.
+    fn emit(&mut self, ctx: &mut Ctx, address: Address, topics: Vec<B256>, data: Vec<u8>) -> bool {
+        let indexed = topics.len() as u64 - 1;
+        if !self.charge(event_gas(indexed, data.len())) {
+            return false;
+        }
+        ctx.journal_mut().log(Log {
+            address,
+            data: LogData::new_unchecked(topics, data.into()),
+        });
+        true
+    }
 }
 
 impl PrecompileProvider<Ctx> for ArbPrecompiles {
@@ -257,7 +278,11 @@ impl PrecompileProvider<Ctx> for ArbPrecompiles {
         // Nitro's wrapper: no selector, or value sent to a non-payable method, reverts with all
         // gas burnt; otherwise arguments cost 3 per word, opening ArbOS state one storage read,
         // and ArbWasm reads its parameters (one more).
-        let opening = if target == ARB_WASM { 1600 } else { 800 };
+        let opening = if target == ARB_WASM {
+            2 * READ_GAS
+        } else {
+            READ_GAS
+        };
         let outcome = if input.len() >= 4
             && (payable || inputs.value.get().is_zero())
             && call.charge(3 * args_words)
@@ -411,11 +436,7 @@ impl ArbPrecompiles {
     #[allow(clippy::too_many_lines)]
     fn arb_wasm(&mut self, ctx: &mut Ctx, inputs: &CallInputs, call: &mut Call) -> PResult {
         let params = self.config.params;
-        let sel: [u8; 4] = call
-            .input
-            .get(..4)
-            .and_then(|s| s.try_into().ok())
-            .unwrap_or_default();
+        let sel = call.selector();
         let codehash_of = |ctx: &mut Ctx, a: Address| -> Result<B256, crate::evm::DbErr> {
             Ok(ctx.journal_mut().code_hash(a)?.data)
         };
@@ -606,13 +627,9 @@ impl ArbPrecompiles {
         data.extend_from_slice(&addr_word(program));
         data.extend_from_slice(&word(fee));
         data.extend_from_slice(&u(u64::from(params.version)));
-        if !call.charge(event_gas(1, data.len())) {
+        if !call.emit(ctx, ARB_WASM, vec![topic0, codehash], data) {
             return Ok(Outcome::BurnAll);
         }
-        ctx.journal_mut().log(Log {
-            address: ARB_WASM,
-            data: LogData::new_unchecked(vec![topic0, codehash], data.into()),
-        });
         let mut out = u(u64::from(params.version)).to_vec();
         out.extend_from_slice(&word(fee));
         Ok(Outcome::Ok(out))
@@ -652,26 +669,15 @@ impl ArbPrecompiles {
             return Ok(refused);
         }
         // ProgramLifetimeExtended(bytes32 indexed codehash, uint256 dataFee)
-        let data = word(fee);
-        if !call.charge(event_gas(1, data.len())) {
+        let topic0 = keccak256("ProgramLifetimeExtended(bytes32,uint256)");
+        if !call.emit(ctx, ARB_WASM, vec![topic0, hash], word(fee).to_vec()) {
             return Ok(Outcome::BurnAll);
         }
-        ctx.journal_mut().log(Log {
-            address: ARB_WASM,
-            data: LogData::new_unchecked(
-                vec![keccak256("ProgramLifetimeExtended(bytes32,uint256)"), hash],
-                data.to_vec().into(),
-            ),
-        });
         Ok(Outcome::Ok(Vec::new()))
     }
 
     fn arb_sys(&mut self, ctx: &mut Ctx, inputs: &CallInputs, call: &mut Call) -> PResult {
-        let sel: [u8; 4] = call
-            .input
-            .get(..4)
-            .and_then(|s| s.try_into().ok())
-            .unwrap_or_default();
+        let sel = call.selector();
         if sel == selector("arbChainID()") {
             return Ok(Outcome::Ok(u(ctx.cfg.chain_id()).to_vec()));
         }
@@ -705,7 +711,7 @@ impl ArbPrecompiles {
                     _ => return Ok(Outcome::BurnAll),
                 }
             };
-            if !call.charge(800 + 20_000) {
+            if !call.charge(READ_GAS + WRITE_GAS) {
                 return Ok(Outcome::BurnAll);
             }
             let position = arbos_load(ctx, SEND_COUNT_SLOT)?;
@@ -735,21 +741,15 @@ impl ArbPrecompiles {
             body.extend_from_slice(&u(data.len() as u64));
             body.extend_from_slice(&data);
             body.resize(body.len().div_ceil(32) * 32, 0);
-            if !call.charge(event_gas(3, body.len())) {
+            let log_topics = vec![
+                topic0,
+                B256::from(addr_word(dest)),
+                hash,
+                B256::from(word(position)),
+            ];
+            if !call.emit(ctx, ARB_SYS, log_topics, body) {
                 return Ok(Outcome::BurnAll);
             }
-            ctx.journal_mut().log(Log {
-                address: ARB_SYS,
-                data: LogData::new_unchecked(
-                    vec![
-                        topic0,
-                        B256::from(addr_word(dest)),
-                        hash,
-                        B256::from(word(position)),
-                    ],
-                    body.into(),
-                ),
-            });
             return Ok(Outcome::Ok(word(position).to_vec()));
         }
         Ok(Outcome::BurnAll)
@@ -759,11 +759,7 @@ impl ArbPrecompiles {
     /// not, as Nitro's `ProgramCached` reads it), and the cache managers, of which there are
     /// none.
     fn arb_wasm_cache(ctx: &mut Ctx, call: &mut Call) -> PResult {
-        let sel: [u8; 4] = call
-            .input
-            .get(..4)
-            .and_then(|s| s.try_into().ok())
-            .unwrap_or_default();
+        let sel = call.selector();
         if sel == selector("codehashIsCached(bytes32)") {
             let Some(hash) = arg(call.input, 0).map(B256::from) else {
                 return Ok(Outcome::BurnAll);
@@ -793,11 +789,7 @@ impl ArbPrecompiles {
     }
 
     fn arb_gas_info(ctx: &Ctx, call: &Call) -> Outcome {
-        let sel: [u8; 4] = call
-            .input
-            .get(..4)
-            .and_then(|s| s.try_into().ok())
-            .unwrap_or_default();
+        let sel = call.selector();
         let basefee = ctx.block.basefee();
         if sel == selector("getMinimumGasPrice()") {
             return Outcome::Ok(u(basefee).to_vec());

@@ -298,6 +298,11 @@ struct Scheduled {
     donor: Address,
 }
 
+/// The `i`-th 32-byte word of a log's data, if it has one.
+fn data_word(log: &alloy_primitives::Log, i: usize) -> Option<&[u8]> {
+    log.data.data.get(32 * i..32 * (i + 1))
+}
+
 fn scheduled_redeems(receipt: &Receipt) -> Vec<Scheduled> {
     let scheduled = topic(contracts::REDEEM_SCHEDULED_EVENT);
     receipt
@@ -305,7 +310,7 @@ fn scheduled_redeems(receipt: &Receipt) -> Vec<Scheduled> {
         .iter()
         .filter(|l| l.address == ARB_RETRYABLE_TX && l.topics().first() == Some(&scheduled))
         .filter_map(|l| {
-            let word = |i: usize| l.data.data.get(32 * i..32 * (i + 1));
+            let word = |i: usize| data_word(l, i);
             let gas = U256::from_be_slice(word(0)?).saturating_to::<u64>();
             Some(Scheduled {
                 id: *l.topics().get(1)?,
@@ -564,7 +569,7 @@ impl Devnet {
             let (Some(event), Some(&id)) = (log.topics().first(), log.topics().get(1)) else {
                 continue;
             };
-            let word = |i: usize| log.data.data.get(32 * i..32 * (i + 1));
+            let word = |i: usize| data_word(log, i);
             if *event == extended {
                 if let (Some(ticket), Some(timeout)) = (self.tickets.get_mut(&id), word(0)) {
                     ticket.timeout = U256::from_be_slice(timeout).saturating_to::<u64>();
